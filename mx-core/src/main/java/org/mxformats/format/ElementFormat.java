@@ -427,14 +427,14 @@ public final class ElementFormat {
         long raw = Double.doubleToRawLongBits(x);
         boolean negative = raw < 0;
         long abs = raw & 0x7fff_ffff_ffff_ffffL;
-        if (abs >= 0x7ff0_0000_0000_0000L) {
-            if (abs > 0x7ff0_0000_0000_0000L) {
-                return nanOrThrow(x);
-            }
-            return withSign(negative, overflowMagnitude(negative, rounding, overflow, true));
+        if (abs > 0x7ff0_0000_0000_0000L) {
+            return nanOrThrow(x);
         }
         if (negative && sign == SignEncoding.UNSIGNED && abs != 0) {
             return overflow == Overflow.SATURATE || nanCode < 0 ? 0 : nanCode;
+        }
+        if (abs == 0x7ff0_0000_0000_0000L) {
+            return withSign(negative, overflowMagnitude(negative, rounding, overflow, true));
         }
         if (abs == 0) {
             return withSign(negative, 0);
