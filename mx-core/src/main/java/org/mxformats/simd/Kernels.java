@@ -52,4 +52,87 @@ public sealed interface Kernels permits ScalarKernels, VectorKernels {
      */
     void encode(ElementFormat format, float[] in, int inOffset, byte[] codes, int codeOffset, int length,
                 Rounding rounding, Overflow overflow);
+
+    // ---- MX blocks --------------------------------------------------------------------------------
+
+    /**
+     * The largest magnitude in {@code in[offset .. offset + length)}, chosen by comparing the bits
+     * of {@code |x|}: +Infinity if there is an infinity and no NaN, a NaN (the one with the largest
+     * payload) if there is a NaN, 0 for an empty range.
+     */
+    float maxAbs(float[] in, int offset, int length);
+
+    /**
+     * Encodes {@code in[i] * 2^-scaleExponent}, computed exactly, into one byte per code,
+     * saturating: {@code codes[codeOffset + i] = element.encode(Math.scalb((double) in[inOffset + i],
+     * -scaleExponent), rounding, Overflow.SATURATE)}. The element format has at most 8 bits and
+     * the rounding is deterministic; the caller has checked that no NaN goes into a format without
+     * NaN.
+     */
+    void encodeScaled(ElementFormat element, float[] in, int inOffset, int length, int scaleExponent,
+                      Rounding rounding, byte[] codes, int codeOffset);
+
+    /**
+     * {@code out[outOffset + i] = element.decodeFloat(code) * factor}, one float multiplication
+     * (codes one per byte, bits above the format's width ignored). When {@code factor} and the
+     * element values are exact floats this is the product rounded once to float.
+     */
+    void decodeScaled(ElementFormat element, byte[] codes, int codeOffset, int length, float factor,
+                      float[] out, int outOffset);
+
+    /**
+     * Packs {@code count} 4-bit codes (one per byte, high bits ignored) two per byte, the first in
+     * the low nibble: {@code (count + 1) / 2} bytes, an odd last code alone in its low nibble.
+     */
+    void packNibbles(byte[] codes, int codeOffset, byte[] packed, int packedOffset, int count);
+
+    /** Unpacks {@code count} 4-bit codes packed as {@link #packNibbles} writes them, one per byte. */
+    void unpackNibbles(byte[] packed, int packedOffset, byte[] codes, int codeOffset, int count);
+
+    // ---- dot products ------------------------------------------------------------------------------
+
+    /**
+     * The sum of {@code value(ca[offA + i]) * value(cb[offB + i])} over {@code length} codes (one per
+     * byte) computed exactly in double when {@link #exactProductSumBits} is at most 53, with any
+     * NaN result (a NaN code, or an infinity times zero, or opposite infinities) returned as
+     * {@link Double#NaN}. Beyond 53 bits it is the sequential double sum, and is not exact.
+     */
+    double productSum(ElementFormat a, byte[] ca, int offA, ElementFormat b, byte[] cb, int offB, int length);
+
+    /**
+     * The number of bits that any partial sum of {@code length} products of finite values of
+     * {@code a} and {@code b} can span, from the lowest possible bit to the highest: at most 53
+     * means {@link #productSum} is exact.
+     */
+    static int exactProductSumBits(ElementFormat a, ElementFormat b, int length) {
+        return DotLanes.spanBits(a, b, length);
+    }
+
+    /**
+     * The fast dot product of an MX vector and floats: {@code blocks} blocks of {@code blockSize}
+     * elements, codes as MX packs them for 4- and 8-bit element formats (two per byte low nibble
+     * first, or one per byte) and one per byte for other widths, scale codes one per byte; the
+     * block factor is {@code decodeFloat(scale) * tensorScale} in float. Float arithmetic in a fixed
+     * order (see {@link DotLanes}), so the result is the same bits on every kernel, not the exact
+     * dot product.
+     */
+    float dotFast(ElementFormat element, byte[] codes, int codeOffset, ElementFormat scale, byte[] scaleCodes,
+                  int scaleOffset, float tensorScale, int blockSize, int blocks, float[] x, int xOffset);
+
+    /**
+     * The fast dot product of two MXINT8 vectors of {@code blocks} blocks: integer sums within a
+     * block, then float accumulation in a fixed order (see {@link DotLanes}). Scale factors are
+     * {@code decodeFloat(scaleA) * decodeFloat(scaleB) * 2^-12} in float.
+     */
+    float dotFastInt8(byte[] a, int aOffset, byte[] scalesA, int scalesAOffset, byte[] b, int bOffset,
+                      byte[] scalesB, int scalesBOffset, ElementFormat scale, int blockSize, int blocks);
+
+    /**
+     * Fast matrix-vector product for rows {@code rowStart .. rowEnd}: {@code y[r] = dotFast(row r, x)},
+     * each row {@code blocksPerRow} blocks whose packed codes start at {@code r * rowBytes} and
+     * scales at {@code r * blocksPerRow}.
+     */
+    void matvecFast(ElementFormat element, byte[] codes, int rowBytes, ElementFormat scale, byte[] scaleCodes,
+                    float tensorScale, int blockSize, int blocksPerRow, float[] x, int xOffset,
+                    float[] y, int yOffset, int rowStart, int rowEnd);
 }

@@ -1,9 +1,12 @@
 package org.mxformats.simd;
 
 import java.util.concurrent.ConcurrentHashMap;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
@@ -26,6 +29,12 @@ final class VectorKernels implements Kernels {
     /** Bytes for one int vector's lanes: a quarter of the preferred width. */
     static final VectorSpecies<Byte> B_QUARTER = LANES >= 8
             ? VectorSpecies.of(byte.class, VectorShape.forBitSize(LANES * 8)) : null;
+
+    static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+    /** The canonical 16 dot lanes fit one float vector: the dot kernels need it (else scalar). */
+    static final boolean DOT_LANES = LANES == DotLanes.LANES;
+    /** Nibble packing reinterprets byte pairs as little-endian shorts. */
+    static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
     /** Null when the preferred vectors have fewer than 8 int lanes: too narrow to pay off. */
     static final VectorKernels INSTANCE = LANES >= 8 ? new VectorKernels() : null;
@@ -160,19 +169,44 @@ final class VectorKernels implements Kernels {
             SCALAR.encode(format, in, inOffset, codes, codeOffset, length, rounding, overflow);
             return;
         }
+        encodeLoop(format, in, inOffset, length, 0, rounding, overflow, codes, codeOffset);
+    }
+
+    @Override
+    public void encodeScaled(ElementFormat element, float[] in, int inOffset, int length, int scaleExponent,
+                             Rounding rounding, byte[] codes, int codeOffset) {
+        if (rounding == Rounding.STOCHASTIC || element.bits() > 8) {
+            SCALAR.encodeScaled(element, in, inOffset, length, scaleExponent, rounding, codes, codeOffset);
+            return;
+        }
+        encodeLoop(element, in, inOffset, length, scaleExponent, rounding, Overflow.SATURATE, codes, codeOffset);
+    }
+
+    /** Vector encoding with the scalar code for tails and for vectors holding a float subnormal. */
+    private void encodeLoop(ElementFormat format, float[] in, int inOffset, int length, int scaleExponent,
+                            Rounding rounding, Overflow overflow, byte[] codes, int codeOffset) {
         EncodePlan plan = encodePlans.computeIfAbsent(format, EncodePlan::new);
         int bound = length - length % LANES;
-        int i = 0;
-        for (; i < bound; i += LANES) {
+        for (int i = 0; i < bound; i += LANES) {
             IntVector bits = FloatVector.fromArray(F, in, inOffset + i).reinterpretAsInts();
-            IntVector code = plan.encode(bits, 0, rounding, overflow);
-            if (code == null) {   // a float subnormal input: rare, left to the scalar code
-                SCALAR.encode(format, in, inOffset + i, codes, codeOffset + i, LANES, rounding, overflow);
+            IntVector code = plan.encode(bits, scaleExponent, rounding, overflow);
+            if (code == null) {
+                scalarEncode(format, in, inOffset + i, LANES, scaleExponent, rounding, overflow, codes, codeOffset + i);
             } else {
                 ((ByteVector) code.convertShape(VectorOperators.I2B, B_QUARTER, 0)).intoArray(codes, codeOffset + i);
             }
         }
-        SCALAR.encode(format, in, inOffset + i, codes, codeOffset + i, length - i, rounding, overflow);
+        scalarEncode(format, in, inOffset + bound, length - bound, scaleExponent, rounding, overflow, codes,
+                codeOffset + bound);
+    }
+
+    private static void scalarEncode(ElementFormat format, float[] in, int inOffset, int length, int scaleExponent,
+                                     Rounding rounding, Overflow overflow, byte[] codes, int codeOffset) {
+        if (overflow == Overflow.SATURATE) {
+            SCALAR.encodeScaled(format, in, inOffset, length, scaleExponent, rounding, codes, codeOffset);
+        } else {
+            SCALAR.encode(format, in, inOffset, codes, codeOffset, length, rounding, overflow);   // scaleExponent 0
+        }
     }
 
     /**
@@ -305,6 +339,213 @@ final class VectorKernels implements Kernels {
                     VectorMask<Integer> signed = negativeZero ? negative : negative.andNot(magnitude.eq(0));
                     return magnitude.blend(magnitude.or(signBit), signed);
             }
+        }
+    }
+
+    // ---- MX blocks --------------------------------------------------------------------------------
+
+    @Override
+    public float maxAbs(float[] in, int offset, int length) {
+        int bound = length - length % LANES;
+        IntVector max = IntVector.zero(I);
+        for (int i = 0; i < bound; i += LANES) {
+            max = max.max(FloatVector.fromArray(F, in, offset + i).reinterpretAsInts().and(0x7fff_ffff));
+        }
+        int m = Math.max(max.reduceLanes(VectorOperators.MAX),
+                Float.floatToRawIntBits(SCALAR.maxAbs(in, offset + bound, length - bound)));
+        return Float.intBitsToFloat(m);
+    }
+
+    @Override
+    public void decodeScaled(ElementFormat element, byte[] codes, int codeOffset, int length, float factor,
+                             float[] out, int outOffset) {
+        DecodePlan plan = decodePlans.computeIfAbsent(element, DecodePlan::of);
+        if (plan == DecodePlan.NONE) {
+            SCALAR.decodeScaled(element, codes, codeOffset, length, factor, out, outOffset);
+            return;
+        }
+        int bound = length - length % LANES;
+        for (int i = 0; i < bound; i += LANES) {
+            plan.decode(loadCodes(codes, codeOffset + i)).mul(factor).intoArray(out, outOffset + i);
+        }
+        SCALAR.decodeScaled(element, codes, codeOffset + bound, length - bound, factor, out, outOffset + bound);
+    }
+
+    /** LANES bytes as sign-extended ints. */
+    private static IntVector loadCodes(byte[] codes, int offset) {
+        return (IntVector) ByteVector.fromArray(B_QUARTER, codes, offset).convertShape(VectorOperators.B2I, I, 0);
+    }
+
+    private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+    private static final VectorSpecies<Byte> B32 = ByteVector.SPECIES_256;
+    private static final VectorSpecies<Short> S16 = ShortVector.SPECIES_256;
+
+    @Override
+    public void packNibbles(byte[] codes, int codeOffset, byte[] packed, int packedOffset, int count) {
+        int bound = LITTLE_ENDIAN ? count - count % 32 : 0;
+        for (int j = 0; j < bound; j += 32) {
+            ShortVector pairs = ByteVector.fromArray(B32, codes, codeOffset + j).reinterpretAsShorts();
+            ShortVector joined = pairs.and((short) 0x0f).or(pairs.lanewise(VectorOperators.LSHR, 4).and((short) 0xf0));
+            ((ByteVector) joined.convertShape(VectorOperators.S2B, B16, 0)).intoArray(packed, packedOffset + j / 2);
+        }
+        SCALAR.packNibbles(codes, codeOffset + bound, packed, packedOffset + bound / 2, count - bound);
+    }
+
+    @Override
+    public void unpackNibbles(byte[] packed, int packedOffset, byte[] codes, int codeOffset, int count) {
+        int bound = LITTLE_ENDIAN ? count - count % 32 : 0;
+        for (int j = 0; j < bound; j += 32) {
+            ShortVector bytes = (ShortVector) ByteVector.fromArray(B16, packed, packedOffset + j / 2)
+                    .convertShape(VectorOperators.B2S, S16, 0);
+            ShortVector split = bytes.and((short) 0x0f).or(bytes.lanewise(VectorOperators.LSHL, 4).and((short) 0x0f00));
+            split.reinterpretAsBytes().intoArray(codes, codeOffset + j);
+        }
+        SCALAR.unpackNibbles(packed, packedOffset + bound / 2, codes, codeOffset + bound, count - bound);
+    }
+
+    // ---- dot products ------------------------------------------------------------------------------
+
+    @Override
+    public double productSum(ElementFormat a, byte[] ca, int offA, ElementFormat b, byte[] cb, int offB, int length) {
+        DecodePlan pa = decodePlans.computeIfAbsent(a, DecodePlan::of);
+        DecodePlan pb = decodePlans.computeIfAbsent(b, DecodePlan::of);
+        int low = Math.getExponent(a.minSubnormal()) + Math.getExponent(b.minSubnormal());
+        int productBits = a.emax() + 1 + b.emax() + 1 - low;
+        int sumBits = DotLanes.spanBits(a, b, length);
+        // Every product exact in float, and every partial sum exact in float or double: any order
+        // then gives the scalar kernel's sequential sum.
+        if (pa == DecodePlan.NONE || pb == DecodePlan.NONE || low < -149 || productBits > 24 || sumBits > 53) {
+            return SCALAR.productSum(a, ca, offA, b, cb, offB, length);
+        }
+        int bound = length - length % LANES;
+        double sum;
+        if (sumBits <= 24) {
+            FloatVector acc = FloatVector.zero(F);
+            for (int i = 0; i < bound; i += LANES) {
+                acc = pa.decode(loadCodes(ca, offA + i)).fma(pb.decode(loadCodes(cb, offB + i)), acc);
+            }
+            sum = acc.reduceLanes(VectorOperators.ADD);
+        } else {
+            DoubleVector acc0 = DoubleVector.zero(D);
+            DoubleVector acc1 = DoubleVector.zero(D);
+            for (int i = 0; i < bound; i += LANES) {
+                FloatVector p = pa.decode(loadCodes(ca, offA + i)).mul(pb.decode(loadCodes(cb, offB + i)));
+                acc0 = acc0.add(p.convertShape(VectorOperators.F2D, D, 0));
+                acc1 = acc1.add(p.convertShape(VectorOperators.F2D, D, 1));
+            }
+            sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        }
+        sum += SCALAR.productSum(a, ca, offA + bound, b, cb, offB + bound, length - bound);
+        return Double.isNaN(sum) ? Double.NaN : sum;
+    }
+
+    @Override
+    public float dotFast(ElementFormat element, byte[] codes, int codeOffset, ElementFormat scale, byte[] scaleCodes,
+                         int scaleOffset, float tensorScale, int blockSize, int blocks, float[] x, int xOffset) {
+        DecodePlan plan = decodePlans.computeIfAbsent(element, DecodePlan::of);
+        if (!DOT_LANES || !DotLanes.lanes(blockSize) || plan == DecodePlan.NONE) {
+            return SCALAR.dotFast(element, codes, codeOffset, scale, scaleCodes, scaleOffset, tensorScale, blockSize,
+                    blocks, x, xOffset);
+        }
+        boolean nibbles = DotLanes.nibbles(element);
+        float[] lanesX = nibbles ? deinterleave(x, xOffset, blocks * blockSize) : x;
+        return dotLanes(plan, nibbles, codes, codeOffset, FormatTables.floatValues(scale), scaleCodes, scaleOffset,
+                tensorScale, blockSize, blocks, lanesX, nibbles ? 0 : xOffset);
+    }
+
+    /** x with the even and odd elements of each 32-element chunk apart, as the nibble lanes take them. */
+    private static float[] deinterleave(float[] x, int offset, int length) {
+        float[] out = new float[length];
+        for (int chunk = 0; chunk < length; chunk += DotLanes.CHUNK) {
+            for (int l = 0; l < DotLanes.LANES; l++) {
+                out[chunk + l] = x[offset + chunk + 2 * l];
+                out[chunk + DotLanes.LANES + l] = x[offset + chunk + 2 * l + 1];
+            }
+        }
+        return out;
+    }
+
+    /** The canonical lane order of {@link DotLanes} with one float vector as the 16 lanes. */
+    private static float dotLanes(DecodePlan plan, boolean nibbles, byte[] codes, int codeOffset, float[] scaleValues,
+                                  byte[] scaleCodes, int scaleOffset, float tensorScale, int blockSize, int blocks,
+                                  float[] x, int xOffset) {
+        int scaleMask = scaleValues.length - 1;
+        FloatVector acc = FloatVector.zero(F);
+        for (int blk = 0; blk < blocks; blk++) {
+            FloatVector s = FloatVector.zero(F);
+            int end = (blk + 1) * blockSize;
+            for (int chunk = blk * blockSize; chunk < end; chunk += DotLanes.CHUNK) {
+                FloatVector v0;
+                FloatVector v1;
+                if (nibbles) {
+                    IntVector c = loadCodes(codes, codeOffset + chunk / 2);
+                    v0 = plan.decode(c);
+                    v1 = plan.decode(c.lanewise(VectorOperators.LSHR, 4));
+                } else {
+                    v0 = plan.decode(loadCodes(codes, codeOffset + chunk));
+                    v1 = plan.decode(loadCodes(codes, codeOffset + chunk + DotLanes.LANES));
+                }
+                s = v0.fma(FloatVector.fromArray(F, x, xOffset + chunk), s);
+                s = v1.fma(FloatVector.fromArray(F, x, xOffset + chunk + DotLanes.LANES), s);
+            }
+            float factor = scaleValues[scaleCodes[scaleOffset + blk] & scaleMask] * tensorScale;
+            acc = s.fma(FloatVector.broadcast(F, factor), acc);
+        }
+        float[] lanes = new float[DotLanes.LANES];
+        acc.intoArray(lanes, 0);
+        return DotLanes.fold(lanes);
+    }
+
+    private static final VectorSpecies<Short> S_DOUBLE_WIDTH = DOT_LANES ? ShortVector.SPECIES_512 : null;
+
+    @Override
+    public float dotFastInt8(byte[] a, int aOffset, byte[] scalesA, int scalesAOffset, byte[] b, int bOffset,
+                             byte[] scalesB, int scalesBOffset, ElementFormat scale, int blockSize, int blocks) {
+        if (!DOT_LANES || !DotLanes.lanes(blockSize)) {
+            return SCALAR.dotFastInt8(a, aOffset, scalesA, scalesAOffset, b, bOffset, scalesB, scalesBOffset, scale,
+                    blockSize, blocks);
+        }
+        float[] scaleValues = FormatTables.floatValues(scale);
+        int scaleMask = scaleValues.length - 1;
+        FloatVector acc = FloatVector.zero(F);
+        for (int blk = 0; blk < blocks; blk++) {
+            IntVector s = IntVector.zero(I);
+            int end = (blk + 1) * blockSize;
+            for (int chunk = blk * blockSize; chunk < end; chunk += DotLanes.CHUNK) {
+                ShortVector pa = (ShortVector) ByteVector.fromArray(B32, a, aOffset + chunk)
+                        .convertShape(VectorOperators.B2S, S_DOUBLE_WIDTH, 0);
+                ShortVector pb = (ShortVector) ByteVector.fromArray(B32, b, bOffset + chunk)
+                        .convertShape(VectorOperators.B2S, S_DOUBLE_WIDTH, 0);
+                ShortVector p = pa.mul(pb);   // |p| <= 2^14: exact in 16 bits
+                s = s.add((IntVector) p.convertShape(VectorOperators.S2I, I, 0))
+                        .add((IntVector) p.convertShape(VectorOperators.S2I, I, 1));
+            }
+            float factor = scaleValues[scalesA[scalesAOffset + blk] & scaleMask]
+                    * scaleValues[scalesB[scalesBOffset + blk] & scaleMask] * 0x1p-12f;
+            acc = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, factor), acc);
+        }
+        float[] lanes = new float[DotLanes.LANES];
+        acc.intoArray(lanes, 0);
+        return DotLanes.fold(lanes);
+    }
+
+    @Override
+    public void matvecFast(ElementFormat element, byte[] codes, int rowBytes, ElementFormat scale, byte[] scaleCodes,
+                           float tensorScale, int blockSize, int blocksPerRow, float[] x, int xOffset,
+                           float[] y, int yOffset, int rowStart, int rowEnd) {
+        DecodePlan plan = decodePlans.computeIfAbsent(element, DecodePlan::of);
+        if (!DOT_LANES || !DotLanes.lanes(blockSize) || plan == DecodePlan.NONE) {
+            SCALAR.matvecFast(element, codes, rowBytes, scale, scaleCodes, tensorScale, blockSize, blocksPerRow, x,
+                    xOffset, y, yOffset, rowStart, rowEnd);
+            return;
+        }
+        boolean nibbles = DotLanes.nibbles(element);
+        float[] lanesX = nibbles ? deinterleave(x, xOffset, blocksPerRow * blockSize) : x;
+        int lanesXOffset = nibbles ? 0 : xOffset;
+        float[] scaleValues = FormatTables.floatValues(scale);
+        for (int r = rowStart; r < rowEnd; r++) {
+            y[yOffset + r] = dotLanes(plan, nibbles, codes, r * rowBytes, scaleValues, scaleCodes, r * blocksPerRow,
+                    tensorScale, blockSize, blocksPerRow, lanesX, lanesXOffset);
         }
     }
 }

@@ -1,0 +1,310 @@
+package org.mxformats.simd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.mxformats.format.ElementFormat;
+import org.mxformats.format.Overflow;
+import org.mxformats.format.Rounding;
+
+/**
+ * The MX block and dot kernels: vector against scalar bit for bit, and the scalar ones against
+ * oracles written here (the defining formula, BigDecimal sums, an error bound for the fast dots).
+ */
+class MxKernelsTest {
+
+    static List<ElementFormat> byteFormats() {
+        return KernelsTest.byteFormats();
+    }
+
+    private static Kernels vector() {
+        return KernelsTest.vectorOrSkip();
+    }
+
+    @Test
+    void maxAbsComparesMagnitudeBits() {
+        Kernels vector = vector();
+        SplittableRandom random = new SplittableRandom(1);
+        for (int trial = 0; trial < 2000; trial++) {
+            int n = random.nextInt(0, 100);
+            float[] in = new float[n + 3];
+            for (int i = 0; i < in.length; i++) {
+                int kind = random.nextInt(50);
+                in[i] = kind == 0 ? Float.POSITIVE_INFINITY : kind == 1 ? Float.NEGATIVE_INFINITY
+                        : kind == 2 && trial % 3 == 0 ? Float.intBitsToFloat(0xff80_0000 | random.nextInt(1, 1 << 23))
+                        : (float) random.nextDouble(-1e3, 1e3) * (kind == 3 ? 1e-40f : 1);
+            }
+            int expected = 0;
+            for (int i = 2; i < 2 + n; i++) {
+                // |x| by value; a NaN's magnitude bits are its payload with the sign cleared.
+                int bits = Float.isNaN(in[i]) ? Float.floatToRawIntBits(in[i]) & 0x7fff_ffff
+                        : Float.floatToRawIntBits(Math.abs(in[i]));
+                expected = Math.max(expected, bits);
+            }
+            assertThat(Float.floatToRawIntBits(Kernels.scalar().maxAbs(in, 2, n))).isEqualTo(expected);
+            assertThat(Float.floatToRawIntBits(vector.maxAbs(in, 2, n))).isEqualTo(expected);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("byteFormats")
+    void encodeScaledIsEncodeOfTheExactlyScaledValue(ElementFormat f) {
+        Kernels vector = vector();
+        SplittableRandom random = new SplittableRandom(f.name().hashCode() + 7L);
+        float[] base = KernelsTest.inputsFor(f, random);
+        float[] in = new float[base.length];
+        byte[] codes = new byte[in.length];
+        for (int scaleExponent : new int[] {-140, -40, -3, 0, 1, 5, 30, 127, 160}) {
+            int n = 0;
+            for (float x : base) {
+                float scaled = Math.scalb(x, scaleExponent);   // inputs of the size that scale would be chosen for
+                if (!Float.isNaN(scaled) || f.hasNaN()) {
+                    in[n++] = scaled;
+                }
+            }
+            for (Rounding r : new Rounding[] {Rounding.RNE, Rounding.RNA, Rounding.RTZ, Rounding.RUP, Rounding.RDN,
+                    Rounding.ODD}) {
+                vector.encodeScaled(f, in, 0, n, scaleExponent, r, codes, 0);
+                for (int i = 0; i < n; i++) {
+                    int expected = f.encode(Math.scalb((double) in[i], -scaleExponent), r, Overflow.SATURATE);
+                    assertThat(codes[i] & 0xff).as("%s %s 2^%d x=%s", f, r, scaleExponent, in[i]).isEqualTo(expected);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("byteFormats")
+    void decodeScaledIsOneRoundedProduct(ElementFormat f) {
+        Kernels vector = vector();
+        SplittableRandom random = new SplittableRandom(f.name().hashCode() + 9L);
+        byte[] codes = new byte[1000];
+        random.nextBytes(codes);
+        float[] a = new float[codes.length];
+        float[] b = new float[codes.length];
+        for (float factor : new float[] {1f, 0x1p-127f, 0x1p-140f, 0x1p100f, 0x1p127f, 3.75f, -0.5f, Float.NaN}) {
+            Kernels.scalar().decodeScaled(f, codes, 1, 990, factor, a, 2);
+            vector.decodeScaled(f, codes, 1, 990, factor, b, 2);
+            for (int i = 0; i < 990; i++) {
+                float expected = (float) ((double) f.decodeFloat(codes[1 + i] & (f.codeCount() - 1)) * factor);
+                assertThat(Float.floatToRawIntBits(a[2 + i])).isEqualTo(Float.floatToRawIntBits(b[2 + i]));
+                assertThat(Float.floatToIntBits(a[2 + i])).as("%s factor %s", f, factor).isEqualTo(Float.floatToIntBits(expected));
+            }
+        }
+    }
+
+    @Test
+    void nibblesPackLowFirstAndUnpackBack() {
+        Kernels vector = vector();
+        SplittableRandom random = new SplittableRandom(3);
+        for (int count : new int[] {0, 1, 2, 31, 32, 33, 64, 65, 1000, 1001}) {
+            byte[] codes = new byte[count + 4];
+            random.nextBytes(codes);
+            byte[] p1 = new byte[(count + 1) / 2 + 3];
+            byte[] p2 = new byte[p1.length];
+            Kernels.scalar().packNibbles(codes, 4, p1, 3, count);
+            vector.packNibbles(codes, 4, p2, 3, count);
+            assertThat(p2).isEqualTo(p1);
+            for (int i = 0; i < count; i++) {
+                int nibble = i % 2 == 0 ? p1[3 + i / 2] & 0xf : (p1[3 + i / 2] & 0xff) >> 4;
+                assertThat(nibble).isEqualTo(codes[4 + i] & 0xf);
+            }
+            if (count % 2 == 1) {
+                assertThat(p1[3 + count / 2] & 0xf0).isZero();
+            }
+            byte[] u1 = new byte[count + 1];
+            byte[] u2 = new byte[count + 1];
+            Kernels.scalar().unpackNibbles(p1, 3, u1, 1, count);
+            vector.unpackNibbles(p1, 3, u2, 1, count);
+            assertThat(u2).isEqualTo(u1);
+            for (int i = 0; i < count; i++) {
+                assertThat(u1[1 + i]).isEqualTo((byte) (codes[4 + i] & 0xf));
+            }
+        }
+    }
+
+    static List<ElementFormat[]> formatPairs() {
+        ElementFormat e4 = ElementFormat.E4M3;
+        return List.of(new ElementFormat[] {e4, e4}, new ElementFormat[] {ElementFormat.E2M1, ElementFormat.E2M1},
+                new ElementFormat[] {ElementFormat.INT8, ElementFormat.INT8},
+                new ElementFormat[] {ElementFormat.E3M2, ElementFormat.E2M3},
+                new ElementFormat[] {ElementFormat.E3M4, e4}, new ElementFormat[] {ElementFormat.E5M2, ElementFormat.E5M2},
+                new ElementFormat[] {e4, ElementFormat.E2M1});
+    }
+
+    @ParameterizedTest
+    @MethodSource("formatPairs")
+    void productSumIsExactWithin53Bits(ElementFormat a, ElementFormat b) {
+        Kernels vector = vector();
+        SplittableRandom random = new SplittableRandom(a.name().hashCode() * 31L + b.name().hashCode());
+        for (int trial = 0; trial < 300; trial++) {
+            int n = random.nextInt(0, 70);
+            byte[] ca = new byte[n + 1];
+            byte[] cb = new byte[n + 2];
+            for (int i = 0; i < ca.length; i++) {
+                ca[i] = (byte) random.nextInt(a.codeCount());
+            }
+            for (int i = 0; i < cb.length; i++) {
+                cb[i] = (byte) random.nextInt(b.codeCount());
+            }
+            double s = Kernels.scalar().productSum(a, ca, 1, b, cb, 2, n);
+            double v = vector.productSum(a, ca, 1, b, cb, 2, n);
+            boolean special = false;
+            BigDecimal exact = BigDecimal.ZERO;
+            for (int i = 0; i < n; i++) {
+                double x = a.decode(ca[1 + i] & 0xff);
+                double y = b.decode(cb[2 + i] & 0xff);
+                if (!Double.isFinite(x) || !Double.isFinite(y)) {
+                    special = true;
+                } else {
+                    exact = exact.add(new BigDecimal(x).multiply(new BigDecimal(y)));
+                }
+            }
+            if (special) {
+                assertThat(Double.isFinite(v)).isFalse();
+                assertThat(Double.doubleToRawLongBits(v)).isEqualTo(Double.doubleToRawLongBits(s));
+                continue;
+            }
+            if (Kernels.exactProductSumBits(a, b, n) <= 53) {
+                assertThat(new BigDecimal(v).compareTo(exact)).as("%s x %s", a, b).isZero();
+                assertThat(new BigDecimal(s).compareTo(exact)).isZero();
+            } else {
+                assertThat(Double.doubleToRawLongBits(v)).isEqualTo(Double.doubleToRawLongBits(s));
+            }
+        }
+    }
+
+    static List<Object[]> dotCases() {
+        return List.of(new Object[] {ElementFormat.E4M3, 32}, new Object[] {ElementFormat.E5M2, 64},
+                new Object[] {ElementFormat.E2M1, 32}, new Object[] {ElementFormat.E2M1, 64},
+                new Object[] {ElementFormat.E2M1, 16}, new Object[] {ElementFormat.INT8, 32},
+                new Object[] {ElementFormat.E3M2, 32}, new Object[] {ElementFormat.E2M3, 8},
+                new Object[] {ElementFormat.E3M4, 96});
+    }
+
+    @ParameterizedTest
+    @MethodSource("dotCases")
+    void fastDotAgreesBitForBitAndStaysWithinItsErrorBound(ElementFormat element, int blockSize) {
+        Kernels vector = vector();
+        SplittableRandom random = new SplittableRandom(element.name().hashCode() + blockSize);
+        for (int trial = 0; trial < 40; trial++) {
+            int blocks = random.nextInt(1, 9);
+            int n = blocks * blockSize;
+            int codeBytes = DotLanes.codeBytes(element, n);
+            byte[] codes = new byte[codeBytes + 3];
+            for (int i = 3; i < codes.length; i++) {
+                codes[i] = (byte) random.nextInt(DotLanes.nibbles(element) ? 256 : element.codeCount());
+                if (!DotLanes.nibbles(element) && !Double.isFinite(element.decode(codes[i] & 0xff))) {
+                    codes[i] = 0;   // NaN and infinities make the result non-finite: checked separately below
+                }
+            }
+            boolean ue4m3 = trial % 4 == 3;
+            ElementFormat scale = ue4m3 ? ElementFormat.UE4M3 : ElementFormat.E8M0;
+            byte[] scales = new byte[blocks + 1];
+            for (int b = 0; b < scales.length; b++) {
+                scales[b] = (byte) (ue4m3 ? random.nextInt(0, 0x7f) : random.nextInt(100, 150));
+            }
+            float tensorScale = ue4m3 ? (float) random.nextDouble(0.01, 10) : 1f;
+            float[] x = new float[n + 5];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) random.nextGaussian();
+            }
+            float s = Kernels.scalar().dotFast(element, codes, 3, scale, scales, 1, tensorScale, blockSize, blocks, x, 5);
+            float v = vector.dotFast(element, codes, 3, scale, scales, 1, tensorScale, blockSize, blocks, x, 5);
+            assertThat(Float.floatToRawIntBits(v)).as("%s k=%d", element, blockSize).isEqualTo(Float.floatToRawIntBits(s));
+            double exact = 0;
+            double magnitude = 0;
+            for (int i = 0; i < n; i++) {
+                double factor = (double) scale.decodeFloat(scales[1 + i / blockSize] & 0xff) * tensorScale;
+                double t = element.decode(DotLanes.code(element, codes, 3, i)) * factor * x[5 + i];
+                exact += t;
+                magnitude += Math.abs(t);
+            }
+            double bound = (blockSize + blocks + 20) * 0x1p-24 * magnitude * 1.01 + 1e-30;
+            assertThat(Math.abs(s - exact)).as("%s k=%d", element, blockSize).isLessThanOrEqualTo(bound);
+
+            float[] y1 = new float[blocks + 2];
+            float[] y2 = new float[blocks + 2];
+            int rowBytes = DotLanes.codeBytes(element, blockSize);
+            int rows = blocks;   // the same codes read as a matrix of rows of one block
+            if (!DotLanes.nibbles(element) || blockSize % 2 == 0) {
+                Kernels.scalar().matvecFast(element, java.util.Arrays.copyOfRange(codes, 3, codes.length), rowBytes,
+                        scale, java.util.Arrays.copyOfRange(scales, 1, scales.length), tensorScale, blockSize, 1,
+                        x, 5, y1, 1, 0, rows);
+                vector.matvecFast(element, java.util.Arrays.copyOfRange(codes, 3, codes.length), rowBytes,
+                        scale, java.util.Arrays.copyOfRange(scales, 1, scales.length), tensorScale, blockSize, 1,
+                        x, 5, y2, 1, 0, rows);
+                for (int r = 0; r < rows; r++) {
+                    assertThat(Float.floatToRawIntBits(y2[1 + r])).isEqualTo(Float.floatToRawIntBits(y1[1 + r]));
+                    assertThat(y1[1 + r]).isEqualTo(Kernels.scalar().dotFast(element, codes, 3 + r * rowBytes, scale,
+                            scales, 1 + r, tensorScale, blockSize, 1, x, 5));
+                }
+            }
+        }
+    }
+
+    @Test
+    void fastDotOfANaNCodeOrScaleIsNaN() {
+        Kernels vector = vector();
+        byte[] codes = new byte[32];
+        codes[7] = 0x7f;   // e4m3 NaN
+        float[] x = new float[32];
+        java.util.Arrays.fill(x, 1f);
+        byte[] scales = {127};
+        assertThat(vector.dotFast(ElementFormat.E4M3, codes, 0, ElementFormat.E8M0, scales, 0, 1f, 32, 1, x, 0)).isNaN();
+        assertThat(Kernels.scalar().dotFast(ElementFormat.E4M3, codes, 0, ElementFormat.E8M0, scales, 0, 1f, 32, 1, x, 0)).isNaN();
+        byte[] nanScale = {(byte) 0xff};
+        assertThat(vector.dotFast(ElementFormat.E4M3, new byte[32], 0, ElementFormat.E8M0, nanScale, 0, 1f, 32, 1, x, 0)).isNaN();
+    }
+
+    @ParameterizedTest
+    @MethodSource("int8BlockSizes")
+    void int8FastDotAgreesBitForBitAndSumsBlocksExactly(int blockSize) {
+        Kernels vector = vector();
+        SplittableRandom random = new SplittableRandom(blockSize);
+        for (int trial = 0; trial < 60; trial++) {
+            int blocks = random.nextInt(1, 12);
+            int n = blocks * blockSize;
+            byte[] a = new byte[n + 1];
+            byte[] b = new byte[n + 2];
+            random.nextBytes(a);
+            random.nextBytes(b);
+            if (trial % 5 == 0) {
+                java.util.Arrays.fill(a, (byte) -128);
+                java.util.Arrays.fill(b, (byte) -128);
+            }
+            byte[] sa = new byte[blocks];
+            byte[] sb = new byte[blocks + 1];
+            for (int i = 0; i < blocks; i++) {
+                sa[i] = (byte) random.nextInt(110, 140);
+                sb[i + 1] = (byte) random.nextInt(110, 140);
+            }
+            float s = Kernels.scalar().dotFastInt8(a, 1, sa, 0, b, 2, sb, 1, ElementFormat.E8M0, blockSize, blocks);
+            float v = vector.dotFastInt8(a, 1, sa, 0, b, 2, sb, 1, ElementFormat.E8M0, blockSize, blocks);
+            assertThat(Float.floatToRawIntBits(v)).isEqualTo(Float.floatToRawIntBits(s));
+            double exact = 0;
+            double magnitude = 0;
+            for (int blk = 0; blk < blocks; blk++) {
+                long sum = 0;
+                long absSum = 0;
+                for (int i = blk * blockSize; i < (blk + 1) * blockSize; i++) {
+                    sum += a[1 + i] * b[2 + i];
+                    absSum += Math.abs(a[1 + i] * b[2 + i]);
+                }
+                double factor = Math.scalb(1.0, (sa[blk] & 0xff) - 127 + (sb[blk + 1] & 0xff) - 127 - 12);
+                exact += sum * factor;
+                magnitude += absSum * factor;
+            }
+            assertThat(Math.abs(s - exact)).isLessThanOrEqualTo((blocks + 20) * 0x1p-24 * magnitude * 1.01);
+        }
+    }
+
+    static int[] int8BlockSizes() {
+        return new int[] {32, 64, 16, 7};
+    }
+}
