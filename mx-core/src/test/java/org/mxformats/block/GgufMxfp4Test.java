@@ -123,8 +123,8 @@ class GgufMxfp4Test {
             BigDecimal half = new BigDecimal(t).subtract(new BigDecimal(Math.nextDown((float) t))).divide(BigDecimal.valueOf(2));
             float a = Math.nextDown(top);   // t = 128: 2^128 is Infinity, nextDown gives float32 max
             for (int j = 1; j <= 120 && a > Math.scalb(1.0, t - 1); j++, a = Math.nextDown(a)) {
-                BigDecimal m = new BigDecimal(a).divide(new BigDecimal(Math.scalb(1.0, t)));
-                boolean roundsUp = minusLog2(BigDecimal.ONE.subtract(m)).compareTo(half) <= 0;
+                BigDecimal u = new BigDecimal(1 - Math.scalb((double) a, -t));   // exact: 1 - a / 2^t
+                boolean roundsUp = minusLog2(u).compareTo(half) <= 0;
                 assertThat(GgufMxfp4.float32FloorLog2(a)).as("t=%d, %s", t, a).isEqualTo(roundsUp ? t : t - 1);
             }
         }
