@@ -218,6 +218,28 @@ public final class ExactAccumulator {
         addMagnitude(unsignedMultiplyHigh(ma, mb), ma * mb, exponent, negative);
     }
 
+    /**
+     * Adds {@code S * c * 2^exponent} for a signed 128-bit integer {@code S = hi:lo} and
+     * {@code 0 <= c < 2^63}, without the zero-sign bookkeeping: the magnitude of S is split into its
+     * low and high 64-bit halves, each multiplied by c in 128 bits.
+     */
+    void addWideProductTerm(long hi, long lo, long c, int exponent) {
+        boolean negative = hi < 0;
+        if (negative) {
+            lo = -lo;
+            hi = lo == 0 ? -hi : ~hi;
+        }
+        if (c == 0) {
+            return;
+        }
+        if (lo != 0) {
+            addMagnitude(unsignedMultiplyHigh(lo, c), lo * c, exponent, negative);
+        }
+        if (hi != 0) {
+            addMagnitude(unsignedMultiplyHigh(hi, c), hi * c, exponent + 64, negative);
+        }
+    }
+
     /** The high 64 bits of the unsigned 128-bit product (Math.unsignedMultiplyHigh is Java 18+). */
     private static long unsignedMultiplyHigh(long a, long b) {
         return Math.multiplyHigh(a, b) + ((a >> 63) & b) + ((b >> 63) & a);

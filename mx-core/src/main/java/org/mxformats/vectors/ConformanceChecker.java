@@ -28,7 +28,8 @@ public final class ConformanceChecker {
 
     private static final Map<String, OpCheck> OPS = Map.of(
             "decode", ConversionChecks.DECODE,
-            "encode", ConversionChecks.ENCODE);
+            "encode", ConversionChecks.ENCODE,
+            "dot", DotCheck.DOT);
 
     /** The outcome of a check: counts, plus every line printed along the way. */
     public record Result(long passed, long failed) {
