@@ -29,7 +29,11 @@ public final class ConformanceChecker {
     private static final Map<String, OpCheck> OPS = Map.of(
             "decode", ConversionChecks.DECODE,
             "encode", ConversionChecks.ENCODE,
+<<<<<<< HEAD
             "dot", DotCheck.DOT);
+=======
+            "quantize", QuantizeCheck.QUANTIZE);
+>>>>>>> block
 
     /** The outcome of a check: counts, plus every line printed along the way. */
     public record Result(long passed, long failed) {
@@ -171,6 +175,9 @@ public final class ConformanceChecker {
                 break;
             case "block": case "blocks":
                 d.positiveInt(name);
+                break;
+            case "scale-rule":
+                QuantizeCheck.rule(d);
                 break;
             default:
                 break;
