@@ -29,11 +29,8 @@ public final class ConformanceChecker {
     private static final Map<String, OpCheck> OPS = Map.of(
             "decode", ConversionChecks.DECODE,
             "encode", ConversionChecks.ENCODE,
-<<<<<<< HEAD
+            "quantize", QuantizeCheck.QUANTIZE,
             "dot", DotCheck.DOT);
-=======
-            "quantize", QuantizeCheck.QUANTIZE);
->>>>>>> block
 
     /** The outcome of a check: counts, plus every line printed along the way. */
     public record Result(long passed, long failed) {
