@@ -707,6 +707,16 @@ public final class ExactAccumulator {
         return acc.toDouble(rounding);
     }
 
+    /**
+     * A double rounded once to float with the given mode (IEEE subnormals and overflow as in
+     * {@link #toFloat(Rounding)}; NaN, infinities and signed zeros are kept).
+     */
+    public static float roundToFloat(double x, Rounding rounding) {
+        ExactAccumulator acc = new ExactAccumulator(-1074, 1024);
+        acc.add(x);
+        return acc.toFloat(rounding);
+    }
+
     @Override
     public String toString() {
         return "ExactAccumulator[2^" + minExponent + " .. 2^" + maxExponent + ", " + toDouble() + "]";
