@@ -188,6 +188,9 @@ final class BlockDotKernel {
      * the sign of an exactly zero result). Only needed when the exact sum is zero.
      */
     boolean allProductsNegativeZero(byte[] ca, int offA, byte[] cb, int offB, int len) {
+        if (len == 0) {
+            return false;   // an empty sum is +0
+        }
         for (int i = 0; i < len; i++) {
             int x = ca[offA + i] & 0xFF;
             int y = cb[offB + i] & 0xFF;

@@ -82,6 +82,9 @@ final class FloatDotKernel {
     }
 
     private boolean allProductsNegativeZero(Unpacked a, float[] x, int offset) {
+        if (a.length == 0) {
+            return false;   // an empty sum is +0
+        }
         for (int i = 0; i < a.length; i++) {
             int c = a.codes[i] & 0xFF;
             float v = x[offset + i];
@@ -101,6 +104,9 @@ final class FloatDotKernel {
      * sums at -0 makes IEEE arithmetic give the contract's signed zeros and NaN/Inf results.
      */
     double fast(Unpacked a, float[] x, int offset, Rounding rounding, boolean toFloat) {
+        if (a.length == 0) {
+            return 0.0;   // an empty sum is +0
+        }
         double[] value = element.value;
         double total = -0.0;
         for (int j = 0; j < a.blocks(); j++) {

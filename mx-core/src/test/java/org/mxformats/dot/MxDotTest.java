@@ -323,6 +323,31 @@ class MxDotTest {
     }
 
     @Test
+    void signedZeroResults() {
+        MxFormat f = MxFormat.MXFP8_E4M3;
+        MxArray empty = MxArray.of(f, 0, new byte[0], new byte[0], 1f);
+        float[] none = new float[0];
+        for (Accumulation acc : Accumulation.values()) {
+            assertThat(Float.floatToRawIntBits(MxDot.dot(empty, none, 0, acc, Rounding.RDN))).isZero();
+        }
+        assertThat(Float.floatToRawIntBits(MxDot.dot(empty, empty, Rounding.RDN))).isZero();
+        byte[] one = {(byte) 127};
+        // (-0)(+0) + (+0)(-0): every product -0, so -0; any +0 product or x - x gives +0 even in RDN.
+        MxArray negZeros = MxArray.of(f, 2, new byte[] {(byte) 0x80, 0x00}, one, 1f);
+        MxArray posZeros = MxArray.of(f, 2, new byte[] {0x00, (byte) 0x80}, one, 1f);
+        MxArray cancel = MxArray.of(f, 2, new byte[] {0x38, (byte) 0xb8}, one, 1f);   // 1, -1
+        MxArray ones = MxArray.of(f, 2, new byte[] {0x38, 0x38}, one, 1f);
+        assertThat(Float.floatToRawIntBits(MxDot.dot(negZeros, posZeros, Rounding.RNE))).isEqualTo(0x80000000);
+        assertThat(Float.floatToRawIntBits(MxDot.dot(negZeros, negZeros, Rounding.RNE))).isZero();
+        assertThat(Float.floatToRawIntBits(MxDot.dot(cancel, ones, Rounding.RDN))).isZero();
+        float[] x = {-0f, 0f};
+        for (Accumulation acc : Accumulation.values()) {
+            assertThat(Float.floatToRawIntBits(MxDot.dot(posZeros, x, 0, acc, Rounding.RNE))).as("%s", acc).isEqualTo(0x80000000);
+            assertThat(Float.floatToRawIntBits(MxDot.dot(cancel, new float[] {2f, 2f}, 0, acc, Rounding.RDN))).isZero();
+        }
+    }
+
+    @Test
     void badInputsAreRejectedWithClearMessages() {
         SplittableRandom r = new SplittableRandom(16);
         MxArray a = randomOperand(r, MxFormat.MXFP8_E4M3, 64, 0, 1f).array();
