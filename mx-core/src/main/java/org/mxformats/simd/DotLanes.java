@@ -6,19 +6,19 @@ import org.mxformats.format.ElementFormat;
  * The fixed summation order of the fast dot products, which every kernel follows so that the
  * scalar and vector kernels give the same bits on every machine.
  *
- * <p>When the block size is a multiple of {@value #CHUNK}, the elements are spread over
- * {@value #LANES} float accumulators. A chunk of 32 consecutive elements of a block gives each lane
+ * <p>All arithmetic is in double and every product {@code value * x} of a float element value and a
+ * float is exact. When the block size is a multiple of {@value #CHUNK}, the elements are spread over
+ * {@value #LANES} accumulators. A chunk of 32 consecutive elements of a block gives each lane
  * {@code L} two elements, "part 0" and "part 1": elements {@code L} and {@code L + 16} for formats
  * stored one code per byte, elements {@code 2L} and {@code 2L + 1} (the low and high nibble of byte
- * {@code L}) for 4-bit formats. Within a block, lane sum {@code s[L]} starts at 0 and takes
- * {@code s = fma(v0, x0, s); s = fma(v1, x1, s)} chunk by chunk; then
- * {@code acc[L] = fma(s[L], factor, acc[L])} block by block. At the end lanes are folded pairwise,
- * {@code acc[L] += acc[L + w]} for w = 8, 4, 2, 1, and {@code acc[0]} is the result. MXINT8 x MXINT8
- * sums the two integer products of a lane exactly, adds them up per block as integers, and
- * accumulates {@code fma((float) s[L], factor, acc[L])} the same way.
+ * {@code L}) for 4-bit formats. Within a block, lane sum {@code s[L]} starts at -0 and adds the
+ * part 0 product, then the part 1 product, chunk by chunk; then {@code acc[L] += s[L] * X} (X the
+ * block's scale value, acc starting at -0) block by block. At the end lanes are folded pairwise,
+ * {@code acc[L] += acc[L + w]} for w = 8, 4, 2, 1, and {@code acc[0]} is the result.
  *
- * <p>Other block sizes use one accumulator: within a block {@code s = fma(v, x, s)} element by
- * element, then {@code acc = fma(s, factor, acc)}.
+ * <p>Other block sizes use one accumulator: within a block {@code s += value * x} element by
+ * element from -0, then {@code acc += s * X}. Every term passes through at most
+ * {@code k + blocks} roundings either way.
  */
 final class DotLanes {
     /** The number of float accumulators of the canonical order. */
@@ -35,7 +35,7 @@ final class DotLanes {
     }
 
     /** Folds the 16 accumulators pairwise, as every kernel does. Overwrites {@code acc}. */
-    static float fold(float[] acc) {
+    static double fold(double[] acc) {
         for (int w = LANES / 2; w >= 1; w >>= 1) {
             for (int l = 0; l < w; l++) {
                 acc[l] += acc[l + w];
@@ -69,5 +69,18 @@ final class DotLanes {
         int top = a.emax() + 1 + b.emax() + 1 + log2Length;
         int low = Math.getExponent(a.minSubnormal()) + Math.getExponent(b.minSubnormal());
         return top - low;
+    }
+
+    /** See {@link Kernels#laneOrder}. */
+    static double[] laneOrder(ElementFormat element, int blockSize, float[] x, int offset, int length) {
+        double[] out = new double[length];
+        boolean deinterleave = nibbles(element) && lanes(blockSize);
+        for (int i = 0; i < length; i++) {
+            int chunk = i - i % CHUNK;
+            int j = i - chunk;
+            int lane = deinterleave ? (j & 1) * LANES + (j >>> 1) : j;
+            out[chunk + lane] = x[offset + i];
+        }
+        return out;
     }
 }

@@ -109,30 +109,30 @@ public sealed interface Kernels permits ScalarKernels, VectorKernels {
     }
 
     /**
-     * The fast dot product of an MX vector and floats: {@code blocks} blocks of {@code blockSize}
-     * elements, codes as MX packs them for 4- and 8-bit element formats (two per byte low nibble
-     * first, or one per byte) and one per byte for other widths, scale codes one per byte; the
-     * block factor is {@code decodeFloat(scale) * tensorScale} in float. Float arithmetic in a fixed
-     * order (see {@link DotLanes}), so the result is the same bits on every kernel, not the exact
-     * dot product.
+     * {@code x[offset .. offset + length)} widened to double and reordered into the element order
+     * that {@link #dotFast} reads for this element format and block size (see {@link DotLanes}); a
+     * matrix-vector product prepares x once for all rows.
      */
-    float dotFast(ElementFormat element, byte[] codes, int codeOffset, ElementFormat scale, byte[] scaleCodes,
-                  int scaleOffset, float tensorScale, int blockSize, int blocks, float[] x, int xOffset);
+    static double[] laneOrder(ElementFormat element, int blockSize, float[] x, int offset, int length) {
+        return DotLanes.laneOrder(element, blockSize, x, offset, length);
+    }
 
     /**
-     * The fast dot product of two MXINT8 vectors of {@code blocks} blocks: integer sums within a
-     * block, then float accumulation in a fixed order (see {@link DotLanes}). Scale factors are
-     * {@code decodeFloat(scaleA) * decodeFloat(scaleB) * 2^-12} in float.
+     * The fast dot product of {@code blocks} full blocks of an MX vector with floats given in lane
+     * order ({@link #laneOrder}), before the tensor scale: in double arithmetic, each product
+     * exact, block sums multiplied by the decoded block scale, in the fixed order of
+     * {@link DotLanes} (so every kernel gives the same bits). Codes as MX packs them for 4- and
+     * 8-bit element formats (two per byte low nibble first, or one per byte) and one per byte for
+     * other widths; scale codes one per byte.
      */
-    float dotFastInt8(byte[] a, int aOffset, byte[] scalesA, int scalesAOffset, byte[] b, int bOffset,
-                      byte[] scalesB, int scalesBOffset, ElementFormat scale, int blockSize, int blocks);
+    double dotFast(ElementFormat element, byte[] codes, int codeOffset, ElementFormat scale, byte[] scaleCodes,
+                   int scaleOffset, int blockSize, int blocks, double[] laneX, int laneXOffset);
 
     /**
-     * Fast matrix-vector product for rows {@code rowStart .. rowEnd}: {@code y[r] = dotFast(row r, x)},
-     * each row {@code blocksPerRow} blocks whose packed codes start at {@code r * rowBytes} and
-     * scales at {@code r * blocksPerRow}.
+     * The exact sum of products of every block: {@code sums[j] = productSum(a, block j of ca, b,
+     * block j of cb)} for {@code blocks} blocks of {@code blockSize} codes (one per byte), exact when
+     * {@link #exactProductSumBits}{@code (a, b, blockSize)} is at most 53.
      */
-    void matvecFast(ElementFormat element, byte[] codes, int rowBytes, ElementFormat scale, byte[] scaleCodes,
-                    float tensorScale, int blockSize, int blocksPerRow, float[] x, int xOffset,
-                    float[] y, int yOffset, int rowStart, int rowEnd);
+    void blockProductSums(ElementFormat a, byte[] ca, int offA, ElementFormat b, byte[] cb, int offB, int blockSize,
+                          int blocks, double[] sums);
 }

@@ -100,87 +100,52 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public float dotFast(ElementFormat element, byte[] codes, int codeOffset, ElementFormat scale, byte[] scaleCodes,
-                         int scaleOffset, float tensorScale, int blockSize, int blocks, float[] x, int xOffset) {
+    public double dotFast(ElementFormat element, byte[] codes, int codeOffset, ElementFormat scale, byte[] scaleCodes,
+                          int scaleOffset, int blockSize, int blocks, double[] laneX, int laneXOffset) {
         float[] values = FormatTables.floatValues(element);
-        float[] scales = FormatTables.floatValues(scale);
+        double[] scales = FormatTables.doubleValues(scale);
         int scaleMask = scales.length - 1;
         if (!DotLanes.lanes(blockSize)) {
-            float acc = 0;
+            double acc = -0.0;
             for (int blk = 0; blk < blocks; blk++) {
-                float s = 0;
+                double s = -0.0;
                 int first = blk * blockSize;
                 for (int i = first; i < first + blockSize; i++) {
-                    s = Math.fma(values[DotLanes.code(element, codes, codeOffset, i)], x[xOffset + i], s);
+                    s += values[DotLanes.code(element, codes, codeOffset, i)] * laneX[laneXOffset + i];
                 }
-                acc = Math.fma(s, scales[scaleCodes[scaleOffset + blk] & scaleMask] * tensorScale, acc);
+                acc += s * scales[scaleCodes[scaleOffset + blk] & scaleMask];
             }
             return acc;
         }
         boolean nibbles = DotLanes.nibbles(element);
-        float[] acc = new float[DotLanes.LANES];
-        float[] s = new float[DotLanes.LANES];
+        double[] acc = new double[DotLanes.LANES];
+        double[] s = new double[DotLanes.LANES];
+        java.util.Arrays.fill(acc, -0.0);
         for (int blk = 0; blk < blocks; blk++) {
-            java.util.Arrays.fill(s, 0f);
+            java.util.Arrays.fill(s, -0.0);
             for (int chunk = blk * blockSize; chunk < (blk + 1) * blockSize; chunk += DotLanes.CHUNK) {
                 for (int l = 0; l < DotLanes.LANES; l++) {
-                    int i0 = chunk + (nibbles ? 2 * l : l);
-                    int i1 = chunk + (nibbles ? 2 * l + 1 : l + DotLanes.LANES);
-                    s[l] = Math.fma(values[DotLanes.code(element, codes, codeOffset, i0)], x[xOffset + i0], s[l]);
-                    s[l] = Math.fma(values[DotLanes.code(element, codes, codeOffset, i1)], x[xOffset + i1], s[l]);
+                    int e0 = chunk + (nibbles ? 2 * l : l);
+                    int e1 = chunk + (nibbles ? 2 * l + 1 : l + DotLanes.LANES);
+                    // x in lane order: part 0 of lane l at chunk + l, part 1 at chunk + 16 + l.
+                    s[l] += values[DotLanes.code(element, codes, codeOffset, e0)] * laneX[laneXOffset + chunk + l];
+                    s[l] += values[DotLanes.code(element, codes, codeOffset, e1)]
+                            * laneX[laneXOffset + chunk + DotLanes.LANES + l];
                 }
             }
-            float factor = scales[scaleCodes[scaleOffset + blk] & scaleMask] * tensorScale;
+            double factor = scales[scaleCodes[scaleOffset + blk] & scaleMask];
             for (int l = 0; l < DotLanes.LANES; l++) {
-                acc[l] = Math.fma(s[l], factor, acc[l]);
+                acc[l] += s[l] * factor;
             }
         }
         return DotLanes.fold(acc);
     }
 
     @Override
-    public float dotFastInt8(byte[] a, int aOffset, byte[] scalesA, int scalesAOffset, byte[] b, int bOffset,
-                             byte[] scalesB, int scalesBOffset, ElementFormat scale, int blockSize, int blocks) {
-        float[] scales = FormatTables.floatValues(scale);
-        int scaleMask = scales.length - 1;
-        boolean lanes = DotLanes.lanes(blockSize);
-        float[] acc = new float[DotLanes.LANES];
-        int[] s = new int[DotLanes.LANES];
-        float single = 0;
-        for (int blk = 0; blk < blocks; blk++) {
-            float factor = scales[scalesA[scalesAOffset + blk] & scaleMask]
-                    * scales[scalesB[scalesBOffset + blk] & scaleMask] * 0x1p-12f;
-            int first = blk * blockSize;
-            if (!lanes) {
-                int sum = 0;
-                for (int i = first; i < first + blockSize; i++) {
-                    sum += a[aOffset + i] * b[bOffset + i];
-                }
-                single = Math.fma((float) sum, factor, single);
-                continue;
-            }
-            java.util.Arrays.fill(s, 0);
-            for (int chunk = first; chunk < first + blockSize; chunk += DotLanes.CHUNK) {
-                for (int l = 0; l < DotLanes.LANES; l++) {
-                    int i0 = chunk + l;
-                    int i1 = i0 + DotLanes.LANES;
-                    s[l] += a[aOffset + i0] * b[bOffset + i0] + a[aOffset + i1] * b[bOffset + i1];
-                }
-            }
-            for (int l = 0; l < DotLanes.LANES; l++) {
-                acc[l] = Math.fma((float) s[l], factor, acc[l]);
-            }
-        }
-        return lanes ? DotLanes.fold(acc) : single;
-    }
-
-    @Override
-    public void matvecFast(ElementFormat element, byte[] codes, int rowBytes, ElementFormat scale, byte[] scaleCodes,
-                           float tensorScale, int blockSize, int blocksPerRow, float[] x, int xOffset,
-                           float[] y, int yOffset, int rowStart, int rowEnd) {
-        for (int r = rowStart; r < rowEnd; r++) {
-            y[yOffset + r] = dotFast(element, codes, r * rowBytes, scale, scaleCodes, r * blocksPerRow, tensorScale,
-                    blockSize, blocksPerRow, x, xOffset);
+    public void blockProductSums(ElementFormat a, byte[] ca, int offA, ElementFormat b, byte[] cb, int offB,
+                                 int blockSize, int blocks, double[] sums) {
+        for (int j = 0; j < blocks; j++) {
+            sums[j] = productSum(a, ca, offA + j * blockSize, b, cb, offB + j * blockSize, blockSize);
         }
     }
 }

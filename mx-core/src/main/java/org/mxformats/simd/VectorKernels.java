@@ -32,7 +32,7 @@ final class VectorKernels implements Kernels {
 
     static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
     /** The canonical 16 dot lanes fit one float vector: the dot kernels need it (else scalar). */
-    static final boolean DOT_LANES = LANES == DotLanes.LANES;
+    static final boolean DOT_LANES = LANES == DotLanes.LANES && D.length() * 2 == DotLanes.LANES;
     /** Nibble packing reinterprets byte pairs as little-endian shorts. */
     static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
@@ -91,6 +91,7 @@ final class VectorKernels implements Kernels {
             twosComplement = false;
             codeMask = signBit = fractionShift = maxMagnitude = infMagnitude = nanSignCode = 0;
             scale = 0;
+            table = null;
         }
 
         private DecodePlan(ElementFormat f) {
@@ -104,6 +105,7 @@ final class VectorKernels implements Kernels {
             maxMagnitude = f.maxFiniteCode();
             infMagnitude = f.hasInfinity() ? f.infinityCode(false) : -1;
             nanSignCode = signBit != 0 && !f.hasNegativeZero() ? signBit : -1;
+            table = FormatTables.floatValues(f);
         }
 
         static DecodePlan of(ElementFormat f) {
@@ -131,6 +133,13 @@ final class VectorKernels implements Kernels {
                 }
             }
             return true;
+        }
+
+        private final float[] table;
+
+        /** The value of one code (bits above the format's width ignored), from the format's table. */
+        float value(byte code) {
+            return table[code & codeMask];
         }
 
         /** The values of one vector of codes (bits above the format's width are ignored). */
@@ -407,6 +416,13 @@ final class VectorKernels implements Kernels {
 
     @Override
     public double productSum(ElementFormat a, byte[] ca, int offA, ElementFormat b, byte[] cb, int offB, int length) {
+        ProductPlan plan = productPlan(a, b, length);
+        return plan == null ? SCALAR.productSum(a, ca, offA, b, cb, offB, length)
+                : plan.sum(ca, offA, cb, offB, length);
+    }
+
+    /** How to sum products exactly in vectors, or null when the scalar kernel must. */
+    private ProductPlan productPlan(ElementFormat a, ElementFormat b, int length) {
         DecodePlan pa = decodePlans.computeIfAbsent(a, DecodePlan::of);
         DecodePlan pb = decodePlans.computeIfAbsent(b, DecodePlan::of);
         int low = Math.getExponent(a.minSubnormal()) + Math.getExponent(b.minSubnormal());
@@ -415,64 +431,107 @@ final class VectorKernels implements Kernels {
         // Every product exact in float, and every partial sum exact in float or double: any order
         // then gives the scalar kernel's sequential sum.
         if (pa == DecodePlan.NONE || pb == DecodePlan.NONE || low < -149 || productBits > 24 || sumBits > 53) {
-            return SCALAR.productSum(a, ca, offA, b, cb, offB, length);
+            return null;
         }
-        int bound = length - length % LANES;
-        double sum;
-        if (sumBits <= 24) {
-            FloatVector acc = FloatVector.zero(F);
-            for (int i = 0; i < bound; i += LANES) {
-                acc = pa.decode(loadCodes(ca, offA + i)).fma(pb.decode(loadCodes(cb, offB + i)), acc);
-            }
-            sum = acc.reduceLanes(VectorOperators.ADD);
-        } else {
-            DoubleVector acc0 = DoubleVector.zero(D);
-            DoubleVector acc1 = DoubleVector.zero(D);
-            for (int i = 0; i < bound; i += LANES) {
-                FloatVector p = pa.decode(loadCodes(ca, offA + i)).mul(pb.decode(loadCodes(cb, offB + i)));
-                acc0 = acc0.add(p.convertShape(VectorOperators.F2D, D, 0));
-                acc1 = acc1.add(p.convertShape(VectorOperators.F2D, D, 1));
-            }
-            sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        return new ProductPlan(pa, pb, sumBits <= 24);
+    }
+
+    /** Exact sums of products of decoded values, in float lanes or (wider sums) double lanes. */
+    private static final class ProductPlan {
+        private final DecodePlan a;
+        private final DecodePlan b;
+        private final boolean inFloat;
+
+        ProductPlan(DecodePlan a, DecodePlan b, boolean inFloat) {
+            this.a = a;
+            this.b = b;
+            this.inFloat = inFloat;
         }
-        sum += SCALAR.productSum(a, ca, offA + bound, b, cb, offB + bound, length - bound);
-        return Double.isNaN(sum) ? Double.NaN : sum;
+
+        double sum(byte[] ca, int offA, byte[] cb, int offB, int length) {
+            int bound = length - length % LANES;
+            double sum;
+            if (inFloat) {
+                FloatVector acc = FloatVector.zero(F);
+                for (int i = 0; i < bound; i += LANES) {
+                    acc = a.decode(loadCodes(ca, offA + i)).fma(b.decode(loadCodes(cb, offB + i)), acc);
+                }
+                sum = acc.reduceLanes(VectorOperators.ADD);
+            } else {
+                DoubleVector acc0 = DoubleVector.zero(D);
+                DoubleVector acc1 = DoubleVector.zero(D);
+                for (int i = 0; i < bound; i += LANES) {
+                    FloatVector p = a.decode(loadCodes(ca, offA + i)).mul(b.decode(loadCodes(cb, offB + i)));
+                    acc0 = acc0.add(p.convertShape(VectorOperators.F2D, D, 0));
+                    acc1 = acc1.add(p.convertShape(VectorOperators.F2D, D, 1));
+                }
+                sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+            }
+            for (int i = bound; i < length; i++) {   // the tail, exact too
+                sum += (double) a.value(ca[offA + i]) * b.value(cb[offB + i]);
+            }
+            return Double.isNaN(sum) ? Double.NaN : sum;
+        }
     }
 
     @Override
-    public float dotFast(ElementFormat element, byte[] codes, int codeOffset, ElementFormat scale, byte[] scaleCodes,
-                         int scaleOffset, float tensorScale, int blockSize, int blocks, float[] x, int xOffset) {
+    public void blockProductSums(ElementFormat a, byte[] ca, int offA, ElementFormat b, byte[] cb, int offB,
+                                 int blockSize, int blocks, double[] sums) {
+        if (DOT_LANES && DotLanes.lanes(blockSize) && isInt8(a) && isInt8(b)) {
+            double unit = (double) a.decodeFloat(1) * b.decodeFloat(1);
+            for (int j = 0; j < blocks; j++) {
+                sums[j] = int8ProductSum(ca, offA + j * blockSize, cb, offB + j * blockSize, blockSize) * unit;
+            }
+            return;
+        }
+        ProductPlan plan = productPlan(a, b, blockSize);
+        if (plan == null) {
+            SCALAR.blockProductSums(a, ca, offA, b, cb, offB, blockSize, blocks, sums);
+            return;
+        }
+        for (int j = 0; j < blocks; j++) {
+            sums[j] = plan.sum(ca, offA + j * blockSize, cb, offB + j * blockSize, blockSize);
+        }
+    }
+
+    private static boolean isInt8(ElementFormat f) {
+        return f.signEncoding() == SignEncoding.TWOS_COMPLEMENT && f.bits() == 8;
+    }
+
+    private static final VectorSpecies<Short> S_DOUBLE_WIDTH = DOT_LANES ? ShortVector.SPECIES_512 : null;
+
+    /** The integer sum of products of signed bytes, 32 at a time (length a multiple of 32). */
+    private static int int8ProductSum(byte[] a, int offA, byte[] b, int offB, int length) {
+        IntVector s = IntVector.zero(I);
+        for (int i = 0; i < length; i += DotLanes.CHUNK) {
+            ShortVector pa = (ShortVector) ByteVector.fromArray(B32, a, offA + i)
+                    .convertShape(VectorOperators.B2S, S_DOUBLE_WIDTH, 0);
+            ShortVector pb = (ShortVector) ByteVector.fromArray(B32, b, offB + i)
+                    .convertShape(VectorOperators.B2S, S_DOUBLE_WIDTH, 0);
+            ShortVector p = pa.mul(pb);   // |p| <= 2^14: exact in 16 bits
+            s = s.add((IntVector) p.convertShape(VectorOperators.S2I, I, 0))
+                    .add((IntVector) p.convertShape(VectorOperators.S2I, I, 1));
+        }
+        return s.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    public double dotFast(ElementFormat element, byte[] codes, int codeOffset, ElementFormat scale, byte[] scaleCodes,
+                          int scaleOffset, int blockSize, int blocks, double[] laneX, int laneXOffset) {
         DecodePlan plan = decodePlans.computeIfAbsent(element, DecodePlan::of);
         if (!DOT_LANES || !DotLanes.lanes(blockSize) || plan == DecodePlan.NONE) {
-            return SCALAR.dotFast(element, codes, codeOffset, scale, scaleCodes, scaleOffset, tensorScale, blockSize,
-                    blocks, x, xOffset);
+            return SCALAR.dotFast(element, codes, codeOffset, scale, scaleCodes, scaleOffset, blockSize, blocks,
+                    laneX, laneXOffset);
         }
         boolean nibbles = DotLanes.nibbles(element);
-        float[] lanesX = nibbles ? deinterleave(x, xOffset, blocks * blockSize) : x;
-        return dotLanes(plan, nibbles, codes, codeOffset, FormatTables.floatValues(scale), scaleCodes, scaleOffset,
-                tensorScale, blockSize, blocks, lanesX, nibbles ? 0 : xOffset);
-    }
-
-    /** x with the even and odd elements of each 32-element chunk apart, as the nibble lanes take them. */
-    private static float[] deinterleave(float[] x, int offset, int length) {
-        float[] out = new float[length];
-        for (int chunk = 0; chunk < length; chunk += DotLanes.CHUNK) {
-            for (int l = 0; l < DotLanes.LANES; l++) {
-                out[chunk + l] = x[offset + chunk + 2 * l];
-                out[chunk + DotLanes.LANES + l] = x[offset + chunk + 2 * l + 1];
-            }
-        }
-        return out;
-    }
-
-    /** The canonical lane order of {@link DotLanes} with one float vector as the 16 lanes. */
-    private static float dotLanes(DecodePlan plan, boolean nibbles, byte[] codes, int codeOffset, float[] scaleValues,
-                                  byte[] scaleCodes, int scaleOffset, float tensorScale, int blockSize, int blocks,
-                                  float[] x, int xOffset) {
+        double[] scaleValues = FormatTables.doubleValues(scale);
         int scaleMask = scaleValues.length - 1;
-        FloatVector acc = FloatVector.zero(F);
+        int half = DotLanes.LANES / 2;
+        DoubleVector acc0 = DoubleVector.broadcast(D, -0.0);
+        DoubleVector acc1 = acc0;
         for (int blk = 0; blk < blocks; blk++) {
-            FloatVector s = FloatVector.zero(F);
+            DoubleVector s0 = DoubleVector.broadcast(D, -0.0);
+            DoubleVector s1 = s0;
             int end = (blk + 1) * blockSize;
             for (int chunk = blk * blockSize; chunk < end; chunk += DotLanes.CHUNK) {
                 FloatVector v0;
@@ -485,67 +544,23 @@ final class VectorKernels implements Kernels {
                     v0 = plan.decode(loadCodes(codes, codeOffset + chunk));
                     v1 = plan.decode(loadCodes(codes, codeOffset + chunk + DotLanes.LANES));
                 }
-                s = v0.fma(FloatVector.fromArray(F, x, xOffset + chunk), s);
-                s = v1.fma(FloatVector.fromArray(F, x, xOffset + chunk + DotLanes.LANES), s);
+                int xo = laneXOffset + chunk;
+                s0 = widen(v0, 0).fma(DoubleVector.fromArray(D, laneX, xo), s0);
+                s1 = widen(v0, 1).fma(DoubleVector.fromArray(D, laneX, xo + half), s1);
+                s0 = widen(v1, 0).fma(DoubleVector.fromArray(D, laneX, xo + DotLanes.LANES), s0);
+                s1 = widen(v1, 1).fma(DoubleVector.fromArray(D, laneX, xo + DotLanes.LANES + half), s1);
             }
-            float factor = scaleValues[scaleCodes[scaleOffset + blk] & scaleMask] * tensorScale;
-            acc = s.fma(FloatVector.broadcast(F, factor), acc);
+            double factor = scaleValues[scaleCodes[scaleOffset + blk] & scaleMask];
+            acc0 = acc0.add(s0.mul(factor));
+            acc1 = acc1.add(s1.mul(factor));
         }
-        float[] lanes = new float[DotLanes.LANES];
-        acc.intoArray(lanes, 0);
+        double[] lanes = new double[DotLanes.LANES];
+        acc0.intoArray(lanes, 0);
+        acc1.intoArray(lanes, half);
         return DotLanes.fold(lanes);
     }
 
-    private static final VectorSpecies<Short> S_DOUBLE_WIDTH = DOT_LANES ? ShortVector.SPECIES_512 : null;
-
-    @Override
-    public float dotFastInt8(byte[] a, int aOffset, byte[] scalesA, int scalesAOffset, byte[] b, int bOffset,
-                             byte[] scalesB, int scalesBOffset, ElementFormat scale, int blockSize, int blocks) {
-        if (!DOT_LANES || !DotLanes.lanes(blockSize)) {
-            return SCALAR.dotFastInt8(a, aOffset, scalesA, scalesAOffset, b, bOffset, scalesB, scalesBOffset, scale,
-                    blockSize, blocks);
-        }
-        float[] scaleValues = FormatTables.floatValues(scale);
-        int scaleMask = scaleValues.length - 1;
-        FloatVector acc = FloatVector.zero(F);
-        for (int blk = 0; blk < blocks; blk++) {
-            IntVector s = IntVector.zero(I);
-            int end = (blk + 1) * blockSize;
-            for (int chunk = blk * blockSize; chunk < end; chunk += DotLanes.CHUNK) {
-                ShortVector pa = (ShortVector) ByteVector.fromArray(B32, a, aOffset + chunk)
-                        .convertShape(VectorOperators.B2S, S_DOUBLE_WIDTH, 0);
-                ShortVector pb = (ShortVector) ByteVector.fromArray(B32, b, bOffset + chunk)
-                        .convertShape(VectorOperators.B2S, S_DOUBLE_WIDTH, 0);
-                ShortVector p = pa.mul(pb);   // |p| <= 2^14: exact in 16 bits
-                s = s.add((IntVector) p.convertShape(VectorOperators.S2I, I, 0))
-                        .add((IntVector) p.convertShape(VectorOperators.S2I, I, 1));
-            }
-            float factor = scaleValues[scalesA[scalesAOffset + blk] & scaleMask]
-                    * scaleValues[scalesB[scalesBOffset + blk] & scaleMask] * 0x1p-12f;
-            acc = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F, factor), acc);
-        }
-        float[] lanes = new float[DotLanes.LANES];
-        acc.intoArray(lanes, 0);
-        return DotLanes.fold(lanes);
-    }
-
-    @Override
-    public void matvecFast(ElementFormat element, byte[] codes, int rowBytes, ElementFormat scale, byte[] scaleCodes,
-                           float tensorScale, int blockSize, int blocksPerRow, float[] x, int xOffset,
-                           float[] y, int yOffset, int rowStart, int rowEnd) {
-        DecodePlan plan = decodePlans.computeIfAbsent(element, DecodePlan::of);
-        if (!DOT_LANES || !DotLanes.lanes(blockSize) || plan == DecodePlan.NONE) {
-            SCALAR.matvecFast(element, codes, rowBytes, scale, scaleCodes, tensorScale, blockSize, blocksPerRow, x,
-                    xOffset, y, yOffset, rowStart, rowEnd);
-            return;
-        }
-        boolean nibbles = DotLanes.nibbles(element);
-        float[] lanesX = nibbles ? deinterleave(x, xOffset, blocksPerRow * blockSize) : x;
-        int lanesXOffset = nibbles ? 0 : xOffset;
-        float[] scaleValues = FormatTables.floatValues(scale);
-        for (int r = rowStart; r < rowEnd; r++) {
-            y[yOffset + r] = dotLanes(plan, nibbles, codes, r * rowBytes, scaleValues, scaleCodes, r * blocksPerRow,
-                    tensorScale, blockSize, blocksPerRow, lanesX, lanesXOffset);
-        }
+    private static DoubleVector widen(FloatVector v, int part) {
+        return (DoubleVector) v.convertShape(VectorOperators.F2D, D, part);
     }
 }

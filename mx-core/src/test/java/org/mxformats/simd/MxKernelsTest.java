@@ -195,8 +195,7 @@ class MxKernelsTest {
         for (int trial = 0; trial < 40; trial++) {
             int blocks = random.nextInt(1, 9);
             int n = blocks * blockSize;
-            int codeBytes = DotLanes.codeBytes(element, n);
-            byte[] codes = new byte[codeBytes + 3];
+            byte[] codes = new byte[DotLanes.codeBytes(element, n) + 3];
             for (int i = 3; i < codes.length; i++) {
                 codes[i] = (byte) random.nextInt(DotLanes.nibbles(element) ? 256 : element.codeCount());
                 if (!DotLanes.nibbles(element) && !Double.isFinite(element.decode(codes[i] & 0xff))) {
@@ -209,41 +208,36 @@ class MxKernelsTest {
             for (int b = 0; b < scales.length; b++) {
                 scales[b] = (byte) (ue4m3 ? random.nextInt(0, 0x7f) : random.nextInt(100, 150));
             }
-            float tensorScale = ue4m3 ? (float) random.nextDouble(0.01, 10) : 1f;
             float[] x = new float[n + 5];
             for (int i = 0; i < x.length; i++) {
                 x[i] = (float) random.nextGaussian();
             }
-            float s = Kernels.scalar().dotFast(element, codes, 3, scale, scales, 1, tensorScale, blockSize, blocks, x, 5);
-            float v = vector.dotFast(element, codes, 3, scale, scales, 1, tensorScale, blockSize, blocks, x, 5);
-            assertThat(Float.floatToRawIntBits(v)).as("%s k=%d", element, blockSize).isEqualTo(Float.floatToRawIntBits(s));
-            double exact = 0;
-            double magnitude = 0;
-            for (int i = 0; i < n; i++) {
-                double factor = (double) scale.decodeFloat(scales[1 + i / blockSize] & 0xff) * tensorScale;
-                double t = element.decode(DotLanes.code(element, codes, 3, i)) * factor * x[5 + i];
-                exact += t;
-                magnitude += Math.abs(t);
-            }
-            double bound = (blockSize + blocks + 20) * 0x1p-24 * magnitude * 1.01 + 1e-30;
-            assertThat(Math.abs(s - exact)).as("%s k=%d", element, blockSize).isLessThanOrEqualTo(bound);
-
-            float[] y1 = new float[blocks + 2];
-            float[] y2 = new float[blocks + 2];
-            int rowBytes = DotLanes.codeBytes(element, blockSize);
-            int rows = blocks;   // the same codes read as a matrix of rows of one block
-            if (!DotLanes.nibbles(element) || blockSize % 2 == 0) {
-                Kernels.scalar().matvecFast(element, java.util.Arrays.copyOfRange(codes, 3, codes.length), rowBytes,
-                        scale, java.util.Arrays.copyOfRange(scales, 1, scales.length), tensorScale, blockSize, 1,
-                        x, 5, y1, 1, 0, rows);
-                vector.matvecFast(element, java.util.Arrays.copyOfRange(codes, 3, codes.length), rowBytes,
-                        scale, java.util.Arrays.copyOfRange(scales, 1, scales.length), tensorScale, blockSize, 1,
-                        x, 5, y2, 1, 0, rows);
-                for (int r = 0; r < rows; r++) {
-                    assertThat(Float.floatToRawIntBits(y2[1 + r])).isEqualTo(Float.floatToRawIntBits(y1[1 + r]));
-                    assertThat(y1[1 + r]).isEqualTo(Kernels.scalar().dotFast(element, codes, 3 + r * rowBytes, scale,
-                            scales, 1 + r, tensorScale, blockSize, 1, x, 5));
+            double[] laneX = Kernels.laneOrder(element, blockSize, x, 5, n);
+            double s = Kernels.scalar().dotFast(element, codes, 3, scale, scales, 1, blockSize, blocks, laneX, 0);
+            double v = vector.dotFast(element, codes, 3, scale, scales, 1, blockSize, blocks, laneX, 0);
+            assertThat(Double.doubleToRawLongBits(v)).as("%s k=%d", element, blockSize)
+                    .isEqualTo(Double.doubleToRawLongBits(s));
+            BigDecimal exact = BigDecimal.ZERO;
+            BigDecimal magnitude = BigDecimal.ZERO;
+            double sequential = -0.0;
+            for (int blk = 0; blk < blocks; blk++) {
+                double factor = scale.decode(scales[1 + blk] & 0xff);
+                double blockSum = -0.0;
+                for (int i = blk * blockSize; i < (blk + 1) * blockSize; i++) {
+                    double p = element.decode(DotLanes.code(element, codes, 3, i));
+                    blockSum += p * x[5 + i];
+                    BigDecimal t = new BigDecimal(p).multiply(new BigDecimal(x[5 + i])).multiply(new BigDecimal(factor));
+                    exact = exact.add(t);
+                    magnitude = magnitude.add(t.abs());
                 }
+                sequential += blockSum * factor;
+            }
+            int steps = blockSize + blocks;
+            double gamma = steps * 0x1p-53 / (1 - steps * 0x1p-53);
+            assertThat(new BigDecimal(s).subtract(exact).abs()).as("%s k=%d", element, blockSize)
+                    .isLessThanOrEqualTo(magnitude.multiply(new BigDecimal(gamma)));
+            if (!DotLanes.lanes(blockSize)) {
+                assertThat(s).isEqualTo(sequential);   // the one-accumulator order, as documented
             }
         }
     }
@@ -255,56 +249,57 @@ class MxKernelsTest {
         codes[7] = 0x7f;   // e4m3 NaN
         float[] x = new float[32];
         java.util.Arrays.fill(x, 1f);
+        double[] laneX = Kernels.laneOrder(ElementFormat.E4M3, 32, x, 0, 32);
         byte[] scales = {127};
-        assertThat(vector.dotFast(ElementFormat.E4M3, codes, 0, ElementFormat.E8M0, scales, 0, 1f, 32, 1, x, 0)).isNaN();
-        assertThat(Kernels.scalar().dotFast(ElementFormat.E4M3, codes, 0, ElementFormat.E8M0, scales, 0, 1f, 32, 1, x, 0)).isNaN();
-        byte[] nanScale = {(byte) 0xff};
-        assertThat(vector.dotFast(ElementFormat.E4M3, new byte[32], 0, ElementFormat.E8M0, nanScale, 0, 1f, 32, 1, x, 0)).isNaN();
-    }
-
-    @ParameterizedTest
-    @MethodSource("int8BlockSizes")
-    void int8FastDotAgreesBitForBitAndSumsBlocksExactly(int blockSize) {
-        Kernels vector = vector();
-        SplittableRandom random = new SplittableRandom(blockSize);
-        for (int trial = 0; trial < 60; trial++) {
-            int blocks = random.nextInt(1, 12);
-            int n = blocks * blockSize;
-            byte[] a = new byte[n + 1];
-            byte[] b = new byte[n + 2];
-            random.nextBytes(a);
-            random.nextBytes(b);
-            if (trial % 5 == 0) {
-                java.util.Arrays.fill(a, (byte) -128);
-                java.util.Arrays.fill(b, (byte) -128);
-            }
-            byte[] sa = new byte[blocks];
-            byte[] sb = new byte[blocks + 1];
-            for (int i = 0; i < blocks; i++) {
-                sa[i] = (byte) random.nextInt(110, 140);
-                sb[i + 1] = (byte) random.nextInt(110, 140);
-            }
-            float s = Kernels.scalar().dotFastInt8(a, 1, sa, 0, b, 2, sb, 1, ElementFormat.E8M0, blockSize, blocks);
-            float v = vector.dotFastInt8(a, 1, sa, 0, b, 2, sb, 1, ElementFormat.E8M0, blockSize, blocks);
-            assertThat(Float.floatToRawIntBits(v)).isEqualTo(Float.floatToRawIntBits(s));
-            double exact = 0;
-            double magnitude = 0;
-            for (int blk = 0; blk < blocks; blk++) {
-                long sum = 0;
-                long absSum = 0;
-                for (int i = blk * blockSize; i < (blk + 1) * blockSize; i++) {
-                    sum += a[1 + i] * b[2 + i];
-                    absSum += Math.abs(a[1 + i] * b[2 + i]);
-                }
-                double factor = Math.scalb(1.0, (sa[blk] & 0xff) - 127 + (sb[blk + 1] & 0xff) - 127 - 12);
-                exact += sum * factor;
-                magnitude += absSum * factor;
-            }
-            assertThat(Math.abs(s - exact)).isLessThanOrEqualTo((blocks + 20) * 0x1p-24 * magnitude * 1.01);
+        for (Kernels k : new Kernels[] {vector, Kernels.scalar()}) {
+            assertThat(k.dotFast(ElementFormat.E4M3, codes, 0, ElementFormat.E8M0, scales, 0, 32, 1, laneX, 0)).isNaN();
+            assertThat(k.dotFast(ElementFormat.E4M3, new byte[32], 0, ElementFormat.E8M0, new byte[] {(byte) 0xff}, 0,
+                    32, 1, laneX, 0)).isNaN();
         }
     }
 
-    static int[] int8BlockSizes() {
-        return new int[] {32, 64, 16, 7};
+    @ParameterizedTest
+    @MethodSource("formatPairs")
+    void blockProductSumsAreExactPerBlock(ElementFormat a, ElementFormat b) {
+        Kernels vector = vector();
+        SplittableRandom random = new SplittableRandom(a.name().hashCode() * 17L + b.name().hashCode());
+        for (int blockSize : new int[] {32, 64, 16, 20}) {
+            int blocks = 9;
+            byte[] ca = new byte[blocks * blockSize + 1];
+            byte[] cb = new byte[blocks * blockSize + 2];
+            for (int i = 0; i < ca.length; i++) {
+                ca[i] = (byte) random.nextInt(a.codeCount());
+            }
+            for (int i = 0; i < cb.length; i++) {
+                cb[i] = (byte) random.nextInt(b.codeCount());
+            }
+            if (a.signEncoding() == org.mxformats.format.SignEncoding.TWOS_COMPLEMENT) {
+                java.util.Arrays.fill(ca, 1, 1 + blockSize, (byte) -128);   // the extreme block
+                java.util.Arrays.fill(cb, 2, 2 + blockSize, (byte) -128);
+            }
+            double[] s = new double[blocks];
+            double[] v = new double[blocks];
+            Kernels.scalar().blockProductSums(a, ca, 1, b, cb, 2, blockSize, blocks, s);
+            vector.blockProductSums(a, ca, 1, b, cb, 2, blockSize, blocks, v);
+            for (int j = 0; j < blocks; j++) {
+                assertThat(Double.doubleToRawLongBits(v[j])).as("%s x %s k=%d block %d", a, b, blockSize, j)
+                        .isEqualTo(Double.doubleToRawLongBits(s[j]));
+                BigDecimal exact = BigDecimal.ZERO;
+                boolean special = false;
+                for (int i = j * blockSize; i < (j + 1) * blockSize; i++) {
+                    double x = a.decode(ca[1 + i] & 0xff);
+                    double y = b.decode(cb[2 + i] & 0xff);
+                    special |= !Double.isFinite(x) || !Double.isFinite(y);
+                    if (!special) {
+                        exact = exact.add(new BigDecimal(x).multiply(new BigDecimal(y)));
+                    }
+                }
+                if (special) {
+                    assertThat(Double.isFinite(s[j])).isFalse();
+                } else if (Kernels.exactProductSumBits(a, b, blockSize) <= 53) {
+                    assertThat(new BigDecimal(s[j]).compareTo(exact)).isZero();
+                }
+            }
+        }
     }
 }
