@@ -90,6 +90,11 @@ public final class MxDot {
 
     private static double dot(MxArray a, MxArray b, Rounding rounding, boolean toFloat) {
         requireSameShape(a.format(), a.length(), b.format(), b.length());
+        requireDeterministic(rounding);
+        Double streamed = SimdRoutes.exactDot(a, b, rounding, toFloat);
+        if (streamed != null) {
+            return streamed;
+        }
         Unpacked ua = Unpacked.of(a);
         Unpacked ub = Unpacked.of(b);
         BlockDotKernel kernel = kernel(ua, ub);
