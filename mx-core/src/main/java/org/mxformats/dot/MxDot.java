@@ -174,7 +174,7 @@ public final class MxDot {
         if (mode == Accumulation.FAST && SimdRoutes.fastApplies(a.format(), a.length())) {
             requireDeterministic(rounding);
             double total = SimdRoutes.fastDot(a, SimdRoutes.kernelCodes(a), SimdRoutes.scaleCodes(a),
-                    SimdRoutes.laneX(a.format(), x, offset, a.length()), 0);
+                    SimdRoutes.laneX(a.format(), x, offset, a.length()), SimdRoutes.laneXOffset(a.format(), offset));
             return toFloat ? ExactAccumulator.roundToFloat(total, rounding) : total;
         }
         Unpacked ua = Unpacked.of(a);

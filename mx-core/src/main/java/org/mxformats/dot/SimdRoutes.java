@@ -44,13 +44,19 @@ final class SimdRoutes {
         return scales;
     }
 
-    /** x in the kernels' lane order for vectors of this format and length. */
-    static double[] laneX(MxFormat f, float[] x, int offset, int length) {
-        return Kernels.laneOrder(f.element(), f.blockSize(), x, offset, length);
+    /** x in the kernels' lane order for vectors of this format and length (x itself when that is its order). */
+    static float[] laneX(MxFormat f, float[] x, int offset, int length) {
+        return Kernels.laneOrderIsNatural(f.element(), f.blockSize()) ? x
+                : Kernels.laneOrder(f.element(), f.blockSize(), x, offset, length);
+    }
+
+    /** Where x's elements start in {@link #laneX}'s result. */
+    static int laneXOffset(MxFormat f, int offset) {
+        return Kernels.laneOrderIsNatural(f.element(), f.blockSize()) ? offset : 0;
     }
 
     /** The FAST dot product of whole blocks, tensor scale applied, before the final rounding. */
-    static double fastDot(MxArray a, byte[] codes, byte[] scales, double[] laneX, int laneXOffset) {
+    static double fastDot(MxArray a, byte[] codes, byte[] scales, float[] laneX, int laneXOffset) {
         MxFormat f = a.format();
         double total = Kernels.get().dotFast(f.element(), codes, 0, f.scale(), scales, 0, f.blockSize(),
                 a.length() / f.blockSize(), laneX, laneXOffset);
@@ -115,6 +121,9 @@ final class SimdRoutes {
             load(viewB, eb, start, count, packedB, codesB, kernels);
             int blocks = count / k;
             kernels.blockProductSums(ea, codesA, 0, eb, codesB, 0, k, blocks, sums);
+            if (kernel.addPowerOfTwoScaledSums(acc, scalesA, scalesB, start / k, sums, blocks)) {
+                continue;
+            }
             for (int j = 0; j < blocks; j++) {
                 int blk = start / k + j;
                 if (Double.isFinite(sums[j])) {

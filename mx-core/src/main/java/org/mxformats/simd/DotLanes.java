@@ -72,8 +72,8 @@ final class DotLanes {
     }
 
     /** See {@link Kernels#laneOrder}. */
-    static double[] laneOrder(ElementFormat element, int blockSize, float[] x, int offset, int length) {
-        double[] out = new double[length];
+    static float[] laneOrder(ElementFormat element, int blockSize, float[] x, int offset, int length) {
+        float[] out = new float[length];
         boolean deinterleave = nibbles(element) && lanes(blockSize);
         for (int i = 0; i < length; i++) {
             int chunk = i - i % CHUNK;

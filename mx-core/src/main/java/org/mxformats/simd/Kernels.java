@@ -109,12 +109,18 @@ public sealed interface Kernels permits ScalarKernels, VectorKernels {
     }
 
     /**
-     * {@code x[offset .. offset + length)} widened to double and reordered into the element order
-     * that {@link #dotFast} reads for this element format and block size (see {@link DotLanes}); a
-     * matrix-vector product prepares x once for all rows.
+     * {@code x[offset .. offset + length)} reordered into the element order that {@link #dotFast}
+     * reads for this element format and block size (see {@link DotLanes}); a matrix-vector product
+     * prepares x once for all rows. When {@link #laneOrderIsNatural} the order is x's own, and x can
+     * be passed as it is.
      */
-    static double[] laneOrder(ElementFormat element, int blockSize, float[] x, int offset, int length) {
+    static float[] laneOrder(ElementFormat element, int blockSize, float[] x, int offset, int length) {
         return DotLanes.laneOrder(element, blockSize, x, offset, length);
+    }
+
+    /** Whether {@link #laneOrder} keeps x's order for this format and block size. */
+    static boolean laneOrderIsNatural(ElementFormat element, int blockSize) {
+        return !(DotLanes.nibbles(element) && DotLanes.lanes(blockSize));
     }
 
     /**
@@ -126,7 +132,7 @@ public sealed interface Kernels permits ScalarKernels, VectorKernels {
      * other widths; scale codes one per byte.
      */
     double dotFast(ElementFormat element, byte[] codes, int codeOffset, ElementFormat scale, byte[] scaleCodes,
-                   int scaleOffset, int blockSize, int blocks, double[] laneX, int laneXOffset);
+                   int scaleOffset, int blockSize, int blocks, float[] laneX, int laneXOffset);
 
     /**
      * The exact sum of products of every block: {@code sums[j] = productSum(a, block j of ca, b,

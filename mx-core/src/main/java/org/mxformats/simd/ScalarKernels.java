@@ -101,7 +101,7 @@ final class ScalarKernels implements Kernels {
 
     @Override
     public double dotFast(ElementFormat element, byte[] codes, int codeOffset, ElementFormat scale, byte[] scaleCodes,
-                          int scaleOffset, int blockSize, int blocks, double[] laneX, int laneXOffset) {
+                          int scaleOffset, int blockSize, int blocks, float[] laneX, int laneXOffset) {
         float[] values = FormatTables.floatValues(element);
         double[] scales = FormatTables.doubleValues(scale);
         int scaleMask = scales.length - 1;
@@ -111,7 +111,7 @@ final class ScalarKernels implements Kernels {
                 double s = -0.0;
                 int first = blk * blockSize;
                 for (int i = first; i < first + blockSize; i++) {
-                    s += values[DotLanes.code(element, codes, codeOffset, i)] * laneX[laneXOffset + i];
+                    s += (double) values[DotLanes.code(element, codes, codeOffset, i)] * laneX[laneXOffset + i];
                 }
                 acc += s * scales[scaleCodes[scaleOffset + blk] & scaleMask];
             }
@@ -128,8 +128,8 @@ final class ScalarKernels implements Kernels {
                     int e0 = chunk + (nibbles ? 2 * l : l);
                     int e1 = chunk + (nibbles ? 2 * l + 1 : l + DotLanes.LANES);
                     // x in lane order: part 0 of lane l at chunk + l, part 1 at chunk + 16 + l.
-                    s[l] += values[DotLanes.code(element, codes, codeOffset, e0)] * laneX[laneXOffset + chunk + l];
-                    s[l] += values[DotLanes.code(element, codes, codeOffset, e1)]
+                    s[l] += (double) values[DotLanes.code(element, codes, codeOffset, e0)] * laneX[laneXOffset + chunk + l];
+                    s[l] += (double) values[DotLanes.code(element, codes, codeOffset, e1)]
                             * laneX[laneXOffset + chunk + DotLanes.LANES + l];
                 }
             }

@@ -148,7 +148,7 @@ final class VectorKernels implements Kernels {
          * C2 might not inline, and are flat (one block per iteration) so that none is boxed.
          */
         boolean dotBytes32(byte[] codes, int codeOffset, double[] scaleValues, byte[] scaleCodes, int scaleOffset,
-                        int blocks, double[] x, int xOffset, double[] lanes) {
+                        int blocks, float[] x, int xOffset, double[] lanes) {
             int scaleMask = scaleValues.length - 1;
             DoubleVector acc0 = DoubleVector.broadcast(D, -0.0);
             DoubleVector acc1 = acc0;
@@ -181,12 +181,16 @@ final class VectorKernels implements Kernels {
                             .reinterpretAsFloats();
                 }
                 int xo = xOffset + e;
+                FloatVector x0 = FloatVector.fromArray(F, x, xo);
+                FloatVector x1 = FloatVector.fromArray(F, x, xo + DotLanes.LANES);
                 DoubleVector s0 = ((DoubleVector) v0.convertShape(VectorOperators.F2D, D, 0))
-                        .fma(DoubleVector.fromArray(D, x, xo), minusZero);
+                        .fma((DoubleVector) x0.convertShape(VectorOperators.F2D, D, 0), minusZero);
                 DoubleVector s1 = ((DoubleVector) v0.convertShape(VectorOperators.F2D, D, 1))
-                        .fma(DoubleVector.fromArray(D, x, xo + 8), minusZero);
-                s0 = ((DoubleVector) v1.convertShape(VectorOperators.F2D, D, 0)).fma(DoubleVector.fromArray(D, x, xo + 16), s0);
-                s1 = ((DoubleVector) v1.convertShape(VectorOperators.F2D, D, 1)).fma(DoubleVector.fromArray(D, x, xo + 24), s1);
+                        .fma((DoubleVector) x0.convertShape(VectorOperators.F2D, D, 1), minusZero);
+                s0 = ((DoubleVector) v1.convertShape(VectorOperators.F2D, D, 0))
+                        .fma((DoubleVector) x1.convertShape(VectorOperators.F2D, D, 0), s0);
+                s1 = ((DoubleVector) v1.convertShape(VectorOperators.F2D, D, 1))
+                        .fma((DoubleVector) x1.convertShape(VectorOperators.F2D, D, 1), s1);
                 double factor = scaleValues[scaleCodes[scaleOffset + blk] & scaleMask];
                 acc0 = acc0.add(s0.mul(factor));
                 acc1 = acc1.add(s1.mul(factor));
@@ -198,7 +202,7 @@ final class VectorKernels implements Kernels {
 
         /** {@link #dotBytes32} for 4-bit codes two per byte: byte L of a block holds lane L's two elements. */
         boolean dotNibbles32(byte[] codes, int codeOffset, double[] scaleValues, byte[] scaleCodes, int scaleOffset,
-                          int blocks, double[] x, int xOffset, double[] lanes) {
+                          int blocks, float[] x, int xOffset, double[] lanes) {
             int scaleMask = scaleValues.length - 1;
             DoubleVector acc0 = DoubleVector.broadcast(D, -0.0);
             DoubleVector acc1 = acc0;
@@ -231,12 +235,16 @@ final class VectorKernels implements Kernels {
                             .reinterpretAsFloats();
                 }
                 int xo = xOffset + e;
+                FloatVector x0 = FloatVector.fromArray(F, x, xo);
+                FloatVector x1 = FloatVector.fromArray(F, x, xo + DotLanes.LANES);
                 DoubleVector s0 = ((DoubleVector) v0.convertShape(VectorOperators.F2D, D, 0))
-                        .fma(DoubleVector.fromArray(D, x, xo), minusZero);
+                        .fma((DoubleVector) x0.convertShape(VectorOperators.F2D, D, 0), minusZero);
                 DoubleVector s1 = ((DoubleVector) v0.convertShape(VectorOperators.F2D, D, 1))
-                        .fma(DoubleVector.fromArray(D, x, xo + 8), minusZero);
-                s0 = ((DoubleVector) v1.convertShape(VectorOperators.F2D, D, 0)).fma(DoubleVector.fromArray(D, x, xo + 16), s0);
-                s1 = ((DoubleVector) v1.convertShape(VectorOperators.F2D, D, 1)).fma(DoubleVector.fromArray(D, x, xo + 24), s1);
+                        .fma((DoubleVector) x0.convertShape(VectorOperators.F2D, D, 1), minusZero);
+                s0 = ((DoubleVector) v1.convertShape(VectorOperators.F2D, D, 0))
+                        .fma((DoubleVector) x1.convertShape(VectorOperators.F2D, D, 0), s0);
+                s1 = ((DoubleVector) v1.convertShape(VectorOperators.F2D, D, 1))
+                        .fma((DoubleVector) x1.convertShape(VectorOperators.F2D, D, 1), s1);
                 double factor = scaleValues[scaleCodes[scaleOffset + blk] & scaleMask];
                 acc0 = acc0.add(s0.mul(factor));
                 acc1 = acc1.add(s1.mul(factor));
@@ -546,7 +554,13 @@ final class VectorKernels implements Kernels {
         return new ProductPlan(pa, pb, sumBits <= 24);
     }
 
-    /** Exact sums of products of decoded values, in float lanes or (wider sums) double lanes. */
+    /**
+     * Exact sums of products of decoded values, in float lanes or (wider sums) double lanes. Codes
+     * are decoded into scratch arrays first ({@link DecodePlan#decodeRange}), so that the summing
+     * loop has no vector-returning call that C2 might not inline.
+     */
+    private static final ThreadLocal<float[][]> PRODUCT_SCRATCH = ThreadLocal.withInitial(() -> new float[2][4096]);
+
     private static final class ProductPlan {
         private final DecodePlan a;
         private final DecodePlan b;
@@ -559,28 +573,70 @@ final class VectorKernels implements Kernels {
         }
 
         double sum(byte[] ca, int offA, byte[] cb, int offB, int length) {
+            double[] sums = new double[1];
+            sums(ca, offA, cb, offB, length, 1, sums);
+            return sums[0];
+        }
+
+        /** {@code blocks} consecutive sums of {@code length} products each. */
+        void sums(byte[] ca, int offA, byte[] cb, int offB, int length, int blocks, double[] sums) {
+            if (length == 0) {
+                java.util.Arrays.fill(sums, 0, blocks, 0.0);
+                return;
+            }
+            float[][] scratch = PRODUCT_SCRATCH.get();
+            float[] va = scratch[0];
+            float[] vb = scratch[1];
+            if (length > va.length) {
+                va = new float[length];
+                vb = new float[length];
+            }
+            int perGroup = Math.max(1, va.length / length);
+            for (int first = 0; first < blocks; first += perGroup) {
+                int count = Math.min(perGroup, blocks - first);
+                int n = count * length;
+                int doneA = a.decodeRange(ca, offA + first * length, n, 1f, va, 0);
+                int doneB = b.decodeRange(cb, offB + first * length, n, 1f, vb, 0);
+                for (int i = doneA; i < n; i++) {
+                    va[i] = a.value(ca[offA + first * length + i]);
+                }
+                for (int i = doneB; i < n; i++) {
+                    vb[i] = b.value(cb[offB + first * length + i]);
+                }
+                for (int j = 0; j < count; j++) {
+                    double sum = inFloat ? floatSum(va, vb, j * length, length) : doubleSum(va, vb, j * length, length);
+                    sums[first + j] = Double.isNaN(sum) ? Double.NaN : sum;
+                }
+            }
+        }
+
+        private static double floatSum(float[] va, float[] vb, int offset, int length) {
             int bound = length - length % LANES;
-            double sum;
-            if (inFloat) {
-                FloatVector acc = FloatVector.zero(F);
-                for (int i = 0; i < bound; i += LANES) {
-                    acc = a.decode(loadCodes(ca, offA + i)).fma(b.decode(loadCodes(cb, offB + i)), acc);
-                }
-                sum = acc.reduceLanes(VectorOperators.ADD);
-            } else {
-                DoubleVector acc0 = DoubleVector.zero(D);
-                DoubleVector acc1 = DoubleVector.zero(D);
-                for (int i = 0; i < bound; i += LANES) {
-                    FloatVector p = a.decode(loadCodes(ca, offA + i)).mul(b.decode(loadCodes(cb, offB + i)));
-                    acc0 = acc0.add(p.convertShape(VectorOperators.F2D, D, 0));
-                    acc1 = acc1.add(p.convertShape(VectorOperators.F2D, D, 1));
-                }
-                sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+            FloatVector acc = FloatVector.zero(F);
+            for (int i = 0; i < bound; i += LANES) {
+                acc = FloatVector.fromArray(F, va, offset + i).fma(FloatVector.fromArray(F, vb, offset + i), acc);
             }
+            double sum = acc.reduceLanes(VectorOperators.ADD);
             for (int i = bound; i < length; i++) {   // the tail, exact too
-                sum += (double) a.value(ca[offA + i]) * b.value(cb[offB + i]);
+                sum += (double) va[offset + i] * vb[offset + i];
             }
-            return Double.isNaN(sum) ? Double.NaN : sum;
+            return sum;
+        }
+
+        private static double doubleSum(float[] va, float[] vb, int offset, int length) {
+            int bound = length - length % LANES;
+            DoubleVector acc0 = DoubleVector.zero(D);
+            DoubleVector acc1 = DoubleVector.zero(D);
+            for (int i = 0; i < bound; i += LANES) {
+                FloatVector p = FloatVector.fromArray(F, va, offset + i).mul(FloatVector.fromArray(F, vb, offset + i));
+                acc0 = acc0.add((DoubleVector) p.convertShape(VectorOperators.F2D, D, 0));
+                acc1 = acc1.add((DoubleVector) p.convertShape(VectorOperators.F2D, D, 1));
+            }
+            double sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+            for (int i = bound; i < length; i++) {
+                sum += (double) va[offset + i] * vb[offset + i];
+            }
+            return sum;
         }
     }
 
@@ -599,9 +655,7 @@ final class VectorKernels implements Kernels {
             SCALAR.blockProductSums(a, ca, offA, b, cb, offB, blockSize, blocks, sums);
             return;
         }
-        for (int j = 0; j < blocks; j++) {
-            sums[j] = plan.sum(ca, offA + j * blockSize, cb, offB + j * blockSize, blockSize);
-        }
+        plan.sums(ca, offA, cb, offB, blockSize, blocks, sums);
     }
 
     private static boolean isInt8(ElementFormat f) {
@@ -627,7 +681,7 @@ final class VectorKernels implements Kernels {
 
     @Override
     public double dotFast(ElementFormat element, byte[] codes, int codeOffset, ElementFormat scale, byte[] scaleCodes,
-                          int scaleOffset, int blockSize, int blocks, double[] laneX, int laneXOffset) {
+                          int scaleOffset, int blockSize, int blocks, float[] laneX, int laneXOffset) {
         DecodePlan plan = decodePlans.computeIfAbsent(element, DecodePlan::of);
         // Block size 32 only (the MX standard): the loop over blocks is then flat, which C2 needs to
         // keep the lane sums in registers (a nested chunk loop makes it box them).
