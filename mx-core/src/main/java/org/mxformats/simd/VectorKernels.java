@@ -544,11 +544,14 @@ final class VectorKernels implements Kernels {
         DecodePlan pa = decodePlans.computeIfAbsent(a, DecodePlan::of);
         DecodePlan pb = decodePlans.computeIfAbsent(b, DecodePlan::of);
         int low = Math.getExponent(a.minSubnormal()) + Math.getExponent(b.minSubnormal());
-        int productBits = a.emax() + 1 + b.emax() + 1 - low;
+        int high = a.emax() + 1 + b.emax() + 1;
+        // Significand bits of a product (an integer format's magnitudes span mantissaBits + 1 bits).
+        int productSignificandBits = a.mantissaBits() + 1 + b.mantissaBits() + 1;
         int sumBits = DotLanes.spanBits(a, b, length);
-        // Every product exact in float, and every partial sum exact in float or double: any order
-        // then gives the scalar kernel's sequential sum.
-        if (pa == DecodePlan.NONE || pb == DecodePlan.NONE || low < -149 || productBits > 24 || sumBits > 53) {
+        // Every product exact in float (short significands, within float's range), and every
+        // partial sum exact in float or double: any order then gives the scalar kernel's sequential sum.
+        if (pa == DecodePlan.NONE || pb == DecodePlan.NONE || low < -149 || high > 127 || productSignificandBits > 24
+                || sumBits > 53) {
             return null;
         }
         return new ProductPlan(pa, pb, sumBits <= 24);
