@@ -80,6 +80,23 @@ public sealed interface Kernels permits ScalarKernels, VectorKernels {
     void decodeScaled(ElementFormat element, byte[] codes, int codeOffset, int length, float factor,
                       float[] out, int outOffset);
 
+    /** {@code maxima[j] = maxAbs} of block j, for the blocks of {@code blockSize} (the last may be shorter). */
+    void blockMaxAbs(float[] in, int offset, int length, int blockSize, float[] maxima);
+
+    /**
+     * {@link #encodeScaled} block by block: block j (of {@code blockSize} elements, the last may be
+     * shorter) scaled by {@code 2^-scaleExponents[exponentOffset + j]}.
+     */
+    void encodeScaledBlocks(ElementFormat element, float[] in, int inOffset, int length, int blockSize,
+                            int[] scaleExponents, int exponentOffset, Rounding rounding, byte[] codes, int codeOffset);
+
+    /**
+     * {@link #decodeScaled} block by block: block j (of {@code blockSize} elements, the last may be
+     * shorter) multiplied by {@code factors[factorOffset + j]}.
+     */
+    void decodeScaledBlocks(ElementFormat element, byte[] codes, int codeOffset, int length, int blockSize,
+                            float[] factors, int factorOffset, float[] out, int outOffset);
+
     /**
      * Packs {@code count} 4-bit codes (one per byte, high bits ignored) two per byte, the first in
      * the low nibble: {@code (count + 1) / 2} bytes, an odd last code alone in its low nibble.

@@ -65,6 +65,34 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void blockMaxAbs(float[] in, int offset, int length, int blockSize, float[] maxima) {
+        for (int j = 0; j * blockSize < length; j++) {
+            maxima[j] = maxAbs(in, offset + j * blockSize, Math.min(blockSize, length - j * blockSize));
+        }
+    }
+
+    @Override
+    public void encodeScaledBlocks(ElementFormat element, float[] in, int inOffset, int length, int blockSize,
+                                   int[] scaleExponents, int exponentOffset, Rounding rounding, byte[] codes,
+                                   int codeOffset) {
+        for (int j = 0; j * blockSize < length; j++) {
+            int start = j * blockSize;
+            encodeScaled(element, in, inOffset + start, Math.min(blockSize, length - start),
+                    scaleExponents[exponentOffset + j], rounding, codes, codeOffset + start);
+        }
+    }
+
+    @Override
+    public void decodeScaledBlocks(ElementFormat element, byte[] codes, int codeOffset, int length, int blockSize,
+                                   float[] factors, int factorOffset, float[] out, int outOffset) {
+        for (int j = 0; j * blockSize < length; j++) {
+            int start = j * blockSize;
+            decodeScaled(element, codes, codeOffset + start, Math.min(blockSize, length - start),
+                    factors[factorOffset + j], out, outOffset + start);
+        }
+    }
+
+    @Override
     public void packNibbles(byte[] codes, int codeOffset, byte[] packed, int packedOffset, int count) {
         int pairs = count >>> 1;
         for (int j = 0; j < pairs; j++) {

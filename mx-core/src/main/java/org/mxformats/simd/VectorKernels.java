@@ -1,6 +1,5 @@
 package org.mxformats.simd;
 
-import java.util.concurrent.ConcurrentHashMap;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.DoubleVector;
@@ -40,8 +39,8 @@ final class VectorKernels implements Kernels {
     static final VectorKernels INSTANCE = LANES >= 8 ? new VectorKernels() : null;
 
     private static final ScalarKernels SCALAR = ScalarKernels.INSTANCE;
-    private final ConcurrentHashMap<ElementFormat, DecodePlan> decodePlans = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<ElementFormat, EncodePlan> encodePlans = new ConcurrentHashMap<>();
+    private final FormatCache<DecodePlan> decodePlans = new FormatCache<>(DecodePlan::of);
+    private final FormatCache<EncodePlan> encodePlans = new FormatCache<>(EncodePlan::new);
 
     private VectorKernels() {
     }
@@ -55,7 +54,7 @@ final class VectorKernels implements Kernels {
 
     @Override
     public void decode(ElementFormat format, byte[] codes, int codeOffset, float[] out, int outOffset, int length) {
-        DecodePlan plan = decodePlans.computeIfAbsent(format, DecodePlan::of);
+        DecodePlan plan = decodePlans.get(format);
         if (plan == DecodePlan.NONE) {
             SCALAR.decode(format, codes, codeOffset, out, outOffset, length);
             return;
@@ -261,6 +260,15 @@ final class VectorKernels implements Kernels {
          * not inline.
          */
         int decodeRange(byte[] codes, int offset, int length, float factor, float[] out, int outOffset) {
+            return decodeBlocks(codes, offset, length, Integer.MAX_VALUE, new float[] {factor}, 0, out, outOffset);
+        }
+
+        /**
+         * {@link #decodeRange} with factor {@code factors[factorOffset + i / blockSize]} for element
+         * i; {@code blockSize} is a multiple of the lane count (or covers the whole range).
+         */
+        int decodeBlocks(byte[] codes, int offset, int length, int blockSize, float[] factors, int factorOffset,
+                         float[] out, int outOffset) {
             // decode(...) written out: C2 may compile a vector helper on its own and then refuse to
             // inline it ("already compiled into a big method"), boxing every vector it returns.
             int bound = length - length % LANES;
@@ -290,7 +298,7 @@ final class VectorKernels implements Kernels {
                     }
                     v = (FloatVector) bits.reinterpretAsFloats();
                 }
-                v.mul(factor).intoArray(out, outOffset + i);
+                v.mul(factors[factorOffset + i / blockSize]).intoArray(out, outOffset + i);
             }
             return bound;
         }
@@ -363,7 +371,7 @@ final class VectorKernels implements Kernels {
             scalarEncode(format, in, inOffset, length, scaleExponent, rounding, overflow, codes, codeOffset);
             return;
         }
-        EncodePlan plan = encodePlans.computeIfAbsent(format, EncodePlan::new);
+        EncodePlan plan = encodePlans.get(format);
         int bound = length - length % LANES;
         plan.encodeRange(format, in, inOffset, bound, scaleExponent, rounding, codes, codeOffset);
         scalarEncode(format, in, inOffset + bound, length - bound, scaleExponent, rounding, overflow, codes,
@@ -416,9 +424,20 @@ final class VectorKernels implements Kernels {
          */
         void encodeRange(ElementFormat format, float[] in, int inOffset, int length, int scaleExponent,
                          Rounding rounding, byte[] codes, int codeOffset) {
+            encodeBlocks(format, in, inOffset, length, Integer.MAX_VALUE, new int[] {scaleExponent}, 0, rounding,
+                    codes, codeOffset);
+        }
+
+        /**
+         * {@link #encodeRange} with scale exponent {@code scaleExponents[exponentOffset + i / blockSize]}
+         * for element i; {@code blockSize} is a multiple of the lane count (or covers the whole range).
+         */
+        void encodeBlocks(ElementFormat format, float[] in, int inOffset, int length, int blockSize,
+                          int[] scaleExponents, int exponentOffset, Rounding rounding, byte[] codes, int codeOffset) {
             // One method with the whole body: C2 compiles it as a unit, with no vector boxed.
             IntVector one = IntVector.broadcast(I, 1);
             for (int i = 0; i < length; i += LANES) {
+                int scaleExponent = scaleExponents[exponentOffset + i / blockSize];
                 IntVector bits = FloatVector.fromArray(F, in, inOffset + i).reinterpretAsInts();
                 IntVector abs = bits.and(0x7fff_ffff);
                 VectorMask<Integer> zero = abs.eq(0);
@@ -489,13 +508,68 @@ final class VectorKernels implements Kernels {
     @Override
     public void decodeScaled(ElementFormat element, byte[] codes, int codeOffset, int length, float factor,
                              float[] out, int outOffset) {
-        DecodePlan plan = decodePlans.computeIfAbsent(element, DecodePlan::of);
+        DecodePlan plan = decodePlans.get(element);
         if (plan == DecodePlan.NONE) {
             SCALAR.decodeScaled(element, codes, codeOffset, length, factor, out, outOffset);
             return;
         }
         int bound = plan.decodeRange(codes, codeOffset, length, factor, out, outOffset);
         SCALAR.decodeScaled(element, codes, codeOffset + bound, length - bound, factor, out, outOffset + bound);
+    }
+
+    @Override
+    public void blockMaxAbs(float[] in, int offset, int length, int blockSize, float[] maxima) {
+        if (blockSize % LANES != 0) {
+            SCALAR.blockMaxAbs(in, offset, length, blockSize, maxima);
+            return;
+        }
+        int whole = length / blockSize;
+        for (int j = 0; j < whole; j++) {
+            IntVector max = IntVector.zero(I);
+            int start = offset + j * blockSize;
+            for (int i = 0; i < blockSize; i += LANES) {
+                max = max.max(FloatVector.fromArray(F, in, start + i).reinterpretAsInts().and(0x7fff_ffff));
+            }
+            maxima[j] = Float.intBitsToFloat(max.reduceLanes(VectorOperators.MAX));
+        }
+        if (whole * blockSize < length) {
+            maxima[whole] = maxAbs(in, offset + whole * blockSize, length - whole * blockSize);
+        }
+    }
+
+    @Override
+    public void encodeScaledBlocks(ElementFormat element, float[] in, int inOffset, int length, int blockSize,
+                                   int[] scaleExponents, int exponentOffset, Rounding rounding, byte[] codes,
+                                   int codeOffset) {
+        if (blockSize % LANES != 0 || rounding == Rounding.STOCHASTIC || element.bits() > 8) {
+            SCALAR.encodeScaledBlocks(element, in, inOffset, length, blockSize, scaleExponents, exponentOffset,
+                    rounding, codes, codeOffset);
+            return;
+        }
+        int whole = length / blockSize * blockSize;
+        encodePlans.get(element).encodeBlocks(element, in, inOffset, whole, blockSize, scaleExponents, exponentOffset,
+                rounding, codes, codeOffset);
+        if (whole < length) {
+            encodeScaled(element, in, inOffset + whole, length - whole, scaleExponents[exponentOffset + whole / blockSize],
+                    rounding, codes, codeOffset + whole);
+        }
+    }
+
+    @Override
+    public void decodeScaledBlocks(ElementFormat element, byte[] codes, int codeOffset, int length, int blockSize,
+                                   float[] factors, int factorOffset, float[] out, int outOffset) {
+        DecodePlan plan = decodePlans.get(element);
+        if (blockSize % LANES != 0 || plan == DecodePlan.NONE) {
+            SCALAR.decodeScaledBlocks(element, codes, codeOffset, length, blockSize, factors, factorOffset, out,
+                    outOffset);
+            return;
+        }
+        int whole = length / blockSize * blockSize;
+        plan.decodeBlocks(codes, codeOffset, whole, blockSize, factors, factorOffset, out, outOffset);
+        if (whole < length) {
+            decodeScaled(element, codes, codeOffset + whole, length - whole, factors[factorOffset + whole / blockSize],
+                    out, outOffset + whole);
+        }
     }
 
     /** LANES bytes as sign-extended ints. */
@@ -541,8 +615,8 @@ final class VectorKernels implements Kernels {
 
     /** How to sum products exactly in vectors, or null when the scalar kernel must. */
     private ProductPlan productPlan(ElementFormat a, ElementFormat b, int length) {
-        DecodePlan pa = decodePlans.computeIfAbsent(a, DecodePlan::of);
-        DecodePlan pb = decodePlans.computeIfAbsent(b, DecodePlan::of);
+        DecodePlan pa = decodePlans.get(a);
+        DecodePlan pb = decodePlans.get(b);
         int low = Math.getExponent(a.minSubnormal()) + Math.getExponent(b.minSubnormal());
         int high = a.emax() + 1 + b.emax() + 1;
         // Significand bits of a product (an integer format's magnitudes span mantissaBits + 1 bits).
@@ -685,7 +759,7 @@ final class VectorKernels implements Kernels {
     @Override
     public double dotFast(ElementFormat element, byte[] codes, int codeOffset, ElementFormat scale, byte[] scaleCodes,
                           int scaleOffset, int blockSize, int blocks, float[] laneX, int laneXOffset) {
-        DecodePlan plan = decodePlans.computeIfAbsent(element, DecodePlan::of);
+        DecodePlan plan = decodePlans.get(element);
         // Block size 32 only (the MX standard): the loop over blocks is then flat, which C2 needs to
         // keep the lane sums in registers (a nested chunk loop makes it box them).
         if (!DOT_LANES || blockSize != DotLanes.CHUNK || plan == DecodePlan.NONE) {
