@@ -764,4 +764,73 @@ public final class ElementFormat {
             return new ElementFormat(name, sign, exponentBits, mantissaBits, b, nanCodesPerSign, infinity, nz, subnormals);
         }
     }
+
+    /**
+     * Encodes the exact value {@code (negative ? -1 : 1) * significand * 2^exponent}, rounded once,
+     * for callers that hold a value no {@code double} can carry exactly (a quotient with a sticky
+     * bit, a wide product). It follows {@link #encode(double, Rounding, Overflow, int)} in every
+     * respect (signed zeros, unsigned formats, formats without zero, overflow, stochastic random
+     * bits) for any {@code significand >= 0} and any exponent.
+     *
+     * <p>Rounding a value that carries a sticky bit in its last place (the lowest bit set when
+     * lower, discarded bits were non-zero) gives the same result as rounding the exact value in every
+     * deterministic mode, as long as the significand has at least two more bits than the format's
+     * precision below the rounding point; stochastic rounding reads the top 32 bits of the fraction.
+     *
+     * @throws IllegalArgumentException if {@code significand < 0}, or for
+     *                                  {@link Overflow#NO_SATURATE} on a format with neither
+     *                                  infinity nor NaN
+     */
+    public int encodeExact(long significand, int exponent, boolean negative, Rounding rounding, Overflow overflow,
+                           int randomBits) {
+        if (significand < 0) {
+            throw new IllegalArgumentException("significand " + significand + " is negative (encodeExact into " + name + ")");
+        }
+        if (overflow == Overflow.NO_SATURATE && !allowsNoSaturate()) {
+            throw new IllegalArgumentException("overflow nosat is not allowed for " + name
+                    + ", which has neither infinity nor NaN");
+        }
+        if (negative && sign == SignEncoding.UNSIGNED && significand != 0) {
+            return overflow == Overflow.SATURATE || nanCode < 0 ? 0 : nanCode;
+        }
+        if (significand == 0) {
+            return withSign(negative, 0);
+        }
+        // The value lies in [2^exp, 2^(exp + 1)).
+        long exp = (long) exponent + 63 - Long.numberOfLeadingZeros(significand);
+        if (exp > emax + 1) {
+            return withSign(negative, overflowMagnitude(negative, rounding, overflow, false));
+        }
+        if (exp < minNormalExponent && !subnormals) {
+            return withSign(negative, 0);   // no zero: clamp to the smallest value
+        }
+        long e = Math.max(exp, minNormalExponent);
+        long shift = e - mantissaBits - exponent;   // significand bits below the quantum 2^(e - m)
+        long kept;
+        boolean half = false;
+        boolean sticky = false;
+        long fraction32 = 0;
+        if (shift <= 0) {
+            kept = significand << -shift;           // exact; kept < 2^(m + 2) since exp <= emax + 1
+        } else if (shift > 63) {
+            kept = 0;                               // below half a quantum: significand < 2^63
+            sticky = true;
+            fraction32 = shift - 32 < 64 ? significand >>> (shift - 32) : 0;
+        } else {
+            kept = significand >>> shift;
+            long rest = significand & ((1L << shift) - 1);
+            long halfway = 1L << (shift - 1);
+            half = rest >= halfway;
+            sticky = (rest & (halfway - 1)) != 0;
+            fraction32 = shift >= 32 ? rest >>> (shift - 32) : rest << (32 - shift);
+        }
+        int magnitude = (int) (((e + bias) << mantissaBits) + kept - (1L << mantissaBits));
+        if (half || sticky) {
+            magnitude += roundUp(rounding, negative, magnitude, half, sticky, fraction32, randomBits) ? 1 : 0;
+        }
+        if (magnitude > maxMagnitude) {
+            return withSign(negative, overflowMagnitude(negative, rounding, overflow, false));
+        }
+        return withSign(negative, magnitude);
+    }
 }

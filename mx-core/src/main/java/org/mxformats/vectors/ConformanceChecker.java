@@ -28,7 +28,8 @@ public final class ConformanceChecker {
 
     private static final Map<String, OpCheck> OPS = Map.of(
             "decode", ConversionChecks.DECODE,
-            "encode", ConversionChecks.ENCODE);
+            "encode", ConversionChecks.ENCODE,
+            "quantize", QuantizeCheck.QUANTIZE);
 
     /** The outcome of a check: counts, plus every line printed along the way. */
     public record Result(long passed, long failed) {
@@ -170,6 +171,9 @@ public final class ConformanceChecker {
                 break;
             case "block": case "blocks":
                 d.positiveInt(name);
+                break;
+            case "scale-rule":
+                QuantizeCheck.rule(d);
                 break;
             default:
                 break;
