@@ -2,6 +2,7 @@ package org.mxformats.block;
 
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * How far a reconstructed tensor is from the original: the error measurements a user needs to
@@ -29,8 +30,9 @@ import java.util.Objects;
  * ({@link #format()} is then non-empty). With {@code X_b} the decoded scale of element i's block
  * times the per-tensor scale, {@code F} the element format and {@code S} the scale format:
  * <ul>
- *   <li>{@link #saturatedCount()}: elements with {@code |x_i| > maxFinite(F) * X_b}: their exact
- *       quotient {@code x_i / X_b} lay beyond the element format's range and was clamped;</li>
+ *   <li>{@link #saturatedCount()}: elements with {@code |x_i| > maxFinite(F) * X_b} and
+ *       {@code X_b > 0}: their exact quotient {@code x_i / X_b} lay beyond the element format's range
+ *       and was clamped;</li>
  *   <li>{@link #underflowedScaleBlockCount()}: blocks with a nonzero amax whose ideal scale
  *       {@code amax / (maxFinite(F) * tensorScale)} is below {@code S.minNormal()}: the scale the block
  *       got is subnormal, zero or clamped to S's least value, so it carries less than S's full
@@ -49,13 +51,13 @@ public final class ErrorReport {
     private final double maxAbsError;
     private final double maxRelativeError;
     private final int flushedToZero;
-    private final Object format; // the MxFormat once the block codec is merged
+    private final MxFormat format;
     private final int blockCount;
     private final int saturated;
     private final int underflowedScaleBlocks;
     private final int zeroScaleBlocks;
 
-    private ErrorReport(ErrorSums e, Object format, int blockCount, int saturated, int underflowedScaleBlocks,
+    private ErrorReport(ErrorSums e, MxFormat format, int blockCount, int saturated, int underflowedScaleBlocks,
             int zeroScaleBlocks) {
         this.length = e.length;
         this.mse = e.mse;
@@ -84,6 +86,73 @@ public final class ErrorReport {
                     + reconstructed.length);
         }
         return new ErrorReport(new ErrorSums(original, 0, reconstructed), null, 0, 0, 0, 0);
+    }
+
+    /**
+     * Quantizes {@code data} to {@code format}, dequantizes it, and measures the error together with
+     * the format-dependent counts.
+     *
+     * @throws IllegalArgumentException if the tensor is empty or holds NaN or infinity, or if the
+     *         quantizer refuses the format or data
+     */
+    public static ErrorReport measure(MxFormat format, float[] data) {
+        Objects.requireNonNull(format, "format");
+        Objects.requireNonNull(data, "data");
+        return of(data, 0, MxQuantizer.quantize(format, data, 0, data.length));
+    }
+
+    /**
+     * The error of an MX array against the original values it was quantized from
+     * ({@code original[offset .. offset + quantized.length())}), with the format-dependent counts.
+     *
+     * @throws IllegalArgumentException if the original is too short, or either side holds NaN or infinity
+     */
+    public static ErrorReport of(float[] original, int offset, MxArray quantized) {
+        Objects.requireNonNull(original, "original");
+        Objects.requireNonNull(quantized, "quantized");
+        int n = quantized.length();
+        if (offset < 0 || offset > original.length - n) {
+            throw new IllegalArgumentException("original has " + original.length + " elements; offset " + offset
+                    + " leaves fewer than the MX array's " + n);
+        }
+        float[] reconstructed = new float[n];
+        MxQuantizer.dequantize(quantized, reconstructed, 0);
+        ErrorSums sums = new ErrorSums(original, offset, reconstructed);
+
+        MxFormat f = quantized.format();
+        double maxElement = f.element().maxFinite();
+        double tensorScale = quantized.tensorScale();
+        // amax below this means the ideal scale amax / (max(F) * tensorScale) is below S's least normal;
+        // the product is exact in double (a power of two, a few-bit maximum and a float)
+        double underflowBound = f.scale().minNormal() * maxElement * tensorScale;
+        int saturated = 0;
+        int underflowed = 0;
+        int zeroScale = 0;
+        int start = 0;
+        for (int b = 0; b < quantized.blockCount(); b++) {
+            int len = quantized.blockLength(b);
+            double scale = quantized.scaleValue(b);
+            // exact, as above; a zero scale flushes its block, which is not saturation
+            double limit = scale == 0 ? Double.POSITIVE_INFINITY : maxElement * scale * tensorScale;
+            double amax = 0;
+            for (int i = start; i < start + len; i++) {
+                double x = Math.abs(original[offset + i]);
+                amax = Math.max(amax, x);
+                if (x > limit) {
+                    saturated++;
+                }
+            }
+            if (amax > 0) {
+                if (amax < underflowBound) {
+                    underflowed++;
+                }
+                if (scale == 0) {
+                    zeroScale++;
+                }
+            }
+            start += len;
+        }
+        return new ErrorReport(sums, f, quantized.blockCount(), saturated, underflowed, zeroScale);
     }
 
     /** The element count n. */
@@ -125,6 +194,9 @@ public final class ErrorReport {
 
     /** {@link #flushedToZeroCount()} divided by the element count. */
     public double flushedToZeroShare() { return (double) flushedToZero / length; }
+
+    /** The MX format measured, or empty for a report made from two float arrays. */
+    public Optional<MxFormat> format() { return Optional.ofNullable(format); }
 
     /**
      * The block count of the measured MX array.
@@ -210,6 +282,10 @@ public final class ErrorReport {
             if (n == 0) {
                 throw new IllegalArgumentException("cannot measure the error of an empty tensor");
             }
+            // the originals first, so that a NaN is reported where it is, not where it spoilt a block
+            for (int i = 0; i < n; i++) {
+                requireFinite("original", i, original[offset + i]);
+            }
             CompensatedSum sum = new CompensatedSum();
             CompensatedSum squares = new CompensatedSum();
             CompensatedSum errors = new CompensatedSum();
@@ -219,10 +295,7 @@ public final class ErrorReport {
             for (int i = 0; i < n; i++) {
                 double x = original[offset + i];
                 double y = reconstructed[i];
-                if (!Double.isFinite(x) || !Double.isFinite(y)) {
-                    throw new IllegalArgumentException("element " + i + " is not finite (original " + x
-                            + ", reconstructed " + y + "): the error report measures finite tensors only");
-                }
+                requireFinite("reconstructed", i, reconstructed[i]);
                 sum.add(x);
                 squares.add(x * x); // exact: a float's square fits a double
                 double d = Math.abs(x - y);
@@ -247,6 +320,13 @@ public final class ErrorReport {
             this.maxAbs = maxAbsSeen;
             this.maxRelative = maxRelativeSeen;
             this.flushedToZero = flushed;
+        }
+    }
+
+    private static void requireFinite(String which, int i, float v) {
+        if (!Float.isFinite(v)) {
+            throw new IllegalArgumentException(which + " element " + i + " is " + v
+                    + ": the error report measures finite tensors only");
         }
     }
 

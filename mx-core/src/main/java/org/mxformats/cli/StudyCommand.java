@@ -1,12 +1,19 @@
 package org.mxformats.cli;
 
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.mxformats.block.BlockSizeStudy;
+import org.mxformats.block.StudyInput;
 import org.mxformats.block.StudyInput.Distribution;
+import org.mxformats.block.StudyScale;
 import org.mxformats.format.ElementFormat;
 
 /**
@@ -14,6 +21,48 @@ import org.mxformats.format.ElementFormat;
  */
 final class StudyCommand {
     private StudyCommand() {
+    }
+
+    /**
+     * Runs {@code mx study} with the arguments after {@code study}, printing the table to {@code out}.
+     *
+     * @return the exit status, 0
+     * @throws IllegalArgumentException for a bad option or an unreadable input or unwritable SVG file
+     */
+    static int run(String[] args, PrintStream out) {
+        Options o = Options.parse(args);
+        if (o.help) {
+            out.println(Options.help());
+            return 0;
+        }
+        List<StudyInput> inputs = new ArrayList<>();
+        if (o.input != null) {
+            try {
+                inputs.add(StudyInput.fromFile(o.input));
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot read --input " + o.input + ": " + e, e);
+            }
+        } else {
+            for (Distribution d : o.distributions) {
+                for (double sigma : o.sigmas) {
+                    inputs.add(StudyInput.synthetic(d, sigma, o.n, o.seed));
+                }
+            }
+        }
+        BlockSizeStudy.Result result = BlockSizeStudy.of(inputs, o.formats, o.blocks, o.scales).run();
+        String table = result.table();
+        if (o.svg != null) {
+            try {
+                Files.writeString(o.svg, result.svg(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot write --svg " + o.svg + ": " + e, e);
+            }
+        }
+        out.print(table);
+        if (o.svg != null) {
+            out.println("wrote " + o.svg);
+        }
+        return 0;
     }
 
     /**
@@ -37,7 +86,7 @@ final class StudyCommand {
         final Path input;
         final List<ElementFormat> formats;
         final List<Integer> blocks;
-        final List<String> scales;
+        final List<StudyScale> scales;
         final Path svg;
 
         private Options(Parser p) {
@@ -53,12 +102,12 @@ final class StudyCommand {
             }
             this.distributions = p.has("--dist") ? mapList(p.get("--dist"), "--dist", Distribution::byName) : DEFAULT_DISTRIBUTIONS;
             this.sigmas = p.has("--sigma") ? mapList(p.get("--sigma"), "--sigma", Options::positiveNumber) : DEFAULT_SIGMAS;
-            this.n = p.has("--n") ? positiveInt(p.get("--n"), "--n") : DEFAULT_N;
-            this.seed = p.has("--seed") ? parseLong(p.get("--seed")) : DEFAULT_SEED;
+            this.n = p.has("--n") ? convert(p.get("--n"), "--n", Options::positiveInt) : DEFAULT_N;
+            this.seed = p.has("--seed") ? convert(p.get("--seed"), "--seed", Options::parseLong) : DEFAULT_SEED;
             this.formats = mapList(p.has("--formats") ? p.get("--formats") : String.join(",", DEFAULT_FORMATS), "--formats",
                     ElementFormat::byName);
-            this.blocks = p.has("--blocks") ? mapList(p.get("--blocks"), "--blocks", v -> positiveInt(v, "--blocks")) : DEFAULT_BLOCKS;
-            this.scales = p.has("--scales") ? mapList(p.get("--scales"), "--scales", s -> s) : DEFAULT_SCALES;
+            this.blocks = p.has("--blocks") ? mapList(p.get("--blocks"), "--blocks", Options::positiveInt) : DEFAULT_BLOCKS;
+            this.scales = mapList(p.has("--scales") ? p.get("--scales") : String.join(",", DEFAULT_SCALES), "--scales", StudyScale::parse);
             this.svg = p.has("--svg") ? Path.of(p.get("--svg")) : null;
         }
 
@@ -107,13 +156,18 @@ final class StudyCommand {
                 if (trimmed.isEmpty()) {
                     throw new IllegalArgumentException("option " + option + " has an empty item in '" + value + "'");
                 }
-                try {
-                    out.add(conversion.convert(trimmed));
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException("option " + option + ": " + e.getMessage(), e);
-                }
+                out.add(convert(trimmed, option, conversion));
             }
             return List.copyOf(out);
+        }
+
+        /** Converts one value, naming the option in any error. */
+        private static <T> T convert(String value, String option, Conversion<T> conversion) {
+            try {
+                return conversion.convert(value);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("option " + option + ": " + e.getMessage(), e);
+            }
         }
 
         private static double positiveNumber(String v) {
@@ -129,15 +183,15 @@ final class StudyCommand {
             return d;
         }
 
-        private static int positiveInt(String v, String option) {
+        private static int positiveInt(String v) {
             int i;
             try {
                 i = Integer.parseInt(v);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("option " + option + ": '" + v + "' is not an integer", e);
+                throw new IllegalArgumentException("'" + v + "' is not an integer", e);
             }
             if (i < 1) {
-                throw new IllegalArgumentException("option " + option + ": '" + v + "' must be at least 1");
+                throw new IllegalArgumentException("'" + v + "' must be at least 1");
             }
             return i;
         }
@@ -146,7 +200,7 @@ final class StudyCommand {
             try {
                 return Long.parseLong(v);
             } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("option --seed: '" + v + "' is not an integer", e);
+                throw new IllegalArgumentException("'" + v + "' is not an integer", e);
             }
         }
 

@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.within;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.SplittableRandom;
+import org.mxformats.format.ElementFormat;
+import org.mxformats.format.Rounding;
 import org.junit.jupiter.api.Test;
 
 class ErrorReportTest {
@@ -60,6 +62,115 @@ class ErrorReportTest {
         assertThatThrownBy(r::underflowedScaleBlockCount).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(r::zeroScaleBlockCount).isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(r::blockCount).isInstanceOf(IllegalStateException.class);
+    }
+
+    private static final MxFormat E2M1_UE4M3_K4 = MxFormat.of(ElementFormat.E2M1, ElementFormat.UE4M3, 4, ScaleRule.RNE, Rounding.RNE);
+
+    @Test
+    void handCheckedFormatCounts() {
+        float[] x = {
+            6, 1, 0, 0,            // amax 6: scale 6/6 = 1, nothing saturates
+            6.2f, 1, 2, 3,         // 6.2/6 = 1.033 rounds to ue4m3 1.0: 6.2 > 6 * 1 saturates
+            1e-4f, -1e-4f, 0, 0,   // 1e-4/6 < 2^-10 (half of ue4m3's least subnormal 2^-9): scale 0, two flushed
+            0.03f, 0.01f, 0, 0,    // 0.005 is a nonzero subnormal ue4m3 scale (least normal 2^-6): underflowed only
+            0, 0, 0, 0,            // a zero block neither underflows nor counts as a zero scale
+            3};                    // a partial last block
+        ErrorReport r = ErrorReport.measure(E2M1_UE4M3_K4, x);
+        assertThat(r.format()).contains(E2M1_UE4M3_K4);
+        assertThat(r.length()).isEqualTo(21);
+        assertThat(r.blockCount()).isEqualTo(6);
+        assertThat(r.saturatedCount()).isEqualTo(1);
+        assertThat(r.zeroScaleBlockCount()).isEqualTo(1);
+        assertThat(r.underflowedScaleBlockCount()).isEqualTo(2);
+        assertThat(r.underflowedScaleBlockShare()).isEqualTo(2.0 / 6);
+        assertThat(r.saturatedShare()).isEqualTo(1.0 / 21);
+        assertThat(r.flushedToZeroCount()).isEqualTo(2); // only the zero-scale block's two nonzero elements
+
+        // e8m0 FLOOR: amax 7 gives X = 2^(floor(log2 7) - 2) = 1, so 7 and -6.5 (beyond 6) saturate
+        MxFormat floor = MxFormat.of(ElementFormat.E2M1, ElementFormat.E8M0, 4, ScaleRule.FLOOR, Rounding.RNE);
+        ErrorReport f = ErrorReport.measure(floor, new float[]{7, -6.5f, 6, 1});
+        assertThat(f.saturatedCount()).isEqualTo(2);
+        assertThat(f.underflowedScaleBlockCount()).isZero();
+        assertThat(f.maxAbsError()).isEqualTo(1.0);
+    }
+
+    @Test
+    void tensorScaleMovesTheUnderflowBound() {
+        // amax(tensor) = 2688 = 448 * 6 gives tensor scale 1; the second block's ideal scale 0.05/6 is
+        // below ue4m3's least normal 2^-6 but nonzero, so it underflows without flushing the block
+        MxFormat nv = E2M1_UE4M3_K4.withTensorScale(true);
+        ErrorReport r = ErrorReport.measure(nv, new float[]{2688, 1, 2, 3, 0.05f, 0.01f, 0, 0});
+        assertThat(r.underflowedScaleBlockCount()).isEqualTo(1);
+        assertThat(r.zeroScaleBlockCount()).isZero();
+        // without a tensor scale the same second block is no different (its ideal scale does not depend on the first)
+        assertThat(ErrorReport.measure(E2M1_UE4M3_K4, new float[]{2688, 1, 2, 3, 0.05f, 0.01f, 0, 0})
+                .underflowedScaleBlockCount()).isEqualTo(1);
+        // a tiny tensor: the tensor scale lifts every block into ue4m3's normal range
+        float[] tiny = {1e-4f, -2e-5f, 3e-5f, 0, 5e-5f, 1e-5f, 0, 0};
+        assertThat(ErrorReport.measure(nv, tiny).underflowedScaleBlockCount()).isZero();
+        assertThat(ErrorReport.measure(E2M1_UE4M3_K4, tiny).zeroScaleBlockCount()).isEqualTo(2);
+    }
+
+    @Test
+    void measuredCountsAgreeWithAnExactRecomputationFromTheMxArray() {
+        SplittableRandom random = new SplittableRandom(77);
+        MxFormat[] formats = {
+            E2M1_UE4M3_K4.withBlockSize(16), E2M1_UE4M3_K4.withBlockSize(16).withTensorScale(true),
+            MxFormat.of(ElementFormat.E2M1, ElementFormat.UE5M3, 8, ScaleRule.RNE, Rounding.RNE),
+            MxFormat.of(ElementFormat.E4M3, ElementFormat.E8M0, 32, ScaleRule.FLOOR, Rounding.RNE),
+            MxFormat.of(ElementFormat.E2M3, ElementFormat.E8M0, 8, ScaleRule.RCEIL, Rounding.RNE),
+            MxFormat.of(ElementFormat.INT8, ElementFormat.E8M0, 16, ScaleRule.FLOOR, Rounding.RNE)};
+        for (MxFormat f : formats) {
+            for (int trial = 0; trial < 20; trial++) {
+                int n = 1 + random.nextInt(500);
+                float[] x = new float[n];
+                for (int i = 0; i < n; i++) {
+                    // magnitudes from 2^-30 to 2^10, so blocks underflow, flush and saturate
+                    x[i] = (float) (Math.scalb(random.nextDouble(), random.nextInt(-30, 10)) * (random.nextBoolean() ? 1 : -1));
+                    if (random.nextInt(20) == 0) {
+                        x[i] = 0;
+                    }
+                }
+                MxArray a = MxQuantizer.quantize(f, x, 0, n);
+                ErrorReport r = ErrorReport.of(x, 0, a);
+                float[] y = new float[n];
+                MxQuantizer.dequantize(a, y, 0);
+                ErrorReport plain = ErrorReport.of(x, y);
+                assertThat(r.mse()).isEqualTo(plain.mse());
+                assertThat(r.maxRelativeError()).isEqualTo(plain.maxRelativeError());
+                assertThat(r.flushedToZeroCount()).isEqualTo(plain.flushedToZeroCount());
+                assertThat(ErrorReport.measure(f, x).toString()).isEqualTo(r.toString());
+
+                BigDecimal max = new BigDecimal(f.element().maxFinite());
+                BigDecimal ts = new BigDecimal(a.tensorScale());
+                BigDecimal leastNormal = new BigDecimal(f.scale().minNormal());
+                int saturated = 0;
+                int underflowed = 0;
+                int zero = 0;
+                for (int b = 0, start = 0; b < a.blockCount(); start += a.blockLength(b), b++) {
+                    BigDecimal scale = new BigDecimal(a.scaleValue(b));
+                    BigDecimal amax = BigDecimal.ZERO;
+                    for (int i = start; i < start + a.blockLength(b); i++) {
+                        BigDecimal xi = new BigDecimal(x[i]).abs();
+                        amax = amax.max(xi);
+                        if (scale.signum() > 0 && xi.compareTo(max.multiply(scale).multiply(ts)) > 0) {
+                            saturated++;
+                        }
+                    }
+                    if (amax.signum() > 0) {
+                        underflowed += amax.compareTo(leastNormal.multiply(max).multiply(ts)) < 0 ? 1 : 0;
+                        zero += scale.signum() == 0 ? 1 : 0;
+                    }
+                }
+                assertThat(r.saturatedCount()).as("%s", f).isEqualTo(saturated);
+                assertThat(r.underflowedScaleBlockCount()).as("%s", f).isEqualTo(underflowed);
+                assertThat(r.zeroScaleBlockCount()).as("%s", f).isEqualTo(zero);
+            }
+        }
+        assertThatThrownBy(() -> ErrorReport.of(new float[3], 0, MxQuantizer.quantize(formats[0], new float[4], 0, 4)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("offset 0");
+        assertThatThrownBy(() -> ErrorReport.measure(formats[0], new float[]{1, Float.NaN}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("element 1");
     }
 
     @Test
