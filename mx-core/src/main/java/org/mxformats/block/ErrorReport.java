@@ -3,6 +3,7 @@ package org.mxformats.block;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import org.mxformats.format.ElementFormat;
 
 /**
  * How far a reconstructed tensor is from the original: the error measurements a user needs to
@@ -30,9 +31,11 @@ import java.util.Optional;
  * ({@link #format()} is then non-empty). With {@code X_b} the decoded scale of element i's block
  * times the per-tensor scale, {@code F} the element format and {@code S} the scale format:
  * <ul>
- *   <li>{@link #saturatedCount()}: elements with {@code |x_i| > maxFinite(F) * X_b} and
- *       {@code X_b > 0}: their exact quotient {@code x_i / X_b} lay beyond the element format's range
- *       and was clamped;</li>
+ *   <li>{@link #saturatedCount()}: elements with {@code X_b > 0} and
+ *       {@code |x_i| / X_b > maxFinite(F) + step(F) / 2}, {@code step(F)} being the spacing of F's
+ *       top binade (2 for e2m1, 32 for e4m3, 1/64 for int8): clamping to {@code maxFinite(F)} cost them
+ *       more than rounding would have with a wider exponent range. A quotient just above
+ *       {@code maxFinite(F)} is not counted: it would round to {@code maxFinite(F)} anyway;</li>
  *   <li>{@link #underflowedScaleBlockCount()}: blocks with a nonzero amax whose ideal scale
  *       {@code amax / (maxFinite(F) * tensorScale)} is below {@code S.minNormal()}: the scale the block
  *       got is subnormal, zero or clamped to S's least value, so it carries less than S's full
@@ -121,6 +124,7 @@ public final class ErrorReport {
 
         MxFormat f = quantized.format();
         double maxElement = f.element().maxFinite();
+        double saturationBound = maxElement + topStep(f.element()) / 2;
         double tensorScale = quantized.tensorScale();
         // amax below this means the ideal scale amax / (max(F) * tensorScale) is below S's least normal;
         // the product is exact in double (a power of two, a few-bit maximum and a float)
@@ -133,7 +137,7 @@ public final class ErrorReport {
             int len = quantized.blockLength(b);
             double scale = quantized.scaleValue(b);
             // exact, as above; a zero scale flushes its block, which is not saturation
-            double limit = scale == 0 ? Double.POSITIVE_INFINITY : maxElement * scale * tensorScale;
+            double limit = scale == 0 ? Double.POSITIVE_INFINITY : saturationBound * scale * tensorScale;
             double amax = 0;
             for (int i = start; i < start + len; i++) {
                 double x = Math.abs(original[offset + i]);
@@ -209,7 +213,7 @@ public final class ErrorReport {
     }
 
     /**
-     * Elements whose exact quotient lay beyond the element format's range.
+     * Elements whose exact quotient lay more than half a top step beyond the element format's largest value.
      *
      * @throws IllegalStateException if the report was made without a format
      */
@@ -321,6 +325,13 @@ public final class ErrorReport {
             this.maxRelative = maxRelativeSeen;
             this.flushedToZero = flushed;
         }
+    }
+
+    /** The spacing of the element format's values in the binade of its largest value. */
+    static double topStep(ElementFormat element) {
+        // formats without exponent bits (int8) are evenly spaced by their least value
+        return element.exponentBits() == 0 ? element.minSubnormal()
+                : Math.scalb(1.0, element.emax() - element.mantissaBits());
     }
 
     private static void requireFinite(String which, int i, float v) {

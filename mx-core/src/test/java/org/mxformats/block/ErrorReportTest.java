@@ -70,28 +70,30 @@ class ErrorReportTest {
     void handCheckedFormatCounts() {
         float[] x = {
             6, 1, 0, 0,            // amax 6: scale 6/6 = 1, nothing saturates
-            6.2f, 1, 2, 3,         // 6.2/6 = 1.033 rounds to ue4m3 1.0: 6.2 > 6 * 1 saturates
+            6.2f, 1, 2, 3,         // 6.2/6 = 1.033 rounds to ue4m3 1.0: 6.2 is clamped to 6 but would round to 6 anyway
+            0.0164f, 0, 0, 0,      // 0.0164/6 = 1.3995 * 2^-9 rounds to the subnormal scale 2^-9: 8.4 > 6 + 2/2 saturates
             1e-4f, -1e-4f, 0, 0,   // 1e-4/6 < 2^-10 (half of ue4m3's least subnormal 2^-9): scale 0, two flushed
             0.03f, 0.01f, 0, 0,    // 0.005 is a nonzero subnormal ue4m3 scale (least normal 2^-6): underflowed only
             0, 0, 0, 0,            // a zero block neither underflows nor counts as a zero scale
             3};                    // a partial last block
         ErrorReport r = ErrorReport.measure(E2M1_UE4M3_K4, x);
         assertThat(r.format()).contains(E2M1_UE4M3_K4);
-        assertThat(r.length()).isEqualTo(21);
-        assertThat(r.blockCount()).isEqualTo(6);
+        assertThat(r.length()).isEqualTo(25);
+        assertThat(r.blockCount()).isEqualTo(7);
         assertThat(r.saturatedCount()).isEqualTo(1);
         assertThat(r.zeroScaleBlockCount()).isEqualTo(1);
-        assertThat(r.underflowedScaleBlockCount()).isEqualTo(2);
-        assertThat(r.underflowedScaleBlockShare()).isEqualTo(2.0 / 6);
-        assertThat(r.saturatedShare()).isEqualTo(1.0 / 21);
+        assertThat(r.underflowedScaleBlockCount()).isEqualTo(3);
+        assertThat(r.underflowedScaleBlockShare()).isEqualTo(3.0 / 7);
+        assertThat(r.saturatedShare()).isEqualTo(1.0 / 25);
         assertThat(r.flushedToZeroCount()).isEqualTo(2); // only the zero-scale block's two nonzero elements
 
-        // e8m0 FLOOR: amax 7 gives X = 2^(floor(log2 7) - 2) = 1, so 7 and -6.5 (beyond 6) saturate
+        // e8m0 FLOOR: amax 7.5 gives X = 2^(floor(log2 7.5) - 2) = 1; 7.5 and -7.25 lie beyond 7, the
+        // midpoint between e2m1's 6 and the 8 a wider format would have, so they saturate; 7 (a tie) does not
         MxFormat floor = MxFormat.of(ElementFormat.E2M1, ElementFormat.E8M0, 4, ScaleRule.FLOOR, Rounding.RNE);
-        ErrorReport f = ErrorReport.measure(floor, new float[]{7, -6.5f, 6, 1});
+        ErrorReport f = ErrorReport.measure(floor, new float[]{7.5f, -7.25f, 7, 1});
         assertThat(f.saturatedCount()).isEqualTo(2);
         assertThat(f.underflowedScaleBlockCount()).isZero();
-        assertThat(f.maxAbsError()).isEqualTo(1.0);
+        assertThat(f.maxAbsError()).isEqualTo(1.5);
     }
 
     @Test
@@ -142,6 +144,10 @@ class ErrorReportTest {
                 assertThat(ErrorReport.measure(f, x).toString()).isEqualTo(r.toString());
 
                 BigDecimal max = new BigDecimal(f.element().maxFinite());
+                // the midpoint between the largest value and the next one up, from the sorted value table
+                double belowMax = java.util.Arrays.stream(f.element().sortedValues())
+                        .filter(v -> v < f.element().maxFinite()).max().getAsDouble();
+                BigDecimal bound = max.add(max.subtract(new BigDecimal(belowMax)).divide(BigDecimal.valueOf(2)));
                 BigDecimal ts = new BigDecimal(a.tensorScale());
                 BigDecimal leastNormal = new BigDecimal(f.scale().minNormal());
                 int saturated = 0;
@@ -153,7 +159,7 @@ class ErrorReportTest {
                     for (int i = start; i < start + a.blockLength(b); i++) {
                         BigDecimal xi = new BigDecimal(x[i]).abs();
                         amax = amax.max(xi);
-                        if (scale.signum() > 0 && xi.compareTo(max.multiply(scale).multiply(ts)) > 0) {
+                        if (scale.signum() > 0 && xi.compareTo(bound.multiply(scale).multiply(ts)) > 0) {
                             saturated++;
                         }
                     }
