@@ -236,7 +236,10 @@ public final class BlockSizeStudy {
             return t.toString();
         }
 
-        /** An SVG plot of relative MSE (log scale) against block size (log2 scale), one line per input x element x scale. */
+        /**
+         * An SVG plot of relative MSE (log scale) against block size (log2 scale), one line per input x
+         * element x scale: a color per element format x scale setup, a dash pattern per input.
+         */
         public String svg() {
             boolean withInput = study.inputs.size() > 1;
             boolean withElement = study.elements.size() > 1;
@@ -249,7 +252,11 @@ public final class BlockSizeStudy {
                     x[j] = cells.get(i + j).blockSize;
                     y[j] = cells.get(i + j).report.relativeMse();
                 }
-                series.add(new StudySvg.Series(cells.get(i).seriesLabel(withInput, withElement), x, y));
+                Cell first = cells.get(i);
+                // a color per element format x scale setup, a dash pattern per input
+                int color = study.elements.indexOf(first.element) * study.scales.size() + study.scales.indexOf(first.scale);
+                series.add(new StudySvg.Series(first.seriesLabel(withInput, withElement), x, y, color,
+                        study.inputs.indexOf(first.input)));
             }
             List<String> subject = new ArrayList<>();
             if (!withInput) {

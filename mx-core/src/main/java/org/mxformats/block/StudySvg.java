@@ -20,7 +20,7 @@ public final class StudySvg {
     private static final int BOTTOM = 60;
     private static final String[] COLORS = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
             "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"};
-    private static final String[] DASHES = {"", "6,4", "2,3", "8,3,2,3"};
+    private static final String[] DASHES = {"", "7,4", "2,3", "9,3,2,3"};
 
     private StudySvg() {
     }
@@ -30,21 +30,41 @@ public final class StudySvg {
         private final String label;
         private final double[] x;
         private final double[] y;
+        private final int color;
+        private final int dash;
 
         /**
-         * A series of points {@code (x[i], y[i])}. Points whose x or y is not positive and finite are
-         * not drawn (they have no place on a logarithmic axis), and the line breaks there.
+         * A series of points {@code (x[i], y[i])}, styled by its position in the chart. Points whose x
+         * or y is not positive and finite are not drawn (they have no place on a logarithmic axis), and
+         * the line breaks there.
          *
          * @throws IllegalArgumentException if the arrays differ in length
          */
         public Series(String label, double[] x, double[] y) {
+            this(label, x, y, -1, -1);
+        }
+
+        /**
+         * A series with a chosen style: series that share a color index share a color, series that
+         * share a dash index share a dash pattern (0 is solid), so that related lines look related.
+         *
+         * @throws IllegalArgumentException if the arrays differ in length or an index is below -1
+         *         (-1 means "by position")
+         */
+        public Series(String label, double[] x, double[] y, int color, int dash) {
             this.label = Objects.requireNonNull(label, "label");
             if (x.length != y.length) {
                 throw new IllegalArgumentException("series '" + label + "' has " + x.length + " x values but "
                         + y.length + " y values");
             }
+            if (color < -1 || dash < -1) {
+                throw new IllegalArgumentException("series '" + label + "' has style indices " + color + ", " + dash
+                        + "; they must be >= -1");
+            }
             this.x = x.clone();
             this.y = y.clone();
+            this.color = color;
+            this.dash = dash;
         }
 
         /** The legend label. */
@@ -82,12 +102,19 @@ public final class StudySvg {
             throw new IllegalArgumentException("chart '" + title + "' has no point with positive finite x and y");
         }
         Axis xAxis = new Axis(log2(xs.first()), log2(xs.last()), LEFT, WIDTH - RIGHT);
-        int lowDecade = (int) Math.floor(Math.log10(yMin));
-        int highDecade = (int) Math.ceil(Math.log10(yMax));
-        if (highDecade == lowDecade) {
-            highDecade++;
+        // the y range hugs the data with a small margin; it is widened to whole decades only when no
+        // decade tick would fall inside it
+        double yLow = Math.log10(yMin);
+        double yHigh = Math.log10(yMax);
+        if (Math.floor(yHigh) < yLow || yHigh - yLow < 0.5) {
+            yLow = Math.floor(yLow);
+            yHigh = Math.max(Math.ceil(yHigh), yLow + 1);
+        } else {
+            double margin = 0.04 * (yHigh - yLow);
+            yLow -= margin;
+            yHigh += margin;
         }
-        Axis yAxis = new Axis(highDecade, lowDecade, TOP, HEIGHT - BOTTOM); // screen y grows downwards
+        Axis yAxis = new Axis(yHigh, yLow, TOP, HEIGHT - BOTTOM); // screen y grows downwards
 
         StringBuilder svg = new StringBuilder();
         svg.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(WIDTH).append("\" height=\"").append(HEIGHT)
@@ -96,14 +123,18 @@ public final class StudySvg {
         svg.append("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n");
         text(svg, WIDTH / 2.0 - RIGHT / 2.0, 24, "middle", "font-size=\"15\"", title);
 
-        // y grid: a line per decade, light lines at 2..9 times the decade
-        for (int d = lowDecade; d <= highDecade; d++) {
-            double py = yAxis.at(d);
-            line(svg, LEFT, py, WIDTH - RIGHT, py, "#cccccc", 1);
-            text(svg, LEFT - 6, py + 4, "end", "", "1e" + d);
-            for (int m = 2; m <= 9 && d < highDecade; m++) {
-                double my = yAxis.at(d + Math.log10(m));
-                line(svg, LEFT, my, WIDTH - RIGHT, my, "#eeeeee", 1);
+        // y grid: a labelled line per decade, light lines at 2..9 times each decade, all inside the range
+        for (int d = (int) Math.floor(yLow); d <= Math.ceil(yHigh); d++) {
+            for (int m = 1; m <= 9; m++) {
+                double v = d + Math.log10(m);
+                if (v < yLow - 1e-9 || v > yHigh + 1e-9) {
+                    continue;
+                }
+                double py = yAxis.at(v);
+                line(svg, LEFT, py, WIDTH - RIGHT, py, m == 1 ? "#cccccc" : "#eeeeee", 1);
+                if (m == 1) {
+                    text(svg, LEFT - 6, py + 4, "end", "", "1e" + d);
+                }
             }
         }
         for (double x : xs) {
@@ -119,8 +150,8 @@ public final class StudySvg {
 
         for (int si = 0; si < series.size(); si++) {
             Series s = series.get(si);
-            String color = COLORS[si % COLORS.length];
-            String dash = DASHES[(si / COLORS.length) % DASHES.length];
+            String color = COLORS[(s.color >= 0 ? s.color : si) % COLORS.length];
+            String dash = DASHES[(s.dash >= 0 ? s.dash : si / COLORS.length) % DASHES.length];
             String stroke = "stroke=\"" + color + "\" stroke-width=\"2\" fill=\"none\""
                     + (dash.isEmpty() ? "" : " stroke-dasharray=\"" + dash + "\"");
             svg.append("<g class=\"series\">\n");

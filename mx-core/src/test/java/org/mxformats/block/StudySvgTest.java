@@ -74,6 +74,32 @@ class StudySvgTest {
     }
 
     @Test
+    void styleIndicesGroupSeriesAndNarrowRangesKeepADecadeTick() throws Exception {
+        double[] x = {8, 16};
+        List<StudySvg.Series> series = List.of(
+                new StudySvg.Series("a", x, new double[]{0.02, 0.03}, 0, 0),
+                new StudySvg.Series("b", x, new double[]{0.02, 0.04}, 0, 1),
+                new StudySvg.Series("c", x, new double[]{0.05, 0.03}, 1, 0));
+        Document doc = parse(StudySvg.lineChart("t", "x", "y", series));
+        NodeList lines = doc.getElementsByTagName("polyline");
+        Element a = (Element) lines.item(0);
+        Element b = (Element) lines.item(1);
+        Element c = (Element) lines.item(2);
+        assertThat(a.getAttribute("stroke")).isEqualTo(b.getAttribute("stroke")).isNotEqualTo(c.getAttribute("stroke"));
+        assertThat(a.getAttribute("stroke-dasharray")).isEqualTo(c.getAttribute("stroke-dasharray")).isEmpty();
+        assertThat(b.getAttribute("stroke-dasharray")).isNotEmpty();
+        // 0.02..0.05 holds no decade: the axis widens to 1e-2..1e-1
+        StringBuilder labels = new StringBuilder();
+        NodeList texts = doc.getElementsByTagName("text");
+        for (int i = 0; i < texts.getLength(); i++) {
+            labels.append(texts.item(i).getTextContent()).append(' ');
+        }
+        assertThat(labels.toString()).contains("1e-2 ").contains("1e-1 ");
+        assertThatThrownBy(() -> new StudySvg.Series("s", x, x, -2, 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("-2");
+    }
+
+    @Test
     void badSeriesAreRefused() {
         assertThatThrownBy(() -> new StudySvg.Series("s", new double[]{1, 2}, new double[]{1}))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("'s'");
