@@ -146,10 +146,9 @@ public final class StudyInput {
         return name + " [" + values.length + " floats]";
     }
 
-    /** The shortest decimal that reads back as {@code v}, without a trailing ".0". */
+    /** The shortest decimal that reads back as {@code v}, plain down to 1e-6: 1, 0.003, 0.00001, 1E-7. */
     static String shortNumber(double v) {
-        String s = Double.toString(v);
-        return s.endsWith(".0") ? s.substring(0, s.length() - 2) : s;
+        return new java.math.BigDecimal(Double.toString(v)).stripTrailingZeros().toString();
     }
 
     private static float[] checkFinite(String what, float[] v) {

@@ -23,6 +23,8 @@ class StudyInputTest {
                 .containsExactly(StudyInput.synthetic(Distribution.LAPLACE, 0.5, 10, 7).values());
         assertThat(StudyInput.synthetic(Distribution.NORMAL, 1e-3, 4, 1).name()).isEqualTo("normal(sigma=0.001)");
         assertThat(StudyInput.synthetic(Distribution.LAPLACE, 2, 4, 1).name()).isEqualTo("laplace(sigma=2)");
+        assertThat(StudyInput.synthetic(Distribution.LAPLACE, 1e-5, 4, 1).name()).isEqualTo("laplace(sigma=0.00001)");
+        assertThat(StudyInput.synthetic(Distribution.LAPLACE, 2.5e-7, 4, 1).name()).isEqualTo("laplace(sigma=2.5E-7)");
     }
 
     @Test
