@@ -166,6 +166,22 @@ final class BlockDotKernel {
     }
 
     /** The NaN and infinite products of a block whose finite products were already added. */
+    /**
+     * {@link #addBlock} for a block of the {@link Tier#LONG} tier whose exact, finite sum of value
+     * products is known (from the simd kernels): the same integer term.
+     */
+    void addBlockSum(ExactAccumulator acc, int sa, int sb, double productSum) {
+        if (Double.isNaN(scaleA.value[sa]) || Double.isNaN(scaleB.value[sb])) {
+            acc.addNaN();
+            return;
+        }
+        long scaleSignificand = scaleA.significand[sa] * scaleB.significand[sb];
+        if (scaleSignificand != 0) {
+            long sum = (long) Math.scalb(productSum, -integerExponent);   // exact: an integer below 2^53
+            acc.addProductTerm(sum, scaleSignificand, integerExponent + scaleA.exponent[sa] + scaleB.exponent[sb]);
+        }
+    }
+
     private void addSpecials(ExactAccumulator acc, boolean zeroScale, byte[] ca, int offA, byte[] cb, int offB, int len) {
         for (int i = 0; i < len; i++) {
             int x = ca[offA + i] & 0xFF;

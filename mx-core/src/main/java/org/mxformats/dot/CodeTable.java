@@ -20,6 +20,8 @@ final class CodeTable {
     /** Odd significand with sign (0 for zeros and specials) and the exponent of its lowest bit. */
     final long[] significand;
     final int[] exponent;
+    /** Bits of the largest odd significand magnitude. */
+    final int significandBits;
     /** 1 for NaN and infinite codes, else 0: OR-ed in hot loops to detect specials cheaply. */
     final byte[] special;
     /** Whether the value's sign bit is set (negative numbers and -0). */
@@ -45,6 +47,7 @@ final class CodeTable {
         boolean anySpecial = false;
         int lsb = Integer.MAX_VALUE;
         int top = Integer.MIN_VALUE;
+        int sigBits = 0;
         for (int c = 0; c < n; c++) {
             double v = value[c];
             negative[c] = Double.doubleToRawLongBits(v) < 0;
@@ -66,9 +69,11 @@ final class CodeTable {
             significand[c] = v < 0 ? -sig : sig;
             exponent[c] = e;
             lsb = Math.min(lsb, e);
+            sigBits = Math.max(sigBits, 64 - Long.numberOfLeadingZeros(sig));
             top = Math.max(top, e + 64 - Long.numberOfLeadingZeros(sig));
         }
         hasSpecials = anySpecial;
+        significandBits = sigBits;
         lsbExponent = lsb;
         topExponent = top;
         integerBits = top - lsb;

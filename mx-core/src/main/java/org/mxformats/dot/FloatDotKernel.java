@@ -10,6 +10,8 @@ final class FloatDotKernel {
     private final CodeTable element;
     private final CodeTable scale;
     private final int blockSize;
+    /** The widest exponent spread of one block's products that still sums exactly in a long. */
+    private final int maxSpread;
     private final int accumulatorMin;
     private final int accumulatorMax;
 
@@ -17,6 +19,12 @@ final class FloatDotKernel {
         this.element = CodeTable.of(a.element);
         this.scale = CodeTable.of(a.scale);
         this.blockSize = a.blockSize;
+        // A block's products sig(P) * sig(x) have at most sigBits(P) + 24 bits; shifted onto the
+        // grid of the block's least product exponent by at most `spread` bits, and k of them summed,
+        // they stay below 2^(sigBits + 24 + spread + ceil(log2 k)), which fits a signed long when
+        // that exponent is at most 63 (e4m3 at k = 32: 4 + 24 + 5 leaves a spread of 30 bits).
+        int log2k = 32 - Integer.numberOfLeadingZeros(blockSize - 1);
+        this.maxSpread = 63 - (element.significandBits + 24) - log2k;
         // A term sig(P) * sig(x) * sig(X) * 2^(eP + ex + eX): float32 values have their lowest bit
         // at 2^-149 or above and are below 2^128; the tensor scale (a float32) multiplies at the end;
         // 64 more bits hold the carries of up to 2^64 terms.
@@ -29,12 +37,14 @@ final class FloatDotKernel {
     }
 
     /**
-     * The exact result rounded once. Each product {@code sig(P) * sig(x)} (16 + 24 bits) times the
-     * scale significand (up to 16 bits) is formed exactly in 128 bits and added to {@code acc}.
+     * The exact result rounded once. Each product {@code sig(P) * sig(x)} (at most 16 + 24 bits) is
+     * exact in a long; a block's products are summed in one long when their exponents allow it, and
+     * that sum (or each product) times the scale significand (up to 16 bits) is added to {@code acc}.
      */
     double exact(ExactAccumulator acc, Unpacked a, float[] x, int offset, Rounding rounding, boolean toFloat) {
         acc.reset();
-        boolean special = false;
+        long[] productSig = new long[blockSize];
+        int[] productExp = new int[blockSize];
         for (int j = 0; j < a.blocks(); j++) {
             int sc = a.scales[j] & 0xFF;
             double scaleValue = scale.value[sc];
@@ -42,34 +52,53 @@ final class FloatDotKernel {
                 acc.addNaN();
                 return toFloat ? Float.NaN : Double.NaN;
             }
-            long scaleSig = scale.significand[sc];
-            int scaleExp = scale.exponent[sc];
             int base = j * blockSize;
             int len = a.blockLength(j);
+            // Pass 1: every finite nonzero product as an exact (significand, exponent) pair.
+            int count = 0;
+            int low = Integer.MAX_VALUE;
+            int high = Integer.MIN_VALUE;
             for (int i = 0; i < len; i++) {
                 int c = a.codes[base + i] & 0xFF;
                 float v = x[offset + base + i];
                 int bits = Float.floatToRawIntBits(v);
                 int biased = (bits >>> 23) & 0xFF;
                 if (element.special[c] != 0 || biased == 0xFF) {
-                    special = true;
                     addSpecial(acc, element.value[c], v, scaleValue);
                     continue;
                 }
                 long sigP = element.significand[c];
                 int fraction = bits & 0x7F_FFFF;
-                if (sigP == 0 || scaleSig == 0 || (biased | fraction) == 0) {
+                if (sigP == 0 || (biased | fraction) == 0) {
                     continue;
                 }
                 long sigX = biased == 0 ? fraction : fraction | 1 << 23;
-                int expX = (biased == 0 ? 1 : biased) - 150;
-                acc.addProductTerm(bits < 0 ? -sigP * sigX : sigP * sigX, scaleSig,
-                        element.exponent[c] + expX + scaleExp);
+                int e = element.exponent[c] + (biased == 0 ? 1 : biased) - 150;
+                productSig[count] = bits < 0 ? -sigP * sigX : sigP * sigX;   // < 2^(16 + 24)
+                productExp[count] = e;
+                count++;
+                low = Math.min(low, e);
+                high = Math.max(high, e);
+            }
+            long scaleSig = scale.significand[sc];
+            if (count == 0 || scaleSig == 0) {
+                continue;
+            }
+            int scaleExp = scale.exponent[sc];
+            // Pass 2: one long sum when the exponents are close (see maxSpread), else term by term.
+            if (high - low <= maxSpread) {
+                long sum = 0;
+                for (int t = 0; t < count; t++) {
+                    sum += productSig[t] << (productExp[t] - low);
+                }
+                acc.addProductTerm(sum, scaleSig, low + scaleExp);
+            } else {
+                for (int t = 0; t < count; t++) {
+                    acc.addProductTerm(productSig[t], scaleSig, productExp[t] + scaleExp);
+                }
             }
         }
-        boolean anySpecial = special;
-        return BlockDotKernel.finish(acc, a.tensorScale,
-                () -> !anySpecial && allProductsNegativeZero(a, x, offset), rounding, toFloat);
+        return BlockDotKernel.finish(acc, a.tensorScale, () -> allProductsNegativeZero(a, x, offset), rounding, toFloat);
     }
 
     /** A product with a NaN or infinite factor (the scale is not NaN). */

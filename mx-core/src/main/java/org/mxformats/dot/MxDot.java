@@ -119,7 +119,12 @@ public final class MxDot {
         requireDeterministic(rounding);
         acc.reset();
         int k = a.blockSize;
+        double[] sums = SimdRoutes.blockSums(kernel, a, b);   // whole blocks' exact sums, or null
         for (int j = 0; j < a.blocks(); j++) {
+            if (sums != null && j < sums.length && Double.isFinite(sums[j])) {
+                kernel.addBlockSum(acc, a.scales[j] & 0xFF, b.scales[j] & 0xFF, sums[j]);
+                continue;
+            }
             kernel.addBlock(acc, a.scales[j] & 0xFF, a.codes, j * k, b.scales[j] & 0xFF, b.codes, j * k, a.blockLength(j));
         }
         // tA * tB is exact in double: two 24-bit significands, exponents within +-300.
@@ -161,6 +166,12 @@ public final class MxDot {
 
     private static double dot(MxArray a, float[] x, int offset, Accumulation mode, Rounding rounding, boolean toFloat) {
         requireFloats(a.length(), x, offset);
+        if (mode == Accumulation.FAST && SimdRoutes.fastApplies(a.format(), a.length())) {
+            requireDeterministic(rounding);
+            double total = SimdRoutes.fastDot(a, SimdRoutes.kernelCodes(a), SimdRoutes.scaleCodes(a),
+                    SimdRoutes.laneX(a.format(), x, offset, a.length()), 0);
+            return toFloat ? ExactAccumulator.roundToFloat(total, rounding) : total;
+        }
         Unpacked ua = Unpacked.of(a);
         FloatDotKernel kernel = new FloatDotKernel(ua);
         return dot(kernel, mode == Accumulation.EXACT ? kernel.newAccumulator() : null, ua, x, offset, mode, rounding,

@@ -128,6 +128,24 @@ public final class MxMatmul {
         if (m == 0 || n == 0) {
             return c;
         }
+        if (mode == Accumulation.FAST && SimdRoutes.fastApplies(rows[0].format(), inner)) {
+            double[] laneColumns = new double[Math.multiplyExact(inner, n)];
+            for (int j = 0; j < n; j++) {
+                System.arraycopy(SimdRoutes.laneX(rows[0].format(), columns, offset + j * inner, inner), 0,
+                        laneColumns, j * inner, inner);
+            }
+            run(m, executor, (lo, hi) -> {
+                for (int i = lo; i < hi; i++) {
+                    byte[] codes = SimdRoutes.kernelCodes(rows[i]);
+                    byte[] scales = SimdRoutes.scaleCodes(rows[i]);
+                    for (int j = 0; j < n; j++) {
+                        c[i * n + j] = ExactAccumulator.roundToFloat(
+                                SimdRoutes.fastDot(rows[i], codes, scales, laneColumns, j * inner), rounding);
+                    }
+                }
+            });
+            return c;
+        }
         FloatDotKernel kernel = new FloatDotKernel(Unpacked.of(rows[0]));
         run(m, executor, (lo, hi) -> {
             ExactAccumulator acc = mode == Accumulation.EXACT ? kernel.newAccumulator() : null;

@@ -1,6 +1,8 @@
 package org.mxformats.dot;
 
+import java.nio.ByteBuffer;
 import org.mxformats.block.MxArray;
+import org.mxformats.block.Packing;
 import org.mxformats.format.ElementFormat;
 
 /**
@@ -28,14 +30,16 @@ final class Unpacked {
 
     static Unpacked of(MxArray a) {
         int n = a.length();
+        ByteBuffer packedView = a.packedElements();
+        byte[] packed = new byte[packedView.remaining()];
+        packedView.get(packed);
         byte[] codes = new byte[n];
-        byte[] scales = new byte[a.blockCount()];
-        int k = a.format().blockSize();
-        for (int j = 0; j < scales.length; j++) {
-            a.unpackBlock(j, codes, j * k);
-            scales[j] = (byte) a.scaleCode(j);
-        }
-        return new Unpacked(a.format().element(), a.format().scale(), k, codes, scales, a.tensorScale());
+        Packing.unpack(a.format().element().bits(), packed, 0, codes, 0, n);
+        ByteBuffer scaleView = a.scales();
+        byte[] scales = new byte[scaleView.remaining()];
+        scaleView.get(scales);
+        return new Unpacked(a.format().element(), a.format().scale(), a.format().blockSize(), codes, scales,
+                a.tensorScale());
     }
 
     int blocks() {

@@ -7,6 +7,7 @@ import org.mxformats.format.ElementFormat;
 final class FormatTables {
 
     private static final ConcurrentHashMap<ElementFormat, float[]> FLOAT_VALUES = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<ElementFormat, double[]> DOUBLE_VALUES = new ConcurrentHashMap<>();
 
     private FormatTables() {
     }
@@ -20,5 +21,10 @@ final class FormatTables {
             }
             return table;
         });
+    }
+
+    /** {@code decode(code)} for every code of the format (at most 8 bits), indexed by code. */
+    static double[] doubleValues(ElementFormat format) {
+        return DOUBLE_VALUES.computeIfAbsent(format, ElementFormat::codeValues);
     }
 }

@@ -1,9 +1,12 @@
 package org.mxformats.simd;
 
 import java.util.concurrent.ConcurrentHashMap;
+import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
@@ -26,6 +29,12 @@ final class VectorKernels implements Kernels {
     /** Bytes for one int vector's lanes: a quarter of the preferred width. */
     static final VectorSpecies<Byte> B_QUARTER = LANES >= 8
             ? VectorSpecies.of(byte.class, VectorShape.forBitSize(LANES * 8)) : null;
+
+    static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+    /** The canonical 16 dot lanes fit one float vector: the dot kernels need it (else scalar). */
+    static final boolean DOT_LANES = LANES == DotLanes.LANES && D.length() * 2 == DotLanes.LANES;
+    /** Nibble packing reinterprets byte pairs as little-endian shorts. */
+    static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
     /** Null when the preferred vectors have fewer than 8 int lanes: too narrow to pay off. */
     static final VectorKernels INSTANCE = LANES >= 8 ? new VectorKernels() : null;
@@ -82,6 +91,7 @@ final class VectorKernels implements Kernels {
             twosComplement = false;
             codeMask = signBit = fractionShift = maxMagnitude = infMagnitude = nanSignCode = 0;
             scale = 0;
+            table = null;
         }
 
         private DecodePlan(ElementFormat f) {
@@ -95,6 +105,7 @@ final class VectorKernels implements Kernels {
             maxMagnitude = f.maxFiniteCode();
             infMagnitude = f.hasInfinity() ? f.infinityCode(false) : -1;
             nanSignCode = signBit != 0 && !f.hasNegativeZero() ? signBit : -1;
+            table = FormatTables.floatValues(f);
         }
 
         static DecodePlan of(ElementFormat f) {
@@ -122,6 +133,13 @@ final class VectorKernels implements Kernels {
                 }
             }
             return true;
+        }
+
+        private final float[] table;
+
+        /** The value of one code (bits above the format's width ignored), from the format's table. */
+        float value(byte code) {
+            return table[code & codeMask];
         }
 
         /** The values of one vector of codes (bits above the format's width are ignored). */
@@ -160,19 +178,44 @@ final class VectorKernels implements Kernels {
             SCALAR.encode(format, in, inOffset, codes, codeOffset, length, rounding, overflow);
             return;
         }
+        encodeLoop(format, in, inOffset, length, 0, rounding, overflow, codes, codeOffset);
+    }
+
+    @Override
+    public void encodeScaled(ElementFormat element, float[] in, int inOffset, int length, int scaleExponent,
+                             Rounding rounding, byte[] codes, int codeOffset) {
+        if (rounding == Rounding.STOCHASTIC || element.bits() > 8) {
+            SCALAR.encodeScaled(element, in, inOffset, length, scaleExponent, rounding, codes, codeOffset);
+            return;
+        }
+        encodeLoop(element, in, inOffset, length, scaleExponent, rounding, Overflow.SATURATE, codes, codeOffset);
+    }
+
+    /** Vector encoding with the scalar code for tails and for vectors holding a float subnormal. */
+    private void encodeLoop(ElementFormat format, float[] in, int inOffset, int length, int scaleExponent,
+                            Rounding rounding, Overflow overflow, byte[] codes, int codeOffset) {
         EncodePlan plan = encodePlans.computeIfAbsent(format, EncodePlan::new);
         int bound = length - length % LANES;
-        int i = 0;
-        for (; i < bound; i += LANES) {
+        for (int i = 0; i < bound; i += LANES) {
             IntVector bits = FloatVector.fromArray(F, in, inOffset + i).reinterpretAsInts();
-            IntVector code = plan.encode(bits, 0, rounding, overflow);
-            if (code == null) {   // a float subnormal input: rare, left to the scalar code
-                SCALAR.encode(format, in, inOffset + i, codes, codeOffset + i, LANES, rounding, overflow);
+            IntVector code = plan.encode(bits, scaleExponent, rounding, overflow);
+            if (code == null) {
+                scalarEncode(format, in, inOffset + i, LANES, scaleExponent, rounding, overflow, codes, codeOffset + i);
             } else {
                 ((ByteVector) code.convertShape(VectorOperators.I2B, B_QUARTER, 0)).intoArray(codes, codeOffset + i);
             }
         }
-        SCALAR.encode(format, in, inOffset + i, codes, codeOffset + i, length - i, rounding, overflow);
+        scalarEncode(format, in, inOffset + bound, length - bound, scaleExponent, rounding, overflow, codes,
+                codeOffset + bound);
+    }
+
+    private static void scalarEncode(ElementFormat format, float[] in, int inOffset, int length, int scaleExponent,
+                                     Rounding rounding, Overflow overflow, byte[] codes, int codeOffset) {
+        if (overflow == Overflow.SATURATE) {
+            SCALAR.encodeScaled(format, in, inOffset, length, scaleExponent, rounding, codes, codeOffset);
+        } else {
+            SCALAR.encode(format, in, inOffset, codes, codeOffset, length, rounding, overflow);   // scaleExponent 0
+        }
     }
 
     /**
@@ -306,5 +349,218 @@ final class VectorKernels implements Kernels {
                     return magnitude.blend(magnitude.or(signBit), signed);
             }
         }
+    }
+
+    // ---- MX blocks --------------------------------------------------------------------------------
+
+    @Override
+    public float maxAbs(float[] in, int offset, int length) {
+        int bound = length - length % LANES;
+        IntVector max = IntVector.zero(I);
+        for (int i = 0; i < bound; i += LANES) {
+            max = max.max(FloatVector.fromArray(F, in, offset + i).reinterpretAsInts().and(0x7fff_ffff));
+        }
+        int m = Math.max(max.reduceLanes(VectorOperators.MAX),
+                Float.floatToRawIntBits(SCALAR.maxAbs(in, offset + bound, length - bound)));
+        return Float.intBitsToFloat(m);
+    }
+
+    @Override
+    public void decodeScaled(ElementFormat element, byte[] codes, int codeOffset, int length, float factor,
+                             float[] out, int outOffset) {
+        DecodePlan plan = decodePlans.computeIfAbsent(element, DecodePlan::of);
+        if (plan == DecodePlan.NONE) {
+            SCALAR.decodeScaled(element, codes, codeOffset, length, factor, out, outOffset);
+            return;
+        }
+        int bound = length - length % LANES;
+        for (int i = 0; i < bound; i += LANES) {
+            plan.decode(loadCodes(codes, codeOffset + i)).mul(factor).intoArray(out, outOffset + i);
+        }
+        SCALAR.decodeScaled(element, codes, codeOffset + bound, length - bound, factor, out, outOffset + bound);
+    }
+
+    /** LANES bytes as sign-extended ints. */
+    private static IntVector loadCodes(byte[] codes, int offset) {
+        return (IntVector) ByteVector.fromArray(B_QUARTER, codes, offset).convertShape(VectorOperators.B2I, I, 0);
+    }
+
+    private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+    private static final VectorSpecies<Byte> B32 = ByteVector.SPECIES_256;
+    private static final VectorSpecies<Short> S16 = ShortVector.SPECIES_256;
+
+    @Override
+    public void packNibbles(byte[] codes, int codeOffset, byte[] packed, int packedOffset, int count) {
+        int bound = LITTLE_ENDIAN ? count - count % 32 : 0;
+        for (int j = 0; j < bound; j += 32) {
+            ShortVector pairs = ByteVector.fromArray(B32, codes, codeOffset + j).reinterpretAsShorts();
+            ShortVector joined = pairs.and((short) 0x0f).or(pairs.lanewise(VectorOperators.LSHR, 4).and((short) 0xf0));
+            ((ByteVector) joined.convertShape(VectorOperators.S2B, B16, 0)).intoArray(packed, packedOffset + j / 2);
+        }
+        SCALAR.packNibbles(codes, codeOffset + bound, packed, packedOffset + bound / 2, count - bound);
+    }
+
+    @Override
+    public void unpackNibbles(byte[] packed, int packedOffset, byte[] codes, int codeOffset, int count) {
+        int bound = LITTLE_ENDIAN ? count - count % 32 : 0;
+        for (int j = 0; j < bound; j += 32) {
+            ShortVector bytes = (ShortVector) ByteVector.fromArray(B16, packed, packedOffset + j / 2)
+                    .convertShape(VectorOperators.B2S, S16, 0);
+            ShortVector split = bytes.and((short) 0x0f).or(bytes.lanewise(VectorOperators.LSHL, 4).and((short) 0x0f00));
+            split.reinterpretAsBytes().intoArray(codes, codeOffset + j);
+        }
+        SCALAR.unpackNibbles(packed, packedOffset + bound / 2, codes, codeOffset + bound, count - bound);
+    }
+
+    // ---- dot products ------------------------------------------------------------------------------
+
+    @Override
+    public double productSum(ElementFormat a, byte[] ca, int offA, ElementFormat b, byte[] cb, int offB, int length) {
+        ProductPlan plan = productPlan(a, b, length);
+        return plan == null ? SCALAR.productSum(a, ca, offA, b, cb, offB, length)
+                : plan.sum(ca, offA, cb, offB, length);
+    }
+
+    /** How to sum products exactly in vectors, or null when the scalar kernel must. */
+    private ProductPlan productPlan(ElementFormat a, ElementFormat b, int length) {
+        DecodePlan pa = decodePlans.computeIfAbsent(a, DecodePlan::of);
+        DecodePlan pb = decodePlans.computeIfAbsent(b, DecodePlan::of);
+        int low = Math.getExponent(a.minSubnormal()) + Math.getExponent(b.minSubnormal());
+        int productBits = a.emax() + 1 + b.emax() + 1 - low;
+        int sumBits = DotLanes.spanBits(a, b, length);
+        // Every product exact in float, and every partial sum exact in float or double: any order
+        // then gives the scalar kernel's sequential sum.
+        if (pa == DecodePlan.NONE || pb == DecodePlan.NONE || low < -149 || productBits > 24 || sumBits > 53) {
+            return null;
+        }
+        return new ProductPlan(pa, pb, sumBits <= 24);
+    }
+
+    /** Exact sums of products of decoded values, in float lanes or (wider sums) double lanes. */
+    private static final class ProductPlan {
+        private final DecodePlan a;
+        private final DecodePlan b;
+        private final boolean inFloat;
+
+        ProductPlan(DecodePlan a, DecodePlan b, boolean inFloat) {
+            this.a = a;
+            this.b = b;
+            this.inFloat = inFloat;
+        }
+
+        double sum(byte[] ca, int offA, byte[] cb, int offB, int length) {
+            int bound = length - length % LANES;
+            double sum;
+            if (inFloat) {
+                FloatVector acc = FloatVector.zero(F);
+                for (int i = 0; i < bound; i += LANES) {
+                    acc = a.decode(loadCodes(ca, offA + i)).fma(b.decode(loadCodes(cb, offB + i)), acc);
+                }
+                sum = acc.reduceLanes(VectorOperators.ADD);
+            } else {
+                DoubleVector acc0 = DoubleVector.zero(D);
+                DoubleVector acc1 = DoubleVector.zero(D);
+                for (int i = 0; i < bound; i += LANES) {
+                    FloatVector p = a.decode(loadCodes(ca, offA + i)).mul(b.decode(loadCodes(cb, offB + i)));
+                    acc0 = acc0.add(p.convertShape(VectorOperators.F2D, D, 0));
+                    acc1 = acc1.add(p.convertShape(VectorOperators.F2D, D, 1));
+                }
+                sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+            }
+            for (int i = bound; i < length; i++) {   // the tail, exact too
+                sum += (double) a.value(ca[offA + i]) * b.value(cb[offB + i]);
+            }
+            return Double.isNaN(sum) ? Double.NaN : sum;
+        }
+    }
+
+    @Override
+    public void blockProductSums(ElementFormat a, byte[] ca, int offA, ElementFormat b, byte[] cb, int offB,
+                                 int blockSize, int blocks, double[] sums) {
+        if (DOT_LANES && DotLanes.lanes(blockSize) && isInt8(a) && isInt8(b)) {
+            double unit = (double) a.decodeFloat(1) * b.decodeFloat(1);
+            for (int j = 0; j < blocks; j++) {
+                sums[j] = int8ProductSum(ca, offA + j * blockSize, cb, offB + j * blockSize, blockSize) * unit;
+            }
+            return;
+        }
+        ProductPlan plan = productPlan(a, b, blockSize);
+        if (plan == null) {
+            SCALAR.blockProductSums(a, ca, offA, b, cb, offB, blockSize, blocks, sums);
+            return;
+        }
+        for (int j = 0; j < blocks; j++) {
+            sums[j] = plan.sum(ca, offA + j * blockSize, cb, offB + j * blockSize, blockSize);
+        }
+    }
+
+    private static boolean isInt8(ElementFormat f) {
+        return f.signEncoding() == SignEncoding.TWOS_COMPLEMENT && f.bits() == 8;
+    }
+
+    private static final VectorSpecies<Short> S_DOUBLE_WIDTH = DOT_LANES ? ShortVector.SPECIES_512 : null;
+
+    /** The integer sum of products of signed bytes, 32 at a time (length a multiple of 32). */
+    private static int int8ProductSum(byte[] a, int offA, byte[] b, int offB, int length) {
+        IntVector s = IntVector.zero(I);
+        for (int i = 0; i < length; i += DotLanes.CHUNK) {
+            ShortVector pa = (ShortVector) ByteVector.fromArray(B32, a, offA + i)
+                    .convertShape(VectorOperators.B2S, S_DOUBLE_WIDTH, 0);
+            ShortVector pb = (ShortVector) ByteVector.fromArray(B32, b, offB + i)
+                    .convertShape(VectorOperators.B2S, S_DOUBLE_WIDTH, 0);
+            ShortVector p = pa.mul(pb);   // |p| <= 2^14: exact in 16 bits
+            s = s.add((IntVector) p.convertShape(VectorOperators.S2I, I, 0))
+                    .add((IntVector) p.convertShape(VectorOperators.S2I, I, 1));
+        }
+        return s.reduceLanes(VectorOperators.ADD);
+    }
+
+    @Override
+    public double dotFast(ElementFormat element, byte[] codes, int codeOffset, ElementFormat scale, byte[] scaleCodes,
+                          int scaleOffset, int blockSize, int blocks, double[] laneX, int laneXOffset) {
+        DecodePlan plan = decodePlans.computeIfAbsent(element, DecodePlan::of);
+        if (!DOT_LANES || !DotLanes.lanes(blockSize) || plan == DecodePlan.NONE) {
+            return SCALAR.dotFast(element, codes, codeOffset, scale, scaleCodes, scaleOffset, blockSize, blocks,
+                    laneX, laneXOffset);
+        }
+        boolean nibbles = DotLanes.nibbles(element);
+        double[] scaleValues = FormatTables.doubleValues(scale);
+        int scaleMask = scaleValues.length - 1;
+        int half = DotLanes.LANES / 2;
+        DoubleVector acc0 = DoubleVector.broadcast(D, -0.0);
+        DoubleVector acc1 = acc0;
+        for (int blk = 0; blk < blocks; blk++) {
+            DoubleVector s0 = DoubleVector.broadcast(D, -0.0);
+            DoubleVector s1 = s0;
+            int end = (blk + 1) * blockSize;
+            for (int chunk = blk * blockSize; chunk < end; chunk += DotLanes.CHUNK) {
+                FloatVector v0;
+                FloatVector v1;
+                if (nibbles) {
+                    IntVector c = loadCodes(codes, codeOffset + chunk / 2);
+                    v0 = plan.decode(c);
+                    v1 = plan.decode(c.lanewise(VectorOperators.LSHR, 4));
+                } else {
+                    v0 = plan.decode(loadCodes(codes, codeOffset + chunk));
+                    v1 = plan.decode(loadCodes(codes, codeOffset + chunk + DotLanes.LANES));
+                }
+                int xo = laneXOffset + chunk;
+                s0 = widen(v0, 0).fma(DoubleVector.fromArray(D, laneX, xo), s0);
+                s1 = widen(v0, 1).fma(DoubleVector.fromArray(D, laneX, xo + half), s1);
+                s0 = widen(v1, 0).fma(DoubleVector.fromArray(D, laneX, xo + DotLanes.LANES), s0);
+                s1 = widen(v1, 1).fma(DoubleVector.fromArray(D, laneX, xo + DotLanes.LANES + half), s1);
+            }
+            double factor = scaleValues[scaleCodes[scaleOffset + blk] & scaleMask];
+            acc0 = acc0.add(s0.mul(factor));
+            acc1 = acc1.add(s1.mul(factor));
+        }
+        double[] lanes = new double[DotLanes.LANES];
+        acc0.intoArray(lanes, 0);
+        acc1.intoArray(lanes, half);
+        return DotLanes.fold(lanes);
+    }
+
+    private static DoubleVector widen(FloatVector v, int part) {
+        return (DoubleVector) v.convertShape(VectorOperators.F2D, D, part);
     }
 }

@@ -232,30 +232,40 @@ class MxDotTest {
 
     @Test
     void float32AccumulationIsWrongWhereTheExactResultIsRight() {
-        // One block, scale 1: 448*448 + 2^-9*2^-9 - 448*448. Exactly 2^-18; a float32 accumulator
-        // loses 2^-18 next to 200704 (whose float32 ulp is 2^-6) and returns 0.
+        // The worked example of docs/dot.md: one e4m3 block, both scales 2^4 (code 83),
+        // A = (256, 1/16, 1/16, -256, 0...), B = (256, 1/16, 1/16, 256, 0...). The terms are 2^24, 1,
+        // 1, -2^24: exactly 2. A float32 accumulator in index order loses each 1 next to 2^24 (a tie
+        // that rounds to even) and returns 0; in reverse order it happens to return 2.
         MxFormat f = MxFormat.MXFP8_E4M3;
         byte[] ca = new byte[32];
         byte[] cb = new byte[32];
-        ca[0] = 0x7e;            // 448
-        cb[0] = 0x7e;
-        ca[1] = 0x01;            // 2^-9
-        cb[1] = 0x01;
-        ca[2] = (byte) 0xfe;     // -448
-        cb[2] = 0x7e;
-        byte[] scale = {(byte) 127};
+        ca[0] = 0x78;            // 256
+        ca[1] = 0x18;            // 1/16
+        ca[2] = 0x18;
+        ca[3] = (byte) 0xf8;     // -256
+        cb[0] = 0x78;
+        cb[1] = 0x18;
+        cb[2] = 0x18;
+        cb[3] = 0x78;
+        byte[] scale = {(byte) (127 + 4)};
         MxArray a = MxArray.of(f, 32, ca, scale, 1f);
         MxArray b = MxArray.of(f, 32, cb, scale, 1f);
-        float f32 = 0f;
         float[] va = new float[32];
         float[] vb = new float[32];
         MxQuantizer.dequantize(a, va, 0);
         MxQuantizer.dequantize(b, vb, 0);
+        float forward = 0f;
+        float backward = 0f;
         for (int i = 0; i < 32; i++) {
-            f32 += va[i] * vb[i];
+            forward += va[i] * vb[i];
+            backward += va[31 - i] * vb[31 - i];
         }
-        assertThat(f32).isEqualTo(0f);
-        assertThat(MxDot.dot(a, b, Rounding.RNE)).isEqualTo(0x1p-18f);
+        assertThat(forward).isEqualTo(0f);
+        assertThat(backward).isEqualTo(2f);
+        Operand oa = new Operand(a, ca, scale);
+        Operand ob = new Operand(b, cb, scale);
+        assertThat(oracle(oa, ob, Rounding.RNE, true)).isEqualTo(2.0);
+        assertThat(MxDot.dot(a, b, Rounding.RNE)).isEqualTo(2f);
     }
 
     @Test
@@ -270,8 +280,9 @@ class MxDotTest {
             Operand a = randomOperand(r, f, n, t % 10 == 0 ? 0.02 : 0, tensor);
             float[] x = new float[n + 3];
             for (int i = 0; i < x.length; i++) {
-                x[i] = t % 4 == 0 ? (float) ExactAccumulatorTest.randomDouble(r, -149, 127)
-                        : (float) ExactAccumulatorTest.randomDouble(r, -20, 20);
+                // Wide exponent spreads take the term-by-term path, narrow ones the one-long block sum.
+                int spread = t % 4 == 0 ? 138 : t % 4 == 1 ? 3 : 20;
+                x[i] = (float) ExactAccumulatorTest.randomDouble(r, Math.max(-149, -spread), Math.min(127, spread));
             }
             if (t % 10 == 0) {
                 x[3 + r.nextInt(n)] = r.nextBoolean() ? Float.NaN : Float.NEGATIVE_INFINITY;
