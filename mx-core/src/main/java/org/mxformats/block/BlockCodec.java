@@ -161,6 +161,14 @@ final class BlockCodec {
         return sum;
     }
 
+    /**
+     * Encodes {@code buf[0..n)} against a given scale code (finite) with the format's rounding:
+     * for layouts whose scale comes from elsewhere, such as gguf's.
+     */
+    void encodeWithScale(double[] buf, int n, int scaleCode, byte[] codes, int codeOffset) {
+        encodeElements(buf, n, scaleCode, 1f, format.elementRounding(), null, codes, codeOffset);
+    }
+
     private void encodeElements(double[] buf, int n, int scaleCode, float tensorScale, Rounding rounding,
                                 RandomGenerator random, byte[] codes, int codeOffset) {
         double x = scale.decode(scaleCode);
