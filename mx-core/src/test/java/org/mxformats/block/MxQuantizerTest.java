@@ -1,0 +1,345 @@
+package org.mxformats.block;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.mxformats.format.ElementFormat;
+import org.mxformats.format.Rounding;
+
+class MxQuantizerTest {
+    static final ElementFormat[] ELEMENTS = {ElementFormat.E4M3, ElementFormat.E5M2, ElementFormat.E3M2,
+            ElementFormat.E2M3, ElementFormat.E2M1, ElementFormat.INT8, ElementFormat.E3M4};
+    static final Rounding[] DETERMINISTIC = {Rounding.RNE, Rounding.RNA, Rounding.RTZ, Rounding.RUP, Rounding.RDN,
+            Rounding.ODD};
+
+    /** Every preset, every element format with every power-of-two rule, the search rules, all roundings. */
+    static Stream<MxFormat> formats() {
+        List<MxFormat> all = new ArrayList<>();
+        for (String name : MxFormat.presetNames()) {
+            all.add(MxFormat.byName(name));
+        }
+        for (ElementFormat e : ELEMENTS) {
+            for (ScaleRule rule : new ScaleRule[] {ScaleRule.FLOOR, ScaleRule.RCEIL, ScaleRule.CEIL, ScaleRule.EVEN}) {
+                for (Rounding r : rule == ScaleRule.FLOOR ? DETERMINISTIC : new Rounding[] {Rounding.RNE}) {
+                    all.add(MxFormat.of(e, ElementFormat.E8M0, 8, rule, r));
+                }
+            }
+        }
+        for (ElementFormat e : new ElementFormat[] {ElementFormat.E2M1, ElementFormat.E4M3, ElementFormat.INT8}) {
+            for (ElementFormat s : new ElementFormat[] {ElementFormat.UE4M3, ElementFormat.UE5M3}) {
+                for (ScaleRule rule : new ScaleRule[] {ScaleRule.RNE, ScaleRule.MSE, ScaleRule.FOUR_OVER_SIX}) {
+                    for (boolean ts : new boolean[] {false, true}) {
+                        MxFormat f = MxFormat.of(e, s, 16, rule, Rounding.RNE).withTensorScale(ts);
+                        all.add(f);
+                        if (rule == ScaleRule.RNE && e == ElementFormat.E2M1) {
+                            for (Rounding r : DETERMINISTIC) {
+                                all.add(f.withElementRounding(r));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        all.add(MxFormat.MXFP4.withTiesTowardZero(true));
+        all.add(MxFormat.NVFP4.withTiesTowardZero(true));
+        all.add(MxFormat.MXFP8_E4M3.withElementRounding(Rounding.RNA).withTiesTowardZero(true));
+        return all.stream();
+    }
+
+    /** Blocks of k floats: random data of many magnitudes, and values on and next to X * midpoints. */
+    static List<double[]> blocks(MxFormat f, int k, SplittableRandom r) {
+        List<double[]> out = new ArrayList<>();
+        double[] sigmas = {1e-42, 1e-30, 1e-6, 0.01, 1, 3, 1e4, 1e20, 1e37};
+        for (double sigma : sigmas) {
+            for (int t = 0; t < 2; t++) {
+                double[] b = new double[k];
+                for (int i = 0; i < k; i++) {
+                    b[i] = (float) (sigma * (t == 0 ? gaussian(r) : laplace(r)));
+                }
+                out.add(b);
+            }
+        }
+        ElementFormat e = f.element();
+        double[] values = e.sortedValues();
+        double[] points = new double[2 * values.length - 1];
+        for (int i = 0; i < values.length; i++) {
+            points[2 * i] = values[i];
+            if (i + 1 < values.length) {
+                points[2 * i + 1] = (values[i] + values[i + 1]) / 2;
+            }
+        }
+        ElementFormat s = f.scale();
+        for (int t = 0; t < 12; t++) {
+            double x;
+            if (f.scaleRule().powerOfTwo()) {
+                x = Math.scalb(1.0, r.nextInt(-140, 120));
+            } else {
+                int c;
+                do {
+                    c = r.nextInt(1, s.maxFiniteCode() + 1);
+                } while (s.decode(c) == 0);
+                x = s.decode(c) * (f.tensorScale() ? Math.scalb(1.0, r.nextInt(-20, 20)) : 1);
+            }
+            double[] b = new double[k];
+            for (int i = 0; i < k; i++) {
+                double p = points[r.nextInt(points.length)] * x;
+                if (i == 0) {
+                    p = e.maxFinite() * x;
+                }
+                float v = (float) p;
+                switch (r.nextInt(3)) {
+                    case 0: v = Math.nextUp(v); break;
+                    case 1: v = Math.nextDown(v); break;
+                    default: break;
+                }
+                b[i] = r.nextBoolean() ? -v : v;
+            }
+            out.add(b);
+        }
+        double[] zeros = new double[k];
+        double[] negZeros = new double[k];
+        Arrays.fill(negZeros, -0.0);
+        double[] mixed = new double[k];
+        for (int i = 0; i < k; i++) {
+            mixed[i] = r.nextBoolean() ? -0.0 : Float.MIN_VALUE * r.nextInt(-3, 4);
+        }
+        double[] huge = new double[k];
+        for (int i = 0; i < k; i++) {
+            huge[i] = r.nextBoolean() ? Float.MAX_VALUE : -Math.nextDown(Float.MAX_VALUE) / r.nextInt(1, 9);
+        }
+        out.addAll(List.of(zeros, negZeros, mixed, huge));
+        for (double special : new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+            double[] b = new double[k];
+            for (int i = 0; i < k; i++) {
+                b[i] = gaussian(r);
+            }
+            b[r.nextInt(k)] = special;
+            out.add(b);
+        }
+        return out;
+    }
+
+    static double gaussian(SplittableRandom r) {
+        double u = 1 - r.nextDouble();
+        return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * r.nextDouble());
+    }
+
+    static double laplace(SplittableRandom r) {
+        return (r.nextBoolean() ? 1 : -1) * -Math.log(1 - r.nextDouble());
+    }
+
+    /** The oracle's tensor scale: amax / (max(F) * max(S)) rounded to float32 (80 digits, then correctly rounded). */
+    static float oracleTensorScale(MxFormat f, double[] x) {
+        if (!f.tensorScale()) {
+            return 1f;
+        }
+        BigDecimal amax = BigDecimal.ZERO;
+        for (double v : x) {
+            if (Double.isFinite(v)) {
+                amax = amax.max(new BigDecimal(Math.abs(v)));
+            }
+        }
+        if (amax.signum() == 0) {
+            return 1f;
+        }
+        BigDecimal den = new BigDecimal(f.element().maxFinite()).multiply(new BigDecimal(f.scale().maxFinite()));
+        float t = amax.divide(den, new MathContext(80)).floatValue();
+        return t == 0 ? Float.MIN_VALUE : Math.min(t, Float.MAX_VALUE);
+    }
+
+    /** Checks a quantized vector block by block against the oracle; returns the number of blocks. */
+    static int checkAgainstOracle(MxFormat f, double[] x, MxArray a) {
+        float ts = oracleTensorScale(f, x);
+        assertThat(a.tensorScale()).as("tensor scale").isEqualTo(ts);
+        assertThat(a.length()).isEqualTo(x.length);
+        int k = f.blockSize();
+        for (int b = 0; b < a.blockCount(); b++) {
+            double[] blk = Arrays.copyOfRange(x, b * k, Math.min(x.length, b * k + k));
+            int[] expected = ExactOracle.quantizeBlock(f, blk, ts);
+            String where = f + " block " + b + " " + Arrays.toString(blk);
+            assertThat(a.scaleCode(b)).as("scale of %s", where).isEqualTo(expected[0]);
+            if (expected.length == 1) {
+                continue;   // NaN scale: elements unspecified
+            }
+            for (int i = 0; i < blk.length; i++) {
+                assertThat(a.elementCode(b * k + i)).as("element %d of %s", i, where).isEqualTo(expected[1 + i]);
+            }
+        }
+        return a.blockCount();
+    }
+
+    @ParameterizedTest
+    @MethodSource("formats")
+    void floatVectorsMatchTheExactOracle(MxFormat format) {
+        SplittableRandom r = new SplittableRandom(format.hashCode());
+        for (int k : new int[] {1, 5, format.blockSize() == 8 ? 32 : format.blockSize()}) {
+            MxFormat f = format.withBlockSize(k);
+            List<double[]> blocks = blocks(f, k, r);
+            // One vector of all blocks plus a partial tail: the tensor scale sees the whole vector.
+            int tail = k > 1 ? r.nextInt(1, k) : 0;
+            double[] x = new double[blocks.size() * k + tail];
+            for (int i = 0; i < blocks.size(); i++) {
+                System.arraycopy(blocks.get(i), 0, x, i * k, k);
+            }
+            for (int i = 0; i < tail; i++) {
+                x[blocks.size() * k + i] = (float) gaussian(r);
+            }
+            // Tensor-scaled formats: NaN/Inf blocks stay out of the tensor amax; check separately too.
+            float[] xf = new float[x.length + 3];
+            for (int i = 0; i < x.length; i++) {
+                xf[3 + i] = (float) x[i];
+            }
+            MxArray a = MxQuantizer.quantize(f, xf, 3, x.length);
+            assertThat(checkAgainstOracle(f, x, a)).isEqualTo(blocks.size() + (tail > 0 ? 1 : 0));
+            assertThat(MxQuantizer.quantize(f, x, 0, x.length)).as("double overload, same values").isEqualTo(a);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("formats")
+    void doubleInputsAreRoundedFromTheirExactValue(MxFormat format) {
+        SplittableRandom r = new SplittableRandom(~format.hashCode());
+        MxFormat f = format.withBlockSize(7);
+        double[] x = new double[7 * 12];
+        for (int i = 0; i < x.length; i++) {
+            int block = i / 7;
+            double mag = Math.scalb(1.0, block < 6 ? r.nextInt(-40, 40) : r.nextInt(-1070, 1020));
+            x[i] = mag * gaussian(r);   // full 53-bit significands, beyond float range in some blocks
+        }
+        checkAgainstOracle(f, x, MxQuantizer.quantize(f, x, 0, x.length));
+    }
+
+    @Test
+    void dequantizeIsElementTimesScaleRoundedOnce() {
+        SplittableRandom r = new SplittableRandom(5);
+        for (MxFormat f : formats().toList()) {
+            float[] x = new float[45];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) (gaussian(r) * Math.scalb(1.0, r.nextInt(-30, 30)));
+            }
+            x[7] = Float.NaN;   // the first block becomes NaN
+            MxArray a = MxQuantizer.quantize(f, x, 0, x.length);
+            float[] out = new float[x.length + 2];
+            out[0] = 42;
+            MxQuantizer.dequantize(a, out, 1);
+            assertThat(out[0]).isEqualTo(42);
+            for (int i = 0; i < x.length; i++) {
+                int b = i / f.blockSize();
+                double s = a.scaleValue(b);
+                float expected = Double.isNaN(s) ? Float.NaN : new BigDecimal(f.element().decode(a.elementCode(i)))
+                        .multiply(new BigDecimal(s)).multiply(new BigDecimal(a.tensorScale())).floatValue();
+                if (Double.isNaN(s) || Double.isNaN(f.element().decode(a.elementCode(i)))) {
+                    assertThat(out[1 + i]).isNaN();
+                } else {
+                    assertThat(Float.floatToRawIntBits(out[1 + i])).as("%s element %d", f, i)
+                            .isEqualTo(Float.floatToRawIntBits(expected == 0 && Math.copySign(1, f.element().decode(a.elementCode(i))) < 0 ? -0f : expected));
+                }
+                assertThat(Float.floatToIntBits(a.value(i))).isEqualTo(Float.floatToIntBits(out[1 + i]));
+            }
+            float[] qd = new float[x.length];
+            if (f.elementRounding().isDeterministic()) {
+                MxQuantizer.quantizeDequantize(f, x, 0, qd, 0, x.length);
+                assertThat(qd).isEqualTo(Arrays.copyOfRange(out, 1, 1 + x.length));
+                float[] inPlace = x.clone();
+                MxQuantizer.quantizeDequantize(f, inPlace, 0, inPlace, 0, x.length);
+                assertThat(inPlace).isEqualTo(qd);
+            }
+        }
+    }
+
+    @Test
+    void stochasticRoundingIsSeededAndPicksANeighbour() {
+        MxFormat f = MxFormat.MXFP4.withElementRounding(Rounding.STOCHASTIC);
+        SplittableRandom data = new SplittableRandom(1);
+        float[] x = new float[4096];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) gaussian(data);
+        }
+        MxArray a = MxQuantizer.quantize(f, x, 0, x.length, new SplittableRandom(99));
+        MxArray b = MxQuantizer.quantize(f, x, 0, x.length, new SplittableRandom(99));
+        assertThat(a).isEqualTo(b);
+        MxArray down = MxQuantizer.quantize(f.withElementRounding(Rounding.RTZ), x, 0, x.length);
+        MxArray up = MxQuantizer.quantize(f.withElementRounding(Rounding.RNA), x, 0, x.length);   // same scales
+        double sumIn = 0;
+        double sumOut = 0;
+        float[] out = new float[x.length];
+        MxQuantizer.dequantize(a, out, 0);
+        for (int i = 0; i < x.length; i++) {
+            assertThat(a.scaleCode(i / 32)).isEqualTo(down.scaleCode(i / 32));
+            double lo = Math.abs(down.value(i));
+            double v = Math.abs(out[i]);
+            // either the truncated value or the next value up in magnitude
+            assertThat(v == lo || v > lo && v >= Math.abs(up.value(i)) - 1e-30 || v == Math.abs(x[i])).isTrue();
+            sumIn += x[i];
+            sumOut += out[i];
+        }
+        // unbiased on average: the sums agree far better than RTZ's bias (a loose, seed-fixed bound)
+        assertThat(Math.abs(sumOut - sumIn)).isLessThan(0.05 * x.length * 0.25);
+        assertThatThrownBy(() -> MxQuantizer.quantize(f, x, 0, 4))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("RandomGenerator");
+    }
+
+    @Test
+    void badInputIsRejected() {
+        float[] x = new float[10];
+        assertThatThrownBy(() -> MxQuantizer.quantize(MxFormat.MXFP4, x, 5, 6))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("outside an array of 10");
+        assertThatThrownBy(() -> MxQuantizer.quantize(MxFormat.MXFP4, x, -1, 2))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> MxQuantizer.quantize(MxFormat.MXFP4, x, 0, -1))
+                .isInstanceOf(IllegalArgumentException.class);
+        float[] out = new float[10];
+        Arrays.fill(out, 3f);
+        MxArray a = MxQuantizer.quantize(MxFormat.MXFP4, new float[] {1, 2, 3, 4, 5, 6, 7, 8}, 0, 8);
+        assertThatThrownBy(() -> MxQuantizer.dequantize(a, out, 3))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("output");
+        assertThat(out).containsOnly(3f);
+        assertThatThrownBy(() -> MxQuantizer.quantizeDequantize(MxFormat.MXFP4, x, 0, out, 1, 10))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThat(out).containsOnly(3f);
+        assertThatThrownBy(() -> MxFormat.of(ElementFormat.E2M1, ElementFormat.UE4M3, 16, ScaleRule.FLOOR, Rounding.RNE))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("floor").hasMessageContaining("ue4m3");
+        assertThatThrownBy(() -> MxFormat.of(ElementFormat.E2M1, ElementFormat.E8M0, 16, ScaleRule.RNE, Rounding.RNE))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rne").hasMessageContaining("e8m0");
+        assertThatThrownBy(() -> MxFormat.MXFP4.withBlockSize(0))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("block size 0");
+        assertThatThrownBy(() -> MxFormat.of(ElementFormat.UE4M3, ElementFormat.E8M0, 16, ScaleRule.FLOOR, Rounding.RNE))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("7 bits");
+        assertThatThrownBy(() -> MxFormat.MXFP4.withTensorScale(true))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("tensor scale");
+        assertThatThrownBy(() -> MxFormat.MXFP4.withElementRounding(Rounding.RTZ).withTiesTowardZero(true))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rtz");
+        assertThatThrownBy(() -> MxFormat.byName("mxfp5")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("mxfp5").hasMessageContaining("nvfp4");
+        assertThatThrownBy(() -> ScaleRule.byName("round")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("round");
+    }
+
+    @Test
+    void presetsAndNames() {
+        assertThat(MxFormat.NVFP4.blockSize()).isEqualTo(16);
+        assertThat(MxFormat.NVFP4.tensorScale()).isTrue();
+        assertThat(MxFormat.NVFP4.scale()).isEqualTo(ElementFormat.UE4M3);
+        assertThat(MxFormat.MXFP4_UE5M3.tensorScale()).isFalse();
+        assertThat(MxFormat.MXINT8.element()).isEqualTo(ElementFormat.INT8);
+        for (String n : MxFormat.presetNames()) {
+            assertThat(MxFormat.byName(n.toUpperCase()).toString()).startsWith(n);
+        }
+        for (ScaleRule r : ScaleRule.values()) {
+            assertThat(ScaleRule.byName(r.contractName())).isSameAs(r);
+        }
+        assertThat(MxFormat.MXFP4.withBlockSize(32)).isEqualTo(MxFormat.MXFP4).hasSameHashCodeAs(MxFormat.MXFP4);
+        assertThat(MxFormat.MXFP4.blockCount(65)).isEqualTo(3);
+        assertThat(MxFormat.MXFP4.blockCount(0)).isZero();
+    }
+}
