@@ -83,9 +83,7 @@ final class BlockCodec {
     private int scaleCode(double[] buf, int n, double amax, float tensorScale) {
         ScaleRule rule = format.scaleRule();
         if (rule.powerOfTwo()) {
-            int k = amax == 0 ? scaleMinExponent : powerOfTwoExponent(rule, amax);
-            k = Math.max(scaleMinExponent, Math.min(scaleMaxExponent, k));
-            return scale.encodeExact(1, k, false, Rounding.RNE, Overflow.SATURATE, 0);
+            return powerOfTwoScaleCode(amax);
         }
         double divisor = maxF * tensorScale;       // exact: short significands
         int rne = roundedScale(amax, 1, divisor);
@@ -114,6 +112,13 @@ final class BlockCodec {
             }
         }
         return best;
+    }
+
+    /** The scale code of a power-of-two rule for a finite amax >= 0 (also used by {@link BlockKernels}). */
+    int powerOfTwoScaleCode(double amax) {
+        int k = amax == 0 ? scaleMinExponent : powerOfTwoExponent(format.scaleRule(), amax);
+        k = Math.max(scaleMinExponent, Math.min(scaleMaxExponent, k));
+        return scale.encodeExact(1, k, false, Rounding.RNE, Overflow.SATURATE, 0);
     }
 
     /** The unclamped power-of-two exponent of a rule for amax > 0. */

@@ -65,6 +65,9 @@ public final class MxQuantizer {
      */
     public static MxArray quantize(MxFormat f, float[] in, int offset, int length, RandomGenerator random) {
         checkRange("input", in.length, offset, length);
+        if (BlockKernels.applies(f)) {
+            return BlockKernels.quantize(f, in, offset, length);
+        }
         return quantize(f, Source.of(in, offset, 1), length, random);
     }
 
@@ -117,6 +120,10 @@ public final class MxQuantizer {
      */
     public static void dequantize(MxArray a, float[] out, int offset) {
         checkRange("output", out.length, offset, a.length());
+        if (BlockKernels.appliesToDecoding(a)) {
+            BlockKernels.dequantize(a, out, offset);
+            return;
+        }
         MxFormat f = a.format();
         BlockCodec codec = new BlockCodec(f);
         byte[] codes = new byte[Math.min(f.blockSize(), a.length())];
@@ -139,6 +146,10 @@ public final class MxQuantizer {
         checkRange("input", in.length, inOffset, length);
         checkRange("output", out.length, outOffset, length);
         checkRandom(f, null);
+        if (BlockKernels.applies(f)) {
+            BlockKernels.quantizeDequantize(f, in, inOffset, out, outOffset, length);
+            return;
+        }
         BlockCodec codec = new BlockCodec(f);
         Source src = Source.of(in, inOffset, 1);
         float ts = f.tensorScale() ? codec.tensorScaleFor(src.amaxFinite(length)) : 1f;

@@ -8,6 +8,7 @@ import java.util.Objects;
 import java.util.random.RandomGenerator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.mxformats.simd.Kernels;
 
 /**
  * An immutable description of a narrow number format of 2 to 16 bits, and exact conversion between
@@ -355,9 +356,7 @@ public final class ElementFormat {
         Objects.checkFromIndexSize(codeOffset, length, codes.length);
         Objects.checkFromIndexSize(outOffset, length, out.length);
         requireByteCodes();
-        for (int i = 0; i < length; i++) {
-            out[outOffset + i] = floatValues[codes[codeOffset + i] & codeMask];
-        }
+        Kernels.get().decode(this, codes, codeOffset, out, outOffset, length);
     }
 
     /** Decodes {@code length} codes held one per short (for formats of up to 16 bits) into floats. */
@@ -561,9 +560,12 @@ public final class ElementFormat {
         Objects.checkFromIndexSize(codeOffset, length, codes.length);
         requireByteCodes();
         checkBulk(in, inOffset, length, rounding, overflow, random);
+        if (rounding != Rounding.STOCHASTIC) {
+            Kernels.get().encode(this, in, inOffset, codes, codeOffset, length, rounding, overflow);
+            return;
+        }
         for (int i = 0; i < length; i++) {
-            int r = random == null ? 0 : random.nextInt();
-            codes[codeOffset + i] = (byte) encode(in[inOffset + i], rounding, overflow, r);
+            codes[codeOffset + i] = (byte) encode(in[inOffset + i], rounding, overflow, random.nextInt());
         }
     }
 

@@ -29,7 +29,8 @@ public final class ConformanceChecker {
     private static final Map<String, OpCheck> OPS = Map.of(
             "decode", ConversionChecks.DECODE,
             "encode", ConversionChecks.ENCODE,
-            "quantize", QuantizeCheck.QUANTIZE);
+            "quantize", QuantizeCheck.QUANTIZE,
+            "dot", DotCheck.DOT);
 
     /** The outcome of a check: counts, plus every line printed along the way. */
     public record Result(long passed, long failed) {

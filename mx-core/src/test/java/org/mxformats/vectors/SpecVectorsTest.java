@@ -16,7 +16,7 @@ class SpecVectorsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"decode", "encode", "quantize"})
+    @ValueSource(strings = {"decode", "encode", "quantize", "dot"})
     void everyVectorPasses(String family) {
         Path dir = specVectors().resolve(family);
         assertThat(dir).as("committed vectors in %s", dir).isDirectory();

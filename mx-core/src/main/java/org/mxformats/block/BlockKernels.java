@@ -1,0 +1,129 @@
+package org.mxformats.block;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import org.mxformats.format.ElementFormat;
+import org.mxformats.simd.Kernels;
+
+/**
+ * The quantizer's common case on the {@link Kernels} (Vector API when available): power-of-two
+ * scales (UE8M0), no tensor scale, no ties-toward-zero, a deterministic element rounding, float
+ * input. There {@code input / 2^k} is exact in any arithmetic, so the kernels' exactly scaled
+ * encoding gives the same codes as {@link BlockCodec}, and decoding times an exact float factor is
+ * the same single rounding as {@link BlockCodec#dequantizeBlock}. The work goes in groups of whole
+ * blocks that fill whole packed bytes, through small scratch arrays.
+ */
+final class BlockKernels {
+    private static final int GROUP_ELEMENTS = 4096;
+
+    private BlockKernels() {
+    }
+
+    /** Whether {@link #quantize} and {@link #quantizeDequantize} give the exact quantizer's results. */
+    static boolean applies(MxFormat f) {
+        return f.scaleRule().powerOfTwo() && !f.tensorScale() && !f.tiesTowardZero()
+                && f.elementRounding().isDeterministic() && f.element().bits() <= 8;
+    }
+
+    /** Whether {@link #dequantize} applies: every scale value (a power of two, UE8M0) is an exact float. */
+    static boolean appliesToDecoding(MxArray a) {
+        MxFormat f = a.format();
+        return f.scaleRule().powerOfTwo() && a.tensorScale() == 1f && f.element().bits() <= 8;
+    }
+
+    /** Elements per group: whole blocks, and whole bytes of packed codes. */
+    private static int group(MxFormat f) {
+        int k = f.blockSize();
+        int blocks = Math.max(1, GROUP_ELEMENTS / k);
+        return k * blocks * 8;   // a multiple of 8 elements always fills whole bytes
+    }
+
+    static MxArray quantize(MxFormat f, float[] in, int offset, int length) {
+        byte[] packed = new byte[f.packedBytes(length)];
+        byte[] scales = new byte[f.blockCount(length)];
+        Kernels kernels = Kernels.get();
+        BlockCodec codec = new BlockCodec(f);
+        int bits = f.element().bits();
+        int group = group(f);
+        byte[] codes = bits == 8 ? null : new byte[Math.min(group, length)];
+        for (int start = 0; start < length; start += group) {
+            int n = Math.min(group, length - start);
+            byte[] target = bits == 8 ? packed : codes;
+            int targetOffset = bits == 8 ? start : 0;
+            quantizeBlocks(kernels, codec, f, in, offset + start, n, target, targetOffset, scales, start / f.blockSize());
+            if (bits == 4) {
+                kernels.packNibbles(codes, 0, packed, start / 2, n);
+            } else if (bits != 8) {
+                Packing.pack(bits, codes, 0, packed, Packing.packedBytes(bits, start), n);
+            }
+        }
+        return MxArray.trusted(f, length, ByteBuffer.wrap(packed), ByteBuffer.wrap(scales), 1f);
+    }
+
+    /** Quantizes whole blocks (the last may be partial) into one code per byte and scale codes. */
+    private static void quantizeBlocks(Kernels kernels, BlockCodec codec, MxFormat f, float[] in, int offset,
+                                       int length, byte[] codes, int codeOffset, byte[] scales, int firstBlock) {
+        int k = f.blockSize();
+        ElementFormat scale = f.scale();
+        for (int b = 0; b * k < length; b++) {
+            int start = b * k;
+            int n = Math.min(k, length - start);
+            float amax = kernels.maxAbs(in, offset + start, n);
+            if (!(amax <= Float.MAX_VALUE)) {   // a NaN or an infinity: NaN scale, zero codes
+                scales[firstBlock + b] = (byte) scale.nanCode();
+                Arrays.fill(codes, codeOffset + start, codeOffset + start + n, (byte) 0);
+                continue;
+            }
+            int sc = codec.powerOfTwoScaleCode(amax);
+            scales[firstBlock + b] = (byte) sc;
+            kernels.encodeScaled(f.element(), in, offset + start, n, Math.getExponent(scale.decode(sc)),
+                    f.elementRounding(), codes, codeOffset + start);
+        }
+    }
+
+    static void dequantize(MxArray a, float[] out, int offset) {
+        MxFormat f = a.format();
+        Kernels kernels = Kernels.get();
+        ElementFormat element = f.element();
+        int bits = element.bits();
+        int k = f.blockSize();
+        int length = a.length();
+        int group = group(f);
+        ByteBuffer packedView = a.packedElements();
+        byte[] packed = new byte[Packing.packedBytes(bits, Math.min(group, length))];
+        byte[] codes = bits == 8 ? packed : new byte[Math.min(group, length)];
+        for (int start = 0; start < length; start += group) {
+            int n = Math.min(group, length - start);
+            int bytes = Packing.packedBytes(bits, n);
+            packedView.get(Packing.packedBytes(bits, start), packed, 0, bytes);
+            if (bits == 4) {
+                kernels.unpackNibbles(packed, 0, codes, 0, n);
+            } else if (bits != 8) {
+                Packing.unpack(bits, packed, 0, codes, 0, n);
+            }
+            for (int b = 0; b * k < n; b++) {
+                int blockLength = Math.min(k, n - b * k);
+                float factor = (float) a.scaleValue(start / k + b);   // exact: a power of two, or NaN
+                kernels.decodeScaled(element, codes, b * k, blockLength, factor, out, offset + start + b * k);
+            }
+        }
+    }
+
+    static void quantizeDequantize(MxFormat f, float[] in, int inOffset, float[] out, int outOffset, int length) {
+        Kernels kernels = Kernels.get();
+        BlockCodec codec = new BlockCodec(f);
+        int k = f.blockSize();
+        int group = group(f);
+        byte[] codes = new byte[Math.min(group, length)];
+        byte[] scales = new byte[codes.length / k + 1];
+        for (int start = 0; start < length; start += group) {
+            int n = Math.min(group, length - start);
+            quantizeBlocks(kernels, codec, f, in, inOffset + start, n, codes, 0, scales, 0);
+            for (int b = 0; b * k < n; b++) {
+                float factor = (float) f.scale().decode(scales[b] & 0xff);
+                kernels.decodeScaled(f.element(), codes, b * k, Math.min(k, n - b * k), factor, out,
+                        outOffset + start + b * k);
+            }
+        }
+    }
+}

@@ -1,0 +1,235 @@
+package org.mxformats.dot;
+
+import org.mxformats.format.ElementFormat;
+import org.mxformats.format.Rounding;
+
+/**
+ * The exact MX block dot product for one pairing of element and scale formats and a block size:
+ * adds {@code X_A * X_B * sum_i P_Ai * P_Bi} of one block to an {@link ExactAccumulator}, with the
+ * contract's NaN/Inf rules. Codes come one per byte (as {@code MxArray.unpackBlock} writes them).
+ * Immutable and thread-safe; the accumulators it makes are not.
+ *
+ * <p>The block sum is formed in the cheapest exact integer form the formats allow, chosen once:
+ * <ul>
+ * <li>{@link Tier#LONG}: every finite element value is {@code I * 2^lsb} with a fixed-point integer
+ *   {@code |I| < 2^bits}. With {@code bitsA + bitsB + ceil(log2 k) <= 63}, each product is below
+ *   {@code 2^(bitsA + bitsB)} and the sum of at most k of them is below
+ *   {@code k * 2^(bitsA + bitsB) <= 2^63}: the block sum is exact in a signed long. This holds for
+ *   every OCP format pairing except those with e5m2 (bits: e4m3 18, e3m2 9, e2m3 6, e2m1 4,
+ *   int8 8, e3m4 10, e5m2 32) at k = 32 (e4m3 x e4m3: 18 + 18 + 5 = 41).</li>
+ * <li>{@link Tier#INT128}: the same integers with {@code bitsA + bitsB + ceil(log2 k) <= 127}: the
+ *   products (up to 124 bits, from {@code Math.multiplyHigh}) are summed in a signed 128-bit pair
+ *   of longs, exact by the same argument (e5m2 x e5m2 at k = 32: 32 + 32 + 5 = 69).</li>
+ * <li>{@link Tier#PER_ELEMENT}: formats of very wide range (user formats): every product
+ *   {@code sA * sB * 2^(eA + eB)} of odd significands (at most 16 bits each) goes straight into the
+ *   exact accumulator.</li>
+ * </ul>
+ * The block sum S is then added as {@code S * sig(X_A) * sig(X_B) * 2^(...)}, where the scale
+ * significands have at most 16 bits each, so the multiplier is below 2^32 and the 128-bit (or
+ * 160-bit, split in two) product is exact. Across blocks the accumulator widens to its full range.
+ */
+final class BlockDotKernel {
+    /** How a block's element products are summed; see the class comment. */
+    enum Tier { LONG, INT128, PER_ELEMENT }
+
+    private final CodeTable a;
+    private final CodeTable b;
+    private final CodeTable scaleA;
+    private final CodeTable scaleB;
+    private final int blockSize;
+    private final Tier tier;
+    private final int integerExponent;   // lsbA + lsbB: the exponent of one unit of the integer block sum
+    private final int accumulatorMin;
+    private final int accumulatorMax;
+
+    /**
+     * @param tensorScales whether the result will be multiplied by per-tensor float32 scales (the
+     *                     accumulator's range then includes their exponents)
+     */
+    BlockDotKernel(ElementFormat elemA, ElementFormat scaleFormatA, ElementFormat elemB, ElementFormat scaleFormatB,
+                   int blockSize, boolean tensorScales) {
+        if (blockSize < 1) {
+            throw new IllegalArgumentException("block size " + blockSize + " must be >= 1");
+        }
+        this.a = CodeTable.of(elemA);
+        this.b = CodeTable.of(elemB);
+        this.scaleA = CodeTable.of(scaleFormatA);
+        this.scaleB = CodeTable.of(scaleFormatB);
+        this.blockSize = blockSize;
+        int log2k = 32 - Integer.numberOfLeadingZeros(blockSize - 1);   // ceil(log2 k)
+        int productBits = a.integerBits + b.integerBits + log2k;
+        if (a.integer != null && b.integer != null && productBits <= 63) {
+            tier = Tier.LONG;
+        } else if (a.integer != null && b.integer != null && productBits <= 127) {
+            tier = Tier.INT128;
+        } else {
+            tier = Tier.PER_ELEMENT;
+        }
+        integerExponent = a.lsbExponent + b.lsbExponent;
+        // Every term added is a block sum times the scale product: its lowest bit is at least
+        // lsbA + lsbB + lsbXA + lsbXB and its magnitude below 2^(topA + topB + log2k + topXA + topXB).
+        // float32 tensor scales span 2^-149 .. 2^128 each and multiply the whole sum at the end.
+        int tensorLow = tensorScales ? 2 * -149 : 0;
+        int tensorHigh = tensorScales ? 2 * 128 : 0;
+        accumulatorMin = a.lsbExponent + b.lsbExponent + scaleA.lsbExponent + scaleB.lsbExponent + tensorLow;
+        // 64 more bits: the sum of up to 2^64 such terms, which multiplyBy re-adds digit by digit.
+        accumulatorMax = a.topExponent + b.topExponent + log2k + scaleA.topExponent + scaleB.topExponent + tensorHigh + 64;
+    }
+
+    Tier tier() {
+        return tier;
+    }
+
+    int blockSize() {
+        return blockSize;
+    }
+
+    /** A fresh accumulator whose range holds every term and result of this kernel. */
+    ExactAccumulator newAccumulator() {
+        return new ExactAccumulator(accumulatorMin, accumulatorMax);
+    }
+
+    /**
+     * Adds one block: {@code len} codes of A from {@code ca[offA..]} and of B from {@code cb[offB..]}
+     * with scale codes {@code sa}, {@code sb}.
+     */
+    void addBlock(ExactAccumulator acc, int sa, byte[] ca, int offA, int sb, byte[] cb, int offB, int len) {
+        double xa = scaleA.value[sa];
+        double xb = scaleB.value[sb];
+        if (Double.isNaN(xa) || Double.isNaN(xb)) {
+            acc.addNaN();
+            return;
+        }
+        long scaleSignificand = scaleA.significand[sa] * scaleB.significand[sb];   // < 2^32: 16-bit significands
+        int scaleExponent = scaleA.exponent[sa] + scaleB.exponent[sb];
+        boolean specials;
+        switch (tier) {
+            case LONG: {
+                long[] ia = a.integer;
+                long[] ib = b.integer;
+                byte[] fa = a.special;
+                byte[] fb = b.special;
+                long sum = 0;
+                int flags = 0;
+                for (int i = 0; i < len; i++) {
+                    int x = ca[offA + i] & 0xFF;
+                    int y = cb[offB + i] & 0xFF;
+                    sum += ia[x] * ib[y];
+                    flags |= fa[x] | fb[y];
+                }
+                specials = flags != 0;
+                if (scaleSignificand != 0) {
+                    acc.addProductTerm(sum, scaleSignificand, integerExponent + scaleExponent);
+                }
+                break;
+            }
+            case INT128: {
+                long[] ia = a.integer;
+                long[] ib = b.integer;
+                byte[] fa = a.special;
+                byte[] fb = b.special;
+                long hi = 0;
+                long lo = 0;
+                int flags = 0;
+                for (int i = 0; i < len; i++) {
+                    int x = ca[offA + i] & 0xFF;
+                    int y = cb[offB + i] & 0xFF;
+                    long p = ia[x] * ib[y];
+                    long nlo = lo + p;
+                    hi += Math.multiplyHigh(ia[x], ib[y]) + (Long.compareUnsigned(nlo, lo) < 0 ? 1 : 0);
+                    lo = nlo;
+                    flags |= fa[x] | fb[y];
+                }
+                specials = flags != 0;
+                if (scaleSignificand != 0) {
+                    acc.addWideProductTerm(hi, lo, scaleSignificand, integerExponent + scaleExponent);
+                }
+                break;
+            }
+            default: {
+                int flags = 0;
+                for (int i = 0; i < len; i++) {
+                    int x = ca[offA + i] & 0xFF;
+                    int y = cb[offB + i] & 0xFF;
+                    flags |= a.special[x] | b.special[y];
+                    if (scaleSignificand != 0) {
+                        acc.addProductTerm(a.significand[x] * b.significand[y], scaleSignificand,
+                                a.exponent[x] + b.exponent[y] + scaleExponent);
+                    }
+                }
+                specials = flags != 0;
+            }
+        }
+        if (specials) {
+            addSpecials(acc, xa == 0 || xb == 0, ca, offA, cb, offB, len);
+        }
+    }
+
+    /** The NaN and infinite products of a block whose finite products were already added. */
+    /**
+     * {@link #addBlock} for a block of the {@link Tier#LONG} tier whose exact, finite sum of value
+     * products is known (from the simd kernels): the same integer term.
+     */
+    void addBlockSum(ExactAccumulator acc, int sa, int sb, double productSum) {
+        if (Double.isNaN(scaleA.value[sa]) || Double.isNaN(scaleB.value[sb])) {
+            acc.addNaN();
+            return;
+        }
+        long scaleSignificand = scaleA.significand[sa] * scaleB.significand[sb];
+        if (scaleSignificand != 0) {
+            long sum = (long) Math.scalb(productSum, -integerExponent);   // exact: an integer below 2^53
+            acc.addProductTerm(sum, scaleSignificand, integerExponent + scaleA.exponent[sa] + scaleB.exponent[sb]);
+        }
+    }
+
+    private void addSpecials(ExactAccumulator acc, boolean zeroScale, byte[] ca, int offA, byte[] cb, int offB, int len) {
+        for (int i = 0; i < len; i++) {
+            int x = ca[offA + i] & 0xFF;
+            int y = cb[offB + i] & 0xFF;
+            if (a.special[x] == 0 && b.special[y] == 0) {
+                continue;
+            }
+            double p = a.value[x];
+            double q = b.value[y];
+            if (Double.isNaN(p) || Double.isNaN(q) || p == 0 || q == 0 || zeroScale) {
+                acc.addNaN();   // NaN, or Inf * 0 (a zero scale included)
+            } else {
+                acc.addInfinity(a.negative[x] != b.negative[y]);
+            }
+        }
+    }
+
+    /**
+     * Whether every element product of the given codes is a negative zero (the contract's rule for
+     * the sign of an exactly zero result). Only needed when the exact sum is zero.
+     */
+    boolean allProductsNegativeZero(byte[] ca, int offA, byte[] cb, int offB, int len) {
+        if (len == 0) {
+            return false;   // an empty sum is +0
+        }
+        for (int i = 0; i < len; i++) {
+            int x = ca[offA + i] & 0xFF;
+            int y = cb[offB + i] & 0xFF;
+            boolean zero = a.value[x] == 0 || b.value[y] == 0;
+            if (!zero || a.negative[x] == b.negative[y]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The final result: the accumulator's exact value times the tensor scales, rounded once.
+     * {@code negativeZero} says whether every element product was -0 (asked only for a zero sum).
+     */
+    static double finish(ExactAccumulator acc, double tensorScale, java.util.function.BooleanSupplier negativeZero,
+                         Rounding rounding, boolean toFloat) {
+        if (tensorScale != 1) {
+            acc.multiplyBy(tensorScale);
+        }
+        if (!acc.isNaN() && !acc.isInfinite() && acc.isExactZero()) {
+            return negativeZero.getAsBoolean() ? -0.0 : 0.0;
+        }
+        return toFloat ? acc.toFloat(rounding) : acc.toDouble(rounding);
+    }
+}

@@ -1,0 +1,138 @@
+package org.mxformats.simd;
+
+import java.util.Optional;
+import org.mxformats.format.ElementFormat;
+import org.mxformats.format.Overflow;
+import org.mxformats.format.Rounding;
+
+/**
+ * The hot loops of the library, in two interchangeable implementations that give identical bits:
+ * {@link #scalar()}, plain Java and the reference, and a Vector API one ({@code jdk.incubator.vector})
+ * used when that module is present.
+ *
+ * <p>{@link #get()} is chosen once, when this interface is first used: the Vector API kernels if the
+ * JVM was started with {@code --add-modules jdk.incubator.vector} and the system property
+ * {@code mx.scalar} is not {@code true}, the scalar kernels otherwise. Callers validate arguments
+ * (index ranges, options) before calling a kernel; kernels only compute.
+ *
+ * <p>The interface is sealed: only this package implements it. Implementations are stateless and
+ * thread-safe.
+ */
+public sealed interface Kernels permits ScalarKernels, VectorKernels {
+
+    /** The kernels selected for this JVM (see the class comment); never null. */
+    static Kernels get() {
+        return KernelSelection.SELECTED;
+    }
+
+    /** The plain-Java reference kernels. */
+    static Kernels scalar() {
+        return ScalarKernels.INSTANCE;
+    }
+
+    /** The Vector API kernels, or empty when the {@code jdk.incubator.vector} module is absent. */
+    static Optional<Kernels> vector() {
+        return Optional.ofNullable(KernelSelection.VECTOR);
+    }
+
+    /** A short description, {@code scalar} or {@code vector-512} (the preferred vector width in bits). */
+    String name();
+
+    /**
+     * Decodes {@code length} codes of an 8-bit-or-narrower format, one per byte (bits above the
+     * format's width ignored), into their float values, exactly as {@link ElementFormat#decodeFloat}.
+     */
+    void decode(ElementFormat format, byte[] codes, int codeOffset, float[] out, int outOffset, int length);
+
+    /**
+     * Encodes {@code length} floats into one byte per code, exactly as
+     * {@link ElementFormat#encode(float, Rounding, Overflow)} would one by one. The rounding is
+     * deterministic (not {@link Rounding#STOCHASTIC}); the caller has checked that the overflow
+     * policy is allowed and that no NaN goes into a format without NaN.
+     */
+    void encode(ElementFormat format, float[] in, int inOffset, byte[] codes, int codeOffset, int length,
+                Rounding rounding, Overflow overflow);
+
+    // ---- MX blocks --------------------------------------------------------------------------------
+
+    /**
+     * The largest magnitude in {@code in[offset .. offset + length)}, chosen by comparing the bits
+     * of {@code |x|}: +Infinity if there is an infinity and no NaN, a NaN (the one with the largest
+     * payload) if there is a NaN, 0 for an empty range.
+     */
+    float maxAbs(float[] in, int offset, int length);
+
+    /**
+     * Encodes {@code in[i] * 2^-scaleExponent}, computed exactly, into one byte per code,
+     * saturating: {@code codes[codeOffset + i] = element.encode(Math.scalb((double) in[inOffset + i],
+     * -scaleExponent), rounding, Overflow.SATURATE)}. The element format has at most 8 bits and
+     * the rounding is deterministic; the caller has checked that no NaN goes into a format without
+     * NaN.
+     */
+    void encodeScaled(ElementFormat element, float[] in, int inOffset, int length, int scaleExponent,
+                      Rounding rounding, byte[] codes, int codeOffset);
+
+    /**
+     * {@code out[outOffset + i] = element.decodeFloat(code) * factor}, one float multiplication
+     * (codes one per byte, bits above the format's width ignored). When {@code factor} and the
+     * element values are exact floats this is the product rounded once to float.
+     */
+    void decodeScaled(ElementFormat element, byte[] codes, int codeOffset, int length, float factor,
+                      float[] out, int outOffset);
+
+    /**
+     * Packs {@code count} 4-bit codes (one per byte, high bits ignored) two per byte, the first in
+     * the low nibble: {@code (count + 1) / 2} bytes, an odd last code alone in its low nibble.
+     */
+    void packNibbles(byte[] codes, int codeOffset, byte[] packed, int packedOffset, int count);
+
+    /** Unpacks {@code count} 4-bit codes packed as {@link #packNibbles} writes them, one per byte. */
+    void unpackNibbles(byte[] packed, int packedOffset, byte[] codes, int codeOffset, int count);
+
+    // ---- dot products ------------------------------------------------------------------------------
+
+    /**
+     * The sum of {@code value(ca[offA + i]) * value(cb[offB + i])} over {@code length} codes (one per
+     * byte) computed exactly in double when {@link #exactProductSumBits} is at most 53, with any
+     * NaN result (a NaN code, or an infinity times zero, or opposite infinities) returned as
+     * {@link Double#NaN}. Beyond 53 bits it is the sequential double sum, and is not exact.
+     */
+    double productSum(ElementFormat a, byte[] ca, int offA, ElementFormat b, byte[] cb, int offB, int length);
+
+    /**
+     * The number of bits that any partial sum of {@code length} products of finite values of
+     * {@code a} and {@code b} can span, from the lowest possible bit to the highest: at most 53
+     * means {@link #productSum} is exact.
+     */
+    static int exactProductSumBits(ElementFormat a, ElementFormat b, int length) {
+        return DotLanes.spanBits(a, b, length);
+    }
+
+    /**
+     * {@code x[offset .. offset + length)} widened to double and reordered into the element order
+     * that {@link #dotFast} reads for this element format and block size (see {@link DotLanes}); a
+     * matrix-vector product prepares x once for all rows.
+     */
+    static double[] laneOrder(ElementFormat element, int blockSize, float[] x, int offset, int length) {
+        return DotLanes.laneOrder(element, blockSize, x, offset, length);
+    }
+
+    /**
+     * The fast dot product of {@code blocks} full blocks of an MX vector with floats given in lane
+     * order ({@link #laneOrder}), before the tensor scale: in double arithmetic, each product
+     * exact, block sums multiplied by the decoded block scale, in the fixed order of
+     * {@link DotLanes} (so every kernel gives the same bits). Codes as MX packs them for 4- and
+     * 8-bit element formats (two per byte low nibble first, or one per byte) and one per byte for
+     * other widths; scale codes one per byte.
+     */
+    double dotFast(ElementFormat element, byte[] codes, int codeOffset, ElementFormat scale, byte[] scaleCodes,
+                   int scaleOffset, int blockSize, int blocks, double[] laneX, int laneXOffset);
+
+    /**
+     * The exact sum of products of every block: {@code sums[j] = productSum(a, block j of ca, b,
+     * block j of cb)} for {@code blocks} blocks of {@code blockSize} codes (one per byte), exact when
+     * {@link #exactProductSumBits}{@code (a, b, blockSize)} is at most 53.
+     */
+    void blockProductSums(ElementFormat a, byte[] ca, int offA, ElementFormat b, byte[] cb, int offB, int blockSize,
+                          int blocks, double[] sums);
+}

@@ -1,0 +1,151 @@
+package org.mxformats.simd;
+
+import org.mxformats.format.ElementFormat;
+import org.mxformats.format.Overflow;
+import org.mxformats.format.Rounding;
+
+/** The plain-Java kernels: the reference the Vector API kernels must match bit for bit. */
+final class ScalarKernels implements Kernels {
+
+    static final ScalarKernels INSTANCE = new ScalarKernels();
+
+    private ScalarKernels() {
+    }
+
+    @Override
+    public String name() {
+        return "scalar";
+    }
+
+    @Override
+    public void decode(ElementFormat format, byte[] codes, int codeOffset, float[] out, int outOffset, int length) {
+        float[] table = FormatTables.floatValues(format);
+        int mask = table.length - 1;
+        for (int i = 0; i < length; i++) {
+            out[outOffset + i] = table[codes[codeOffset + i] & mask];
+        }
+    }
+
+    @Override
+    public void encode(ElementFormat format, float[] in, int inOffset, byte[] codes, int codeOffset, int length,
+                       Rounding rounding, Overflow overflow) {
+        for (int i = 0; i < length; i++) {
+            codes[codeOffset + i] = (byte) format.encode(in[inOffset + i], rounding, overflow);
+        }
+    }
+
+    // ---- MX blocks --------------------------------------------------------------------------------
+
+    @Override
+    public float maxAbs(float[] in, int offset, int length) {
+        int max = 0;
+        for (int i = 0; i < length; i++) {
+            max = Math.max(max, Float.floatToRawIntBits(in[offset + i]) & 0x7fff_ffff);
+        }
+        return Float.intBitsToFloat(max);
+    }
+
+    @Override
+    public void encodeScaled(ElementFormat element, float[] in, int inOffset, int length, int scaleExponent,
+                             Rounding rounding, byte[] codes, int codeOffset) {
+        for (int i = 0; i < length; i++) {
+            codes[codeOffset + i] = (byte) element.encode(Math.scalb((double) in[inOffset + i], -scaleExponent),
+                    rounding, Overflow.SATURATE);
+        }
+    }
+
+    @Override
+    public void decodeScaled(ElementFormat element, byte[] codes, int codeOffset, int length, float factor,
+                             float[] out, int outOffset) {
+        float[] table = FormatTables.floatValues(element);
+        int mask = table.length - 1;
+        for (int i = 0; i < length; i++) {
+            out[outOffset + i] = table[codes[codeOffset + i] & mask] * factor;
+        }
+    }
+
+    @Override
+    public void packNibbles(byte[] codes, int codeOffset, byte[] packed, int packedOffset, int count) {
+        int pairs = count >>> 1;
+        for (int j = 0; j < pairs; j++) {
+            int c = codeOffset + 2 * j;
+            packed[packedOffset + j] = (byte) ((codes[c] & 0xf) | (codes[c + 1] & 0xf) << 4);
+        }
+        if ((count & 1) != 0) {
+            packed[packedOffset + pairs] = (byte) (codes[codeOffset + count - 1] & 0xf);
+        }
+    }
+
+    @Override
+    public void unpackNibbles(byte[] packed, int packedOffset, byte[] codes, int codeOffset, int count) {
+        for (int i = 0; i < count; i++) {
+            int b = packed[packedOffset + (i >>> 1)];
+            codes[codeOffset + i] = (byte) ((i & 1) == 0 ? b & 0xf : (b >>> 4) & 0xf);
+        }
+    }
+
+    // ---- dot products ------------------------------------------------------------------------------
+
+    @Override
+    public double productSum(ElementFormat a, byte[] ca, int offA, ElementFormat b, byte[] cb, int offB, int length) {
+        float[] va = FormatTables.floatValues(a);
+        float[] vb = FormatTables.floatValues(b);
+        int maskA = va.length - 1;
+        int maskB = vb.length - 1;
+        double sum = 0;
+        for (int i = 0; i < length; i++) {
+            sum += (double) va[ca[offA + i] & maskA] * vb[cb[offB + i] & maskB];
+        }
+        return Double.isNaN(sum) ? Double.NaN : sum;
+    }
+
+    @Override
+    public double dotFast(ElementFormat element, byte[] codes, int codeOffset, ElementFormat scale, byte[] scaleCodes,
+                          int scaleOffset, int blockSize, int blocks, double[] laneX, int laneXOffset) {
+        float[] values = FormatTables.floatValues(element);
+        double[] scales = FormatTables.doubleValues(scale);
+        int scaleMask = scales.length - 1;
+        if (!DotLanes.lanes(blockSize)) {
+            double acc = -0.0;
+            for (int blk = 0; blk < blocks; blk++) {
+                double s = -0.0;
+                int first = blk * blockSize;
+                for (int i = first; i < first + blockSize; i++) {
+                    s += values[DotLanes.code(element, codes, codeOffset, i)] * laneX[laneXOffset + i];
+                }
+                acc += s * scales[scaleCodes[scaleOffset + blk] & scaleMask];
+            }
+            return acc;
+        }
+        boolean nibbles = DotLanes.nibbles(element);
+        double[] acc = new double[DotLanes.LANES];
+        double[] s = new double[DotLanes.LANES];
+        java.util.Arrays.fill(acc, -0.0);
+        for (int blk = 0; blk < blocks; blk++) {
+            java.util.Arrays.fill(s, -0.0);
+            for (int chunk = blk * blockSize; chunk < (blk + 1) * blockSize; chunk += DotLanes.CHUNK) {
+                for (int l = 0; l < DotLanes.LANES; l++) {
+                    int e0 = chunk + (nibbles ? 2 * l : l);
+                    int e1 = chunk + (nibbles ? 2 * l + 1 : l + DotLanes.LANES);
+                    // x in lane order: part 0 of lane l at chunk + l, part 1 at chunk + 16 + l.
+                    s[l] += values[DotLanes.code(element, codes, codeOffset, e0)] * laneX[laneXOffset + chunk + l];
+                    s[l] += values[DotLanes.code(element, codes, codeOffset, e1)]
+                            * laneX[laneXOffset + chunk + DotLanes.LANES + l];
+                }
+            }
+            double factor = scales[scaleCodes[scaleOffset + blk] & scaleMask];
+            for (int l = 0; l < DotLanes.LANES; l++) {
+                acc[l] += s[l] * factor;
+            }
+        }
+        return DotLanes.fold(acc);
+    }
+
+    @Override
+    public void blockProductSums(ElementFormat a, byte[] ca, int offA, ElementFormat b, byte[] cb, int offB,
+                                 int blockSize, int blocks, double[] sums) {
+        for (int j = 0; j < blocks; j++) {
+            sums[j] = productSum(a, ca, offA + j * blockSize, b, cb, offB + j * blockSize, blockSize);
+        }
+    }
+}

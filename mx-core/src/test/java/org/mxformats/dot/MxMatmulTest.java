@@ -1,0 +1,219 @@
+package org.mxformats.dot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.math.BigDecimal;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ForkJoinPool;
+import org.junit.jupiter.api.Test;
+import org.mxformats.block.BlockAxis;
+import org.mxformats.block.MxArray;
+import org.mxformats.block.MxTensor2d;
+import org.mxformats.block.MxFormat;
+import org.mxformats.format.Rounding;
+
+class MxMatmulTest {
+    private static MxDotTest.Operand[] operands(SplittableRandom r, MxFormat f, int count, int length, double special) {
+        MxDotTest.Operand[] out = new MxDotTest.Operand[count];
+        for (int i = 0; i < count; i++) {
+            float tensor = f.tensorScale() ? Math.scalb(1 + r.nextFloat(), r.nextInt(10) - 5) : 1f;
+            out[i] = MxDotTest.randomOperand(r, f, length, special, tensor);
+        }
+        return out;
+    }
+
+    private static MxArray[] arrays(MxDotTest.Operand[] ops) {
+        MxArray[] out = new MxArray[ops.length];
+        for (int i = 0; i < ops.length; i++) {
+            out[i] = ops[i].array();
+        }
+        return out;
+    }
+
+    @Test
+    void gemmMatchesTheOracleAndIsBitIdenticalForEveryThreadCount() throws Exception {
+        SplittableRandom r = new SplittableRandom(21);
+        MxDotTest.Operand[] a = operands(r, MxFormat.MXFP8_E4M3, 13, 70, 0.01);
+        MxDotTest.Operand[] b = operands(r, MxFormat.MXFP4, 9, 70, 0.01);
+        for (Rounding mode : new Rounding[] {Rounding.RNE, Rounding.RDN}) {
+            float[] single = MxMatmul.gemm(arrays(a), arrays(b), mode, null);
+            for (int i = 0; i < a.length; i++) {
+                for (int j = 0; j < b.length; j++) {
+                    MxDotTest.assertSame(MxDotTest.oracle(a[i], b[j], mode, true), single[i * b.length + j],
+                            "C[" + i + "][" + j + "] " + mode);
+                }
+            }
+            for (int threads : new int[] {1, 2, 3, 8}) {
+                ExecutorService pool = Executors.newFixedThreadPool(threads);
+                try {
+                    float[] c = MxMatmul.gemm(arrays(a), arrays(b), mode, pool);
+                    assertThat(bits(c)).as("%d threads", threads).isEqualTo(bits(single));
+                } finally {
+                    pool.shutdown();
+                }
+            }
+            assertThat(bits(MxMatmul.gemm(arrays(a), arrays(b), mode, ForkJoinPool.commonPool()))).isEqualTo(bits(single));
+        }
+    }
+
+    @Test
+    void matvecWithFloatActivationsExactAndFastAreThreadCountInvariant() {
+        SplittableRandom r = new SplittableRandom(22);
+        MxDotTest.Operand[] w = operands(r, MxFormat.NVFP4, 40, 100, 0);
+        float[] x = new float[105];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) ExactAccumulatorTest.randomDouble(r, -30, 30);
+        }
+        for (Accumulation acc : Accumulation.values()) {
+            float[] single = MxMatmul.matvec(arrays(w), x, 5, acc, Rounding.RNE, null);
+            for (int row = 0; row < w.length; row++) {
+                assertThat(single[row]).isEqualTo(MxDot.dot(w[row].array(), x, 5, acc, Rounding.RNE));
+                if (acc == Accumulation.EXACT) {
+                    BigDecimal exact = BigDecimal.ZERO;
+                    MxArray a = w[row].array();
+                    for (int i = 0; i < 100; i++) {
+                        exact = exact.add(new BigDecimal(a.format().element().decode(a.elementCode(i)))
+                                .multiply(new BigDecimal(a.scaleValue(i / 16)))
+                                .multiply(new BigDecimal(a.tensorScale()))
+                                .multiply(new BigDecimal(x[5 + i])));
+                    }
+                    MxDotTest.assertSame(BinaryRoundingOracle.toFloat(exact, Rounding.RNE), single[row], "row " + row);
+                }
+            }
+            for (int threads : new int[] {1, 2, 3, 8}) {
+                ExecutorService pool = Executors.newFixedThreadPool(threads);
+                try {
+                    assertThat(bits(MxMatmul.matvec(arrays(w), x, 5, acc, Rounding.RNE, pool)))
+                            .as("%s, %d threads", acc, threads).isEqualTo(bits(single));
+                } finally {
+                    pool.shutdown();
+                }
+            }
+        }
+    }
+
+    @Test
+    void gemmWithAFloatMatrixUsesItsColumns() {
+        SplittableRandom r = new SplittableRandom(23);
+        int k = 64;
+        int n = 7;
+        MxDotTest.Operand[] a = operands(r, MxFormat.MXFP8_E5M2, 11, k, 0);
+        float[] b = new float[2 + k * n];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (float) ExactAccumulatorTest.randomDouble(r, -10, 10);
+        }
+        for (Accumulation acc : Accumulation.values()) {
+            float[] c = MxMatmul.gemm(arrays(a), b, 2, n, acc, Rounding.RTZ, null);
+            ExecutorService pool = Executors.newFixedThreadPool(3);
+            try {
+                assertThat(bits(MxMatmul.gemm(arrays(a), b, 2, n, acc, Rounding.RTZ, pool))).isEqualTo(bits(c));
+            } finally {
+                pool.shutdown();
+            }
+            for (int i = 0; i < a.length; i++) {
+                for (int j = 0; j < n; j++) {
+                    float[] column = new float[k];
+                    for (int t = 0; t < k; t++) {
+                        column[t] = b[2 + t * n + j];
+                    }
+                    assertThat(c[i * n + j]).isEqualTo(MxDot.dot(a[i].array(), column, 0, acc, Rounding.RTZ));
+                }
+            }
+        }
+    }
+
+    @Test
+    void tensorFormsMatchTheOracleAndEveryThreadCount() {
+        SplittableRandom r = new SplittableRandom(25);
+        int m = 9;
+        int k = 80;
+        int n = 6;
+        float[] av = new float[m * k];
+        float[] bv = new float[k * n];
+        for (int i = 0; i < av.length; i++) {
+            av[i] = (float) r.nextGaussian();
+        }
+        for (int i = 0; i < bv.length; i++) {
+            bv[i] = (float) (r.nextGaussian() * 1e3);
+        }
+        MxTensor2d a = MxTensor2d.quantize(MxFormat.NVFP4, av, m, k, BlockAxis.ALONG_ROWS);
+        MxTensor2d b = MxTensor2d.quantize(MxFormat.NVFP4, bv, k, n, BlockAxis.ALONG_COLUMNS);
+        float[] c = MxMatmul.gemm(a, b, Rounding.RNE, null);
+        float[] aq = new float[m * k];
+        float[] bq = new float[k * n];
+        a.dequantize(aq);
+        b.dequantize(bq);
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                // Oracle: exact products of the (exactly representable) dequantized values.
+                BigDecimal exact = BigDecimal.ZERO;
+                for (int t = 0; t < k; t++) {
+                    BigDecimal pa = valueOf(a, i, t);
+                    BigDecimal pb = valueOf(b, t, j);
+                    exact = exact.add(pa.multiply(pb));
+                }
+                MxDotTest.assertSame(BinaryRoundingOracle.toFloat(exact, Rounding.RNE), c[i * n + j], "C" + i + "," + j);
+            }
+        }
+        for (int threads : new int[] {1, 2, 3, 8}) {
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            try {
+                assertThat(bits(MxMatmul.gemm(a, b, Rounding.RNE, pool))).isEqualTo(bits(c));
+                assertThat(bits(MxMatmul.gemm(a, bv, 0, n, Accumulation.EXACT, Rounding.RNE, pool)))
+                        .isEqualTo(bits(MxMatmul.gemm(a, bv, 0, n, Accumulation.EXACT, Rounding.RNE, null)));
+                assertThat(bits(MxMatmul.matvec(a, b.column(0), Rounding.RNE, pool)))
+                        .isEqualTo(bits(MxMatmul.matvec(a, b.column(0), Rounding.RNE, null)));
+            } finally {
+                pool.shutdown();
+            }
+        }
+        float[] column0 = MxMatmul.matvec(a, b.column(0), Rounding.RNE, null);
+        for (int i = 0; i < m; i++) {
+            assertThat(column0[i]).isEqualTo(c[i * n]);
+        }
+        assertThatThrownBy(() -> MxMatmul.gemm(a, a, Rounding.RNE, null)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("9 x 80");
+        assertThatThrownBy(() -> MxMatmul.gemm(b.transpose(), b.transpose(), Rounding.RNE, null))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> MxMatmul.matvec(b, new float[80], 0, Accumulation.FAST, Rounding.RNE, null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("along rows");
+    }
+
+    /** The exact value at (r, c): element x scale x tensor scale, from the codes. */
+    private static BigDecimal valueOf(MxTensor2d t, int r, int c) {
+        MxArray line = t.axis() == BlockAxis.ALONG_ROWS ? t.row(r) : t.column(c);
+        int i = t.axis() == BlockAxis.ALONG_ROWS ? c : r;
+        return new BigDecimal(line.format().element().decode(line.elementCode(i)))
+                .multiply(new BigDecimal(line.scaleValue(i / line.format().blockSize())))
+                .multiply(new BigDecimal(line.tensorScale()));
+    }
+
+    @Test
+    void mismatchesAreRejected() {
+        SplittableRandom r = new SplittableRandom(24);
+        MxArray[] a = arrays(operands(r, MxFormat.MXFP8_E4M3, 2, 64, 0));
+        MxArray other = MxDotTest.randomOperand(r, MxFormat.MXFP4, 64, 0, 1f).array();
+        MxArray shorter = MxDotTest.randomOperand(r, MxFormat.MXFP8_E4M3, 32, 0, 1f).array();
+        assertThatThrownBy(() -> MxMatmul.matvec(new MxArray[] {a[0], other}, a[1], Rounding.RNE, null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("row 1 has format");
+        assertThatThrownBy(() -> MxMatmul.matvec(new MxArray[] {a[0], shorter}, a[1], Rounding.RNE, null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("length 32");
+        assertThatThrownBy(() -> MxMatmul.matvec(a, shorter, Rounding.RNE, null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("64").hasMessageContaining("32");
+        assertThatThrownBy(() -> MxMatmul.gemm(a, new float[64 * 3 - 1], 0, 3, Accumulation.FAST, Rounding.RNE, null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("64 x 3");
+        assertThatThrownBy(() -> MxMatmul.matvec(a, new float[10], 0, Accumulation.EXACT, Rounding.RNE, null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("length 10");
+    }
+
+    private static int[] bits(float[] c) {
+        int[] out = new int[c.length];
+        for (int i = 0; i < c.length; i++) {
+            out[i] = Float.floatToRawIntBits(c[i]);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,305 @@
+package org.mxformats.simd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.mxformats.format.ElementFormat;
+import org.mxformats.format.Overflow;
+import org.mxformats.format.Rounding;
+
+/**
+ * The MX block and dot kernels: vector against scalar bit for bit, and the scalar ones against
+ * oracles written here (the defining formula, BigDecimal sums, an error bound for the fast dots).
+ */
+class MxKernelsTest {
+
+    static List<ElementFormat> byteFormats() {
+        return KernelsTest.byteFormats();
+    }
+
+    private static Kernels vector() {
+        return KernelsTest.vectorOrSkip();
+    }
+
+    @Test
+    void maxAbsComparesMagnitudeBits() {
+        Kernels vector = vector();
+        SplittableRandom random = new SplittableRandom(1);
+        for (int trial = 0; trial < 2000; trial++) {
+            int n = random.nextInt(0, 100);
+            float[] in = new float[n + 3];
+            for (int i = 0; i < in.length; i++) {
+                int kind = random.nextInt(50);
+                in[i] = kind == 0 ? Float.POSITIVE_INFINITY : kind == 1 ? Float.NEGATIVE_INFINITY
+                        : kind == 2 && trial % 3 == 0 ? Float.intBitsToFloat(0xff80_0000 | random.nextInt(1, 1 << 23))
+                        : (float) random.nextDouble(-1e3, 1e3) * (kind == 3 ? 1e-40f : 1);
+            }
+            int expected = 0;
+            for (int i = 2; i < 2 + n; i++) {
+                // |x| by value; a NaN's magnitude bits are its payload with the sign cleared.
+                int bits = Float.isNaN(in[i]) ? Float.floatToRawIntBits(in[i]) & 0x7fff_ffff
+                        : Float.floatToRawIntBits(Math.abs(in[i]));
+                expected = Math.max(expected, bits);
+            }
+            assertThat(Float.floatToRawIntBits(Kernels.scalar().maxAbs(in, 2, n))).isEqualTo(expected);
+            assertThat(Float.floatToRawIntBits(vector.maxAbs(in, 2, n))).isEqualTo(expected);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("byteFormats")
+    void encodeScaledIsEncodeOfTheExactlyScaledValue(ElementFormat f) {
+        Kernels vector = vector();
+        SplittableRandom random = new SplittableRandom(f.name().hashCode() + 7L);
+        float[] base = KernelsTest.inputsFor(f, random);
+        float[] in = new float[base.length];
+        byte[] codes = new byte[in.length];
+        for (int scaleExponent : new int[] {-140, -40, -3, 0, 1, 5, 30, 127, 160}) {
+            int n = 0;
+            for (float x : base) {
+                float scaled = Math.scalb(x, scaleExponent);   // inputs of the size that scale would be chosen for
+                if (!Float.isNaN(scaled) || f.hasNaN()) {
+                    in[n++] = scaled;
+                }
+            }
+            for (Rounding r : new Rounding[] {Rounding.RNE, Rounding.RNA, Rounding.RTZ, Rounding.RUP, Rounding.RDN,
+                    Rounding.ODD}) {
+                vector.encodeScaled(f, in, 0, n, scaleExponent, r, codes, 0);
+                for (int i = 0; i < n; i++) {
+                    int expected = f.encode(Math.scalb((double) in[i], -scaleExponent), r, Overflow.SATURATE);
+                    assertThat(codes[i] & 0xff).as("%s %s 2^%d x=%s", f, r, scaleExponent, in[i]).isEqualTo(expected);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("byteFormats")
+    void decodeScaledIsOneRoundedProduct(ElementFormat f) {
+        Kernels vector = vector();
+        SplittableRandom random = new SplittableRandom(f.name().hashCode() + 9L);
+        byte[] codes = new byte[1000];
+        random.nextBytes(codes);
+        float[] a = new float[codes.length];
+        float[] b = new float[codes.length];
+        for (float factor : new float[] {1f, 0x1p-127f, 0x1p-140f, 0x1p100f, 0x1p127f, 3.75f, -0.5f, Float.NaN}) {
+            Kernels.scalar().decodeScaled(f, codes, 1, 990, factor, a, 2);
+            vector.decodeScaled(f, codes, 1, 990, factor, b, 2);
+            for (int i = 0; i < 990; i++) {
+                float expected = (float) ((double) f.decodeFloat(codes[1 + i] & (f.codeCount() - 1)) * factor);
+                assertThat(Float.floatToRawIntBits(a[2 + i])).isEqualTo(Float.floatToRawIntBits(b[2 + i]));
+                assertThat(Float.floatToIntBits(a[2 + i])).as("%s factor %s", f, factor).isEqualTo(Float.floatToIntBits(expected));
+            }
+        }
+    }
+
+    @Test
+    void nibblesPackLowFirstAndUnpackBack() {
+        Kernels vector = vector();
+        SplittableRandom random = new SplittableRandom(3);
+        for (int count : new int[] {0, 1, 2, 31, 32, 33, 64, 65, 1000, 1001}) {
+            byte[] codes = new byte[count + 4];
+            random.nextBytes(codes);
+            byte[] p1 = new byte[(count + 1) / 2 + 3];
+            byte[] p2 = new byte[p1.length];
+            Kernels.scalar().packNibbles(codes, 4, p1, 3, count);
+            vector.packNibbles(codes, 4, p2, 3, count);
+            assertThat(p2).isEqualTo(p1);
+            for (int i = 0; i < count; i++) {
+                int nibble = i % 2 == 0 ? p1[3 + i / 2] & 0xf : (p1[3 + i / 2] & 0xff) >> 4;
+                assertThat(nibble).isEqualTo(codes[4 + i] & 0xf);
+            }
+            if (count % 2 == 1) {
+                assertThat(p1[3 + count / 2] & 0xf0).isZero();
+            }
+            byte[] u1 = new byte[count + 1];
+            byte[] u2 = new byte[count + 1];
+            Kernels.scalar().unpackNibbles(p1, 3, u1, 1, count);
+            vector.unpackNibbles(p1, 3, u2, 1, count);
+            assertThat(u2).isEqualTo(u1);
+            for (int i = 0; i < count; i++) {
+                assertThat(u1[1 + i]).isEqualTo((byte) (codes[4 + i] & 0xf));
+            }
+        }
+    }
+
+    static List<ElementFormat[]> formatPairs() {
+        ElementFormat e4 = ElementFormat.E4M3;
+        return List.of(new ElementFormat[] {e4, e4}, new ElementFormat[] {ElementFormat.E2M1, ElementFormat.E2M1},
+                new ElementFormat[] {ElementFormat.INT8, ElementFormat.INT8},
+                new ElementFormat[] {ElementFormat.E3M2, ElementFormat.E2M3},
+                new ElementFormat[] {ElementFormat.E3M4, e4}, new ElementFormat[] {ElementFormat.E5M2, ElementFormat.E5M2},
+                new ElementFormat[] {e4, ElementFormat.E2M1});
+    }
+
+    @ParameterizedTest
+    @MethodSource("formatPairs")
+    void productSumIsExactWithin53Bits(ElementFormat a, ElementFormat b) {
+        Kernels vector = vector();
+        SplittableRandom random = new SplittableRandom(a.name().hashCode() * 31L + b.name().hashCode());
+        for (int trial = 0; trial < 300; trial++) {
+            int n = random.nextInt(0, 70);
+            byte[] ca = new byte[n + 1];
+            byte[] cb = new byte[n + 2];
+            for (int i = 0; i < ca.length; i++) {
+                ca[i] = (byte) random.nextInt(a.codeCount());
+            }
+            for (int i = 0; i < cb.length; i++) {
+                cb[i] = (byte) random.nextInt(b.codeCount());
+            }
+            double s = Kernels.scalar().productSum(a, ca, 1, b, cb, 2, n);
+            double v = vector.productSum(a, ca, 1, b, cb, 2, n);
+            boolean special = false;
+            BigDecimal exact = BigDecimal.ZERO;
+            for (int i = 0; i < n; i++) {
+                double x = a.decode(ca[1 + i] & 0xff);
+                double y = b.decode(cb[2 + i] & 0xff);
+                if (!Double.isFinite(x) || !Double.isFinite(y)) {
+                    special = true;
+                } else {
+                    exact = exact.add(new BigDecimal(x).multiply(new BigDecimal(y)));
+                }
+            }
+            if (special) {
+                assertThat(Double.isFinite(v)).isFalse();
+                assertThat(Double.doubleToRawLongBits(v)).isEqualTo(Double.doubleToRawLongBits(s));
+                continue;
+            }
+            if (Kernels.exactProductSumBits(a, b, n) <= 53) {
+                assertThat(new BigDecimal(v).compareTo(exact)).as("%s x %s", a, b).isZero();
+                assertThat(new BigDecimal(s).compareTo(exact)).isZero();
+            } else {
+                assertThat(Double.doubleToRawLongBits(v)).isEqualTo(Double.doubleToRawLongBits(s));
+            }
+        }
+    }
+
+    static List<Object[]> dotCases() {
+        return List.of(new Object[] {ElementFormat.E4M3, 32}, new Object[] {ElementFormat.E5M2, 64},
+                new Object[] {ElementFormat.E2M1, 32}, new Object[] {ElementFormat.E2M1, 64},
+                new Object[] {ElementFormat.E2M1, 16}, new Object[] {ElementFormat.INT8, 32},
+                new Object[] {ElementFormat.E3M2, 32}, new Object[] {ElementFormat.E2M3, 8},
+                new Object[] {ElementFormat.E3M4, 96});
+    }
+
+    @ParameterizedTest
+    @MethodSource("dotCases")
+    void fastDotAgreesBitForBitAndStaysWithinItsErrorBound(ElementFormat element, int blockSize) {
+        Kernels vector = vector();
+        SplittableRandom random = new SplittableRandom(element.name().hashCode() + blockSize);
+        for (int trial = 0; trial < 40; trial++) {
+            int blocks = random.nextInt(1, 9);
+            int n = blocks * blockSize;
+            byte[] codes = new byte[DotLanes.codeBytes(element, n) + 3];
+            for (int i = 3; i < codes.length; i++) {
+                codes[i] = (byte) random.nextInt(DotLanes.nibbles(element) ? 256 : element.codeCount());
+                if (!DotLanes.nibbles(element) && !Double.isFinite(element.decode(codes[i] & 0xff))) {
+                    codes[i] = 0;   // NaN and infinities make the result non-finite: checked separately below
+                }
+            }
+            boolean ue4m3 = trial % 4 == 3;
+            ElementFormat scale = ue4m3 ? ElementFormat.UE4M3 : ElementFormat.E8M0;
+            byte[] scales = new byte[blocks + 1];
+            for (int b = 0; b < scales.length; b++) {
+                scales[b] = (byte) (ue4m3 ? random.nextInt(0, 0x7f) : random.nextInt(100, 150));
+            }
+            float[] x = new float[n + 5];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) random.nextGaussian();
+            }
+            double[] laneX = Kernels.laneOrder(element, blockSize, x, 5, n);
+            double s = Kernels.scalar().dotFast(element, codes, 3, scale, scales, 1, blockSize, blocks, laneX, 0);
+            double v = vector.dotFast(element, codes, 3, scale, scales, 1, blockSize, blocks, laneX, 0);
+            assertThat(Double.doubleToRawLongBits(v)).as("%s k=%d", element, blockSize)
+                    .isEqualTo(Double.doubleToRawLongBits(s));
+            BigDecimal exact = BigDecimal.ZERO;
+            BigDecimal magnitude = BigDecimal.ZERO;
+            double sequential = -0.0;
+            for (int blk = 0; blk < blocks; blk++) {
+                double factor = scale.decode(scales[1 + blk] & 0xff);
+                double blockSum = -0.0;
+                for (int i = blk * blockSize; i < (blk + 1) * blockSize; i++) {
+                    double p = element.decode(DotLanes.code(element, codes, 3, i));
+                    blockSum += p * x[5 + i];
+                    BigDecimal t = new BigDecimal(p).multiply(new BigDecimal(x[5 + i])).multiply(new BigDecimal(factor));
+                    exact = exact.add(t);
+                    magnitude = magnitude.add(t.abs());
+                }
+                sequential += blockSum * factor;
+            }
+            int steps = blockSize + blocks;
+            double gamma = steps * 0x1p-53 / (1 - steps * 0x1p-53);
+            assertThat(new BigDecimal(s).subtract(exact).abs()).as("%s k=%d", element, blockSize)
+                    .isLessThanOrEqualTo(magnitude.multiply(new BigDecimal(gamma)));
+            if (!DotLanes.lanes(blockSize)) {
+                assertThat(s).isEqualTo(sequential);   // the one-accumulator order, as documented
+            }
+        }
+    }
+
+    @Test
+    void fastDotOfANaNCodeOrScaleIsNaN() {
+        Kernels vector = vector();
+        byte[] codes = new byte[32];
+        codes[7] = 0x7f;   // e4m3 NaN
+        float[] x = new float[32];
+        java.util.Arrays.fill(x, 1f);
+        double[] laneX = Kernels.laneOrder(ElementFormat.E4M3, 32, x, 0, 32);
+        byte[] scales = {127};
+        for (Kernels k : new Kernels[] {vector, Kernels.scalar()}) {
+            assertThat(k.dotFast(ElementFormat.E4M3, codes, 0, ElementFormat.E8M0, scales, 0, 32, 1, laneX, 0)).isNaN();
+            assertThat(k.dotFast(ElementFormat.E4M3, new byte[32], 0, ElementFormat.E8M0, new byte[] {(byte) 0xff}, 0,
+                    32, 1, laneX, 0)).isNaN();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("formatPairs")
+    void blockProductSumsAreExactPerBlock(ElementFormat a, ElementFormat b) {
+        Kernels vector = vector();
+        SplittableRandom random = new SplittableRandom(a.name().hashCode() * 17L + b.name().hashCode());
+        for (int blockSize : new int[] {32, 64, 16, 20}) {
+            int blocks = 9;
+            byte[] ca = new byte[blocks * blockSize + 1];
+            byte[] cb = new byte[blocks * blockSize + 2];
+            for (int i = 0; i < ca.length; i++) {
+                ca[i] = (byte) random.nextInt(a.codeCount());
+            }
+            for (int i = 0; i < cb.length; i++) {
+                cb[i] = (byte) random.nextInt(b.codeCount());
+            }
+            if (a.signEncoding() == org.mxformats.format.SignEncoding.TWOS_COMPLEMENT) {
+                java.util.Arrays.fill(ca, 1, 1 + blockSize, (byte) -128);   // the extreme block
+                java.util.Arrays.fill(cb, 2, 2 + blockSize, (byte) -128);
+            }
+            double[] s = new double[blocks];
+            double[] v = new double[blocks];
+            Kernels.scalar().blockProductSums(a, ca, 1, b, cb, 2, blockSize, blocks, s);
+            vector.blockProductSums(a, ca, 1, b, cb, 2, blockSize, blocks, v);
+            for (int j = 0; j < blocks; j++) {
+                assertThat(Double.doubleToRawLongBits(v[j])).as("%s x %s k=%d block %d", a, b, blockSize, j)
+                        .isEqualTo(Double.doubleToRawLongBits(s[j]));
+                BigDecimal exact = BigDecimal.ZERO;
+                boolean special = false;
+                for (int i = j * blockSize; i < (j + 1) * blockSize; i++) {
+                    double x = a.decode(ca[1 + i] & 0xff);
+                    double y = b.decode(cb[2 + i] & 0xff);
+                    special |= !Double.isFinite(x) || !Double.isFinite(y);
+                    if (!special) {
+                        exact = exact.add(new BigDecimal(x).multiply(new BigDecimal(y)));
+                    }
+                }
+                if (special) {
+                    assertThat(Double.isFinite(s[j])).isFalse();
+                } else if (Kernels.exactProductSumBits(a, b, blockSize) <= 53) {
+                    assertThat(new BigDecimal(s[j]).compareTo(exact)).isZero();
+                }
+            }
+        }
+    }
+}
