@@ -165,12 +165,13 @@ public final class MxArray {
      * Writes the block's element codes, one per byte, to {@code dst} from {@code dstOffset} (only
      * {@link #blockLength} bytes).
      *
-     * @throws IndexOutOfBoundsException if the block does not exist or {@code dst} is too short;
-     *                                   nothing is written then
+     * @throws IndexOutOfBoundsException if the block does not exist
+     * @throws IllegalArgumentException  if {@code dst} has no room for the block from
+     *                                   {@code dstOffset}; nothing is written then
      */
     public void unpackBlock(int block, byte[] dst, int dstOffset) {
         int n = blockLength(block);
-        Objects.checkFromIndexSize(dstOffset, n, dst.length);
+        MxQuantizer.checkRange("destination", dst.length, dstOffset, n);
         int bits = format.element().bits();
         int first = block * format.blockSize();
         for (int i = 0; i < n; i++) {

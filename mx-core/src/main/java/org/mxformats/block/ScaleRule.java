@@ -13,6 +13,10 @@ import org.mxformats.format.ElementFormat;
  * {@code e8m0}; their exponent is clamped to the scale format's range (2^-127..2^127 for
  * {@code e8m0}) after it is computed, and {@code amax = 0} gives the smallest scale. The last three
  * need a scale format with mantissa bits ({@code ue4m3}, {@code ue5m3}).
+ *
+ * <p>CEIL and EVEN are defined here on the exact value of amax. torchao computes them on float32
+ * bit fields, which agrees for normal float32 amax; for a float32-subnormal amax torchao reads the
+ * exponent as -127, and it clamps to 2^128 (the NaN code) where we clamp to 2^127.
  */
 public enum ScaleRule {
     /** OCP MX v1.0: X = 2^(floor(log2 amax) - emax(F)); elements above max(F) saturate. */
@@ -37,8 +41,9 @@ public enum ScaleRule {
     RNE("rne", false),
     /**
      * The scale among the RNE scale and its neighbours (one binade of scale codes on each side,
-     * zero excluded) that gives the block the least sum of squared errors; ties keep the candidate
-     * nearest to the RNE scale, the smaller code first.
+     * zero excluded) that gives the block the least sum of squared errors (summed in double, in
+     * element order, with the element rounding, or round-to-nearest-even when that is stochastic);
+     * ties keep the candidate nearest to the RNE scale, the smaller code first.
      */
     MSE("mse", false),
     /**

@@ -10,7 +10,7 @@ import org.mxformats.format.ElementFormat;
 import org.mxformats.vectors.ConformanceChecker;
 
 /**
- * The {@code mx} command line: {@code mx check PATH...}, {@code mx info}.
+ * The {@code mx} command line: {@code mx check PATH...}, {@code mx info}, {@code mx study [OPTIONS]}.
  */
 public final class Main {
     private Main() {
@@ -34,6 +34,8 @@ public final class Main {
                     return check(rest, out);
                 case "info":
                     return info(out);
+                case "study":
+                    return StudyCommand.run(rest, out);
                 default:
                     err.println("mx: unknown command '" + args[0] + "'");
                     err.println(usage());
@@ -49,7 +51,8 @@ public final class Main {
         return String.join("\n",
                 "usage: mx COMMAND [ARGS]",
                 "  check PATH...   check the library against every .mxv vector file under each PATH",
-                "  info            print the table of every built-in format");
+                "  info            print the table of every built-in format",
+                "  study [OPTIONS] quantization error against block size over formats x scales (mx study --help)");
     }
 
     private static int check(String[] args, PrintStream out) {

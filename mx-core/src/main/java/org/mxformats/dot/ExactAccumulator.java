@@ -99,12 +99,7 @@ public final class ExactAccumulator {
 
     /** Empties the accumulator: value +0, no term seen, no NaN or infinity. */
     public void reset() {
-        if (lowTouched <= highTouched) {
-            Arrays.fill(digits, lowTouched, highTouched + 1, 0L);
-        }
-        lowTouched = digits.length;
-        highTouched = -1;
-        pendingAdds = 0;
+        clearDigits();
         nan = false;
         positiveInfinity = false;
         negativeInfinity = false;

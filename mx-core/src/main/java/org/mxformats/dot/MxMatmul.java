@@ -6,8 +6,10 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import org.mxformats.block.BlockAxis;
 import org.mxformats.block.MxArray;
 import org.mxformats.block.MxFormat;
+import org.mxformats.block.MxTensor2d;
 import org.mxformats.format.Rounding;
 
 /**
@@ -116,6 +118,76 @@ public final class MxMatmul {
             }
         }
         return floatProduct(rowsOfA, columns, 0, inner, n, mode, rounding, executor);
+    }
+
+    // ---- MxTensor2d forms ----------------------------------------------------------------------
+
+    /**
+     * {@code y = W x} for a weight tensor with blocks along its rows and an MX vector of length
+     * {@code W.cols()}; exact, each element rounded once to float.
+     *
+     * @throws IllegalArgumentException if W's blocks run along columns, or x's length or block size
+     *                                  does not match W's rows
+     */
+    public static float[] matvec(MxTensor2d w, MxArray x, Rounding rounding, Executor executor) {
+        return matvec(rows(w, "W"), x, rounding, executor);
+    }
+
+    /**
+     * {@code y = W x} for a weight tensor with blocks along its rows and {@code W.cols()} float32
+     * activations from {@code xOffset}, exact or fast.
+     *
+     * @throws IllegalArgumentException if W's blocks run along columns or x is too short
+     */
+    public static float[] matvec(MxTensor2d w, float[] x, int xOffset, Accumulation mode, Rounding rounding,
+                                 Executor executor) {
+        return matvec(rows(w, "W"), x, xOffset, mode, rounding, executor);
+    }
+
+    /**
+     * {@code C = A B} (row-major, {@code A.rows() x B.cols()}) for A with blocks along rows and B
+     * with blocks along columns (so each output element is a dot of aligned blocks); exact.
+     *
+     * @throws IllegalArgumentException if an axis is wrong, {@code A.cols() != B.rows()}, or the
+     *                                  block sizes differ
+     */
+    public static float[] gemm(MxTensor2d a, MxTensor2d b, Rounding rounding, Executor executor) {
+        if (a.cols() != b.rows()) {
+            throw new IllegalArgumentException("A is " + a.rows() + " x " + a.cols() + " but B is " + b.rows() + " x "
+                    + b.cols() + ": A's columns must equal B's rows");
+        }
+        if (b.axis() != BlockAxis.ALONG_COLUMNS) {
+            throw new IllegalArgumentException("B needs blocks along columns, has them " + b.axis()
+                    + " (quantize B with BlockAxis.ALONG_COLUMNS, or pass B.transpose() of a row-blocked B^T)");
+        }
+        MxArray[] columns = new MxArray[b.cols()];
+        for (int j = 0; j < columns.length; j++) {
+            columns[j] = b.column(j);
+        }
+        return gemm(rows(a, "A"), columns, rounding, executor);
+    }
+
+    /**
+     * {@code C = A B} for A with blocks along rows and a {@code A.cols() x n} row-major float32
+     * matrix B from {@code bOffset}; exact or fast.
+     *
+     * @throws IllegalArgumentException if A's blocks run along columns or B is too short
+     */
+    public static float[] gemm(MxTensor2d a, float[] b, int bOffset, int n, Accumulation mode, Rounding rounding,
+                               Executor executor) {
+        return gemm(rows(a, "A"), b, bOffset, n, mode, rounding, executor);
+    }
+
+    private static MxArray[] rows(MxTensor2d t, String name) {
+        if (t.axis() != BlockAxis.ALONG_ROWS) {
+            throw new IllegalArgumentException(name + " needs blocks along rows, has them " + t.axis()
+                    + " (quantize it with BlockAxis.ALONG_ROWS)");
+        }
+        MxArray[] rows = new MxArray[t.rows()];
+        for (int r = 0; r < rows.length; r++) {
+            rows[r] = t.row(r);
+        }
+        return rows;
     }
 
     /** Rows times the n float columns stored one after another from {@code offset}. */

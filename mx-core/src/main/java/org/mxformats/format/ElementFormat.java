@@ -435,58 +435,10 @@ public final class ElementFormat {
         if (abs == 0x7ff0_0000_0000_0000L) {
             return withSign(negative, overflowMagnitude(negative, rounding, overflow, true));
         }
-        if (abs == 0) {
-            return withSign(negative, 0);
-        }
-
-        // |x| = sig53 * 2^(exp - 52) with sig53 in [2^52, 2^53).
+        // |x| = significand * 2^exponent exactly; one rounding core serves doubles and wider values.
         int rawExp = (int) (abs >>> 52);
-        long sig53;
-        int exp;
-        if (rawExp == 0) {
-            int shift = Long.numberOfLeadingZeros(abs) - 11;
-            sig53 = abs << shift;
-            exp = -1022 - shift;
-        } else {
-            sig53 = (abs & 0x000f_ffff_ffff_ffffL) | 0x0010_0000_0000_0000L;
-            exp = rawExp - 1023;
-        }
-        if (exp > emax + 1) {
-            return withSign(negative, overflowMagnitude(negative, rounding, overflow, false));
-        }
-        if (exp < minNormalExponent && !subnormals) {
-            return withSign(negative, 0);   // no zero: clamp to the smallest value
-        }
-
-        // Quantum of the target grid at this binade: 2^(e - m). The shift is >= 52 - 16 + 2 > 0.
-        int e = Math.max(exp, minNormalExponent);
-        int shift = e - mantissaBits - exp + 52;
-        long kept;
-        boolean half;
-        boolean sticky;
-        long fraction32;   // the discarded fraction's top 32 bits, for stochastic rounding
-        if (shift > 54) {
-            kept = 0;
-            half = false;
-            sticky = true;
-            fraction32 = shift - 32 < 64 ? sig53 >>> (shift - 32) : 0;
-        } else {
-            kept = sig53 >>> shift;
-            long rest = sig53 & ((1L << shift) - 1);
-            long halfway = 1L << (shift - 1);
-            half = rest >= halfway;
-            sticky = (rest & (halfway - 1)) != 0;
-            fraction32 = shift >= 32 ? rest >>> (shift - 32) : rest << (32 - shift);
-        }
-        // Exponent field and mantissa in one magnitude code; subnormals fall out of the same formula.
-        int magnitude = (int) (((long) (e + bias) << mantissaBits) + kept - (1L << mantissaBits));
-        if (half || sticky) {
-            magnitude += roundUp(rounding, negative, magnitude, half, sticky, fraction32, randomBits) ? 1 : 0;
-        }
-        if (magnitude > maxMagnitude) {
-            return withSign(negative, overflowMagnitude(negative, rounding, overflow, false));
-        }
-        return withSign(negative, magnitude);
+        long significand = rawExp == 0 ? abs : (abs & 0x000f_ffff_ffff_ffffL) | 0x0010_0000_0000_0000L;
+        return encodeExact(significand, Math.max(rawExp, 1) - 1075, negative, rounding, overflow, randomBits);
     }
 
     /** Whether an inexact result rounds away from zero (to the next magnitude code). */

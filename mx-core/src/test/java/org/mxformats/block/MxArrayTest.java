@@ -78,7 +78,11 @@ class MxArrayTest {
         assertThatThrownBy(() -> MxArray.of(f, -1, new byte[0], new byte[0], 1f))
                 .isInstanceOf(IllegalArgumentException.class);
         MxArray a = MxArray.of(f, 9, new byte[5], new byte[3], 1f);
-        assertThatThrownBy(() -> a.unpackBlock(2, new byte[0], 0)).isInstanceOf(IndexOutOfBoundsException.class);
+        byte[] shortDst = {5};
+        assertThatThrownBy(() -> a.unpackBlock(1, shortDst, 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("destination");
+        assertThat(shortDst).containsExactly(5);
+        assertThatThrownBy(() -> a.unpackBlock(3, new byte[8], 0)).isInstanceOf(IndexOutOfBoundsException.class);
         assertThatThrownBy(() -> a.elementCode(9)).isInstanceOf(IndexOutOfBoundsException.class);
         assertThatThrownBy(() -> a.scaleCode(3)).isInstanceOf(IndexOutOfBoundsException.class);
         assertThat(MxArray.of(f, 0, new byte[0], new byte[0], 1f).blockCount()).isZero();

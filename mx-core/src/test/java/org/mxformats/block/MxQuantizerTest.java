@@ -289,6 +289,41 @@ class MxQuantizerTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("RandomGenerator");
     }
 
+    static double squaredError(float[] x, MxArray a) {
+        float[] out = new float[x.length];
+        MxQuantizer.dequantize(a, out, 0);
+        double sum = 0;
+        for (int i = 0; i < x.length; i++) {
+            sum += ((double) x[i] - out[i]) * ((double) x[i] - out[i]);
+        }
+        return sum;
+    }
+
+    @Test
+    void searchRulesNeverLoseToTheRneScaleBlockByBlock() {
+        SplittableRandom r = new SplittableRandom(12);
+        int wins = 0;
+        for (MxFormat base : new MxFormat[] {MxFormat.NVFP4, MxFormat.MXFP4_UE5M3}) {
+            for (int t = 0; t < 300; t++) {
+                float[] x = new float[16];
+                for (int i = 0; i < 16; i++) {
+                    x[i] = (float) (laplace(r) * 0.1);
+                }
+                MxArray rne = MxQuantizer.quantize(base, x, 0, 16);
+                for (ScaleRule rule : new ScaleRule[] {ScaleRule.MSE, ScaleRule.FOUR_OVER_SIX}) {
+                    MxArray s = MxQuantizer.quantize(base.withScaleRule(rule), x, 0, 16);
+                    double e = squaredError(x, s);
+                    double e0 = squaredError(x, rne);
+                    assertThat(e).as("%s vs rne", rule).isLessThanOrEqualTo(e0 * (1 + 1e-9));
+                    if (e < e0 * 0.999) {
+                        wins++;
+                    }
+                }
+            }
+        }
+        assertThat(wins).as("the search rules improve some blocks").isGreaterThan(50);
+    }
+
     @Test
     void badInputIsRejected() {
         float[] x = new float[10];

@@ -267,6 +267,36 @@ class ExactAccumulatorTest {
     }
 
     @Test
+    void readingBetweenAdditionsNeverDisturbsTheSum() {
+        // signum() and toDouble() propagate carries mid-stream; sums cross zero many times.
+        SplittableRandom r = new SplittableRandom(7);
+        ExactAccumulator acc = new ExactAccumulator();
+        ExactAccumulator other = new ExactAccumulator();
+        BigDecimal exact = BigDecimal.ZERO;
+        for (int i = 0; i < 3000; i++) {
+            double v = randomDouble(r, -60, 60);
+            if (i % 2 == 0) {
+                acc.add(v);
+            } else {
+                other.add(-v);
+                v = -v;
+            }
+            exact = exact.add(BinaryRoundingOracle.exact(v));
+            if (i % 97 == 0) {
+                acc.signum();
+                other.toDouble(Rounding.RDN);
+            }
+            if (i % 500 == 499) {
+                ExactAccumulator copy = new ExactAccumulator();
+                copy.merge(acc);
+                copy.merge(other);
+                assertAllModes(copy, exact, "after " + i);
+                assertThat(copy.signum()).isEqualTo(exact.signum());
+            }
+        }
+    }
+
+    @Test
     void rangeIsEnforcedAndNamed() {
         ExactAccumulator narrow = new ExactAccumulator(-10, 10);
         narrow.add(0x1p-10);

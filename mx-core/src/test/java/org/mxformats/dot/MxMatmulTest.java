@@ -9,7 +9,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ForkJoinPool;
 import org.junit.jupiter.api.Test;
+import org.mxformats.block.BlockAxis;
 import org.mxformats.block.MxArray;
+import org.mxformats.block.MxTensor2d;
 import org.mxformats.block.MxFormat;
 import org.mxformats.format.Rounding;
 
@@ -121,6 +123,72 @@ class MxMatmulTest {
                 }
             }
         }
+    }
+
+    @Test
+    void tensorFormsMatchTheOracleAndEveryThreadCount() {
+        SplittableRandom r = new SplittableRandom(25);
+        int m = 9;
+        int k = 80;
+        int n = 6;
+        float[] av = new float[m * k];
+        float[] bv = new float[k * n];
+        for (int i = 0; i < av.length; i++) {
+            av[i] = (float) r.nextGaussian();
+        }
+        for (int i = 0; i < bv.length; i++) {
+            bv[i] = (float) (r.nextGaussian() * 1e3);
+        }
+        MxTensor2d a = MxTensor2d.quantize(MxFormat.NVFP4, av, m, k, BlockAxis.ALONG_ROWS);
+        MxTensor2d b = MxTensor2d.quantize(MxFormat.NVFP4, bv, k, n, BlockAxis.ALONG_COLUMNS);
+        float[] c = MxMatmul.gemm(a, b, Rounding.RNE, null);
+        float[] aq = new float[m * k];
+        float[] bq = new float[k * n];
+        a.dequantize(aq);
+        b.dequantize(bq);
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                // Oracle: exact products of the (exactly representable) dequantized values.
+                BigDecimal exact = BigDecimal.ZERO;
+                for (int t = 0; t < k; t++) {
+                    BigDecimal pa = valueOf(a, i, t);
+                    BigDecimal pb = valueOf(b, t, j);
+                    exact = exact.add(pa.multiply(pb));
+                }
+                MxDotTest.assertSame(BinaryRoundingOracle.toFloat(exact, Rounding.RNE), c[i * n + j], "C" + i + "," + j);
+            }
+        }
+        for (int threads : new int[] {1, 2, 3, 8}) {
+            ExecutorService pool = Executors.newFixedThreadPool(threads);
+            try {
+                assertThat(bits(MxMatmul.gemm(a, b, Rounding.RNE, pool))).isEqualTo(bits(c));
+                assertThat(bits(MxMatmul.gemm(a, bv, 0, n, Accumulation.EXACT, Rounding.RNE, pool)))
+                        .isEqualTo(bits(MxMatmul.gemm(a, bv, 0, n, Accumulation.EXACT, Rounding.RNE, null)));
+                assertThat(bits(MxMatmul.matvec(a, b.column(0), Rounding.RNE, pool)))
+                        .isEqualTo(bits(MxMatmul.matvec(a, b.column(0), Rounding.RNE, null)));
+            } finally {
+                pool.shutdown();
+            }
+        }
+        float[] column0 = MxMatmul.matvec(a, b.column(0), Rounding.RNE, null);
+        for (int i = 0; i < m; i++) {
+            assertThat(column0[i]).isEqualTo(c[i * n]);
+        }
+        assertThatThrownBy(() -> MxMatmul.gemm(a, a, Rounding.RNE, null)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("9 x 80");
+        assertThatThrownBy(() -> MxMatmul.gemm(b.transpose(), b.transpose(), Rounding.RNE, null))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> MxMatmul.matvec(b, new float[80], 0, Accumulation.FAST, Rounding.RNE, null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("along rows");
+    }
+
+    /** The exact value at (r, c): element x scale x tensor scale, from the codes. */
+    private static BigDecimal valueOf(MxTensor2d t, int r, int c) {
+        MxArray line = t.axis() == BlockAxis.ALONG_ROWS ? t.row(r) : t.column(c);
+        int i = t.axis() == BlockAxis.ALONG_ROWS ? c : r;
+        return new BigDecimal(line.format().element().decode(line.elementCode(i)))
+                .multiply(new BigDecimal(line.scaleValue(i / line.format().blockSize())))
+                .multiply(new BigDecimal(line.tensorScale()));
     }
 
     @Test
