@@ -99,7 +99,7 @@ final class SimdRoutes {
                 || Kernels.exactProductSumBits(ea, eb, k) > 53) {
             return null;
         }
-        BlockDotKernel kernel = new BlockDotKernel(ea, fa.scale(), eb, fb.scale(), k, true);
+        BlockDotKernel kernel = kernel(ea, fa.scale(), eb, fb.scale(), k);
         if (kernel.tier() != BlockDotKernel.Tier.LONG) {
             return null;
         }
@@ -138,6 +138,42 @@ final class SimdRoutes {
         }
         double tensor = (double) a.tensorScale() * b.tensorScale();   // exact, as in MxDot
         return BlockDotKernel.finish(acc, tensor, () -> false, rounding, toFloat);
+    }
+
+    /** The last kernel built, reused when the same format instances come again (the common case). */
+    private static volatile KernelEntry lastKernel;
+
+    private static final class KernelEntry {
+        final ElementFormat ea;
+        final ElementFormat sa;
+        final ElementFormat eb;
+        final ElementFormat sb;
+        final int k;
+        final BlockDotKernel kernel;
+
+        KernelEntry(ElementFormat ea, ElementFormat sa, ElementFormat eb, ElementFormat sb, int k,
+                    BlockDotKernel kernel) {
+            this.ea = ea;
+            this.sa = sa;
+            this.eb = eb;
+            this.sb = sb;
+            this.k = k;
+            this.kernel = kernel;
+        }
+    }
+
+    /**
+     * A block kernel for these formats: building one looks its code tables up by
+     * {@code ElementFormat.hashCode}, which costs more than a whole short dot product.
+     */
+    private static BlockDotKernel kernel(ElementFormat ea, ElementFormat sa, ElementFormat eb, ElementFormat sb, int k) {
+        KernelEntry e = lastKernel;
+        if (e != null && e.ea == ea && e.sa == sa && e.eb == eb && e.sb == sb && e.k == k) {
+            return e.kernel;
+        }
+        BlockDotKernel kernel = new BlockDotKernel(ea, sa, eb, sb, k, true);
+        lastKernel = new KernelEntry(ea, sa, eb, sb, k, kernel);
+        return kernel;
     }
 
     private static boolean streamable(ElementFormat e) {

@@ -404,6 +404,7 @@ final class VectorKernels implements Kernels {
         private final int codeMask;
         private final boolean negativeZero;
         private final int maxMagnitude;
+        private final int signShift;   // moves a float's sign bit onto the format's
 
         EncodePlan(ElementFormat f) {
             mantissaBits = f.mantissaBits();
@@ -415,6 +416,7 @@ final class VectorKernels implements Kernels {
             codeMask = f.codeCount() - 1;
             negativeZero = f.hasNegativeZero();
             maxMagnitude = f.maxFiniteCode();
+            signShift = 32 - f.bits();
         }
 
         /**
@@ -459,21 +461,30 @@ final class VectorKernels implements Kernels {
                 // Bits of sig below the target quantum 2^(e - m); 25 already discards all of them.
                 IntVector shift = e.sub(exp).add(23 - mantissaBits).min(25);
                 IntVector halfway = one.lanewise(VectorOperators.LSHL, shift.sub(1));
-                IntVector rest = sig.and(halfway.add(halfway).sub(1));
-                VectorMask<Integer> half = rest.compare(VectorOperators.GE, halfway);
-                VectorMask<Integer> sticky = rest.and(halfway.sub(1)).compare(VectorOperators.NE, 0);
-                IntVector magnitude = e.add(bias).lanewise(VectorOperators.LSHL, mantissaBits)
-                        .add(sig.lanewise(VectorOperators.LSHR, shift)).sub(1 << mantissaBits);
-                VectorMask<Integer> up;
-                switch (rounding) {
-                    case RNE: up = half.and(sticky.or(magnitude.and(1).compare(VectorOperators.NE, 0))); break;
-                    case RNA: up = half; break;
-                    case RUP: up = half.or(sticky).andNot(negative); break;
-                    case RDN: up = half.or(sticky).and(negative); break;
-                    case ODD: up = half.or(sticky).and(magnitude.and(1).eq(0)); break;
-                    default: up = zero.and(half).andNot(zero);   // RTZ: never
+                IntVector magnitude;
+                if (rounding == Rounding.RNE && mantissaBits > 0) {
+                    // Round half even in one add: sig + (half - 1) + (kept's last bit), then shift.
+                    // The code's last bit is kept's last bit here (the rest of the code is even).
+                    IntVector kept = sig.add(halfway.sub(1)).add(sig.lanewise(VectorOperators.LSHR, shift).and(1))
+                            .lanewise(VectorOperators.LSHR, shift);
+                    magnitude = e.add(bias).lanewise(VectorOperators.LSHL, mantissaBits).add(kept).sub(1 << mantissaBits);
+                } else {
+                    IntVector rest = sig.and(halfway.add(halfway).sub(1));
+                    VectorMask<Integer> half = rest.compare(VectorOperators.GE, halfway);
+                    VectorMask<Integer> sticky = rest.and(halfway.sub(1)).compare(VectorOperators.NE, 0);
+                    magnitude = e.add(bias).lanewise(VectorOperators.LSHL, mantissaBits)
+                            .add(sig.lanewise(VectorOperators.LSHR, shift)).sub(1 << mantissaBits);
+                    VectorMask<Integer> up;
+                    switch (rounding) {
+                        case RNE: up = half.and(sticky.or(magnitude.and(1).compare(VectorOperators.NE, 0))); break;
+                        case RNA: up = half; break;
+                        case RUP: up = half.or(sticky).andNot(negative); break;
+                        case RDN: up = half.or(sticky).and(negative); break;
+                        case ODD: up = half.or(sticky).and(magnitude.and(1).eq(0)); break;
+                        default: up = zero.and(half).andNot(zero);   // RTZ: never
+                    }
+                    magnitude = magnitude.add(one, up);
                 }
-                magnitude = magnitude.add(one, up);
                 // Zeros, and (without subnormals) magnitudes below the least value, which clamp to it.
                 VectorMask<Integer> tiny = subnormals ? zero : zero.or(exp.compare(VectorOperators.LT, minNormalExponent));
                 magnitude = magnitude.blend(0, tiny).min(maxMagnitude);   // saturate
@@ -482,9 +493,10 @@ final class VectorKernels implements Kernels {
                     code = magnitude.blend(magnitude.neg().and(codeMask), negative);
                 } else if (sign == SignEncoding.UNSIGNED) {
                     code = magnitude;
+                } else if (negativeZero) {   // the float's sign bit moved to the format's
+                    code = magnitude.or(bits.lanewise(VectorOperators.LSHR, signShift).and(signBit));
                 } else {
-                    VectorMask<Integer> signed = negativeZero ? negative : negative.andNot(magnitude.eq(0));
-                    code = magnitude.blend(magnitude.or(signBit), signed);
+                    code = magnitude.blend(magnitude.or(signBit), negative.andNot(magnitude.eq(0)));
                 }
                 ((ByteVector) code.convertShape(VectorOperators.I2B, B_QUARTER, 0)).intoArray(codes, codeOffset + i);
             }
