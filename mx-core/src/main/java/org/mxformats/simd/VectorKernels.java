@@ -115,17 +115,18 @@ final class VectorKernels implements Kernels {
             return plan.reproduces(f) ? plan : NONE;
         }
 
-        /** Whether the plan decodes every code to the bits of {@code decodeFloat}. */
+        /**
+         * Whether the decoding loop ({@link #decodeBlocks}) gives every code the bits of
+         * {@code decodeFloat}. The dot loops share its formula for finite codes.
+         */
         private boolean reproduces(ElementFormat f) {
             int codes = f.codeCount();
-            int[] all = new int[(codes + LANES - 1) / LANES * LANES];
+            byte[] all = new byte[(codes + LANES - 1) / LANES * LANES];
             for (int c = 0; c < all.length; c++) {
-                all[c] = c % codes;
+                all[c] = (byte) (c % codes);
             }
             float[] got = new float[all.length];
-            for (int i = 0; i < all.length; i += LANES) {
-                decode(IntVector.fromArray(I, all, i)).intoArray(got, i);
-            }
+            decodeRange(all, 0, all.length, 1f, got, 0);
             for (int c = 0; c < codes; c++) {
                 if (Float.floatToRawIntBits(got[c]) != Float.floatToRawIntBits(f.decodeFloat(c))) {
                     return false;
@@ -254,7 +255,6 @@ final class VectorKernels implements Kernels {
         }
 
         /**
-         * {@code out[outOffset + i] = value(codes[offset + i]) * factor} for whole vectors; returns        /**
          * {@code out[outOffset + i] = value(codes[offset + i]) * factor} for whole vectors; returns
          * how many elements it did. The loop lives here so that no vector crosses a call C2 might
          * not inline.
@@ -269,8 +269,9 @@ final class VectorKernels implements Kernels {
          */
         int decodeBlocks(byte[] codes, int offset, int length, int blockSize, float[] factors, int factorOffset,
                          float[] out, int outOffset) {
-            // decode(...) written out: C2 may compile a vector helper on its own and then refuse to
-            // inline it ("already compiled into a big method"), boxing every vector it returns.
+            // The decoding is written out in each loop (here and in the dot loops): C2 may compile a
+            // vector helper on its own and then refuse to inline it ("already compiled into a big
+            // method"), boxing every vector it returns.
             int bound = length - length % LANES;
             for (int i = 0; i < bound; i += LANES) {
                 IntVector c = ((IntVector) ByteVector.fromArray(B_QUARTER, codes, offset + i)
@@ -301,44 +302,6 @@ final class VectorKernels implements Kernels {
                 v.mul(factors[factorOffset + i / blockSize]).intoArray(out, outOffset + i);
             }
             return bound;
-        }
-
-        /**
-         * The values of one vector of codes (bits above the format's width are ignored). Kept
-         * short: it is inlined into every loop that decodes, and C2 gives up inlining (and then
-         * boxes vectors) when a loop's inlined body grows too large.
-         */
-        FloatVector decode(IntVector rawCodes) {
-            IntVector c = rawCodes.and(codeMask);
-            if (twosComplement) {
-                IntVector v = c.lanewise(VectorOperators.LSHL, fractionShift)
-                        .lanewise(VectorOperators.ASHR, fractionShift);
-                return ((FloatVector) v.convert(VectorOperators.I2F, 0)).mul(scale);
-            }
-            IntVector magnitude = c.and(~signBit);
-            IntVector bits = ((FloatVector) magnitude.lanewise(VectorOperators.LSHL, fractionShift)
-                    .reinterpretAsFloats()).mul(scale).reinterpretAsInts();
-            if (signBit != 0) {   // the sign bit moved to bit 31
-                bits = bits.or(c.and(signBit).lanewise(VectorOperators.LSHL, signShift));
-            }
-            if (specials) {
-                bits = specials(c, magnitude, bits);
-            }
-            return (FloatVector) bits.reinterpretAsFloats();
-        }
-
-        /** Infinities and NaNs, for the formats that have them. */
-        private IntVector specials(IntVector c, IntVector magnitude, IntVector bits) {
-            VectorMask<Integer> nan = magnitude.compare(VectorOperators.GT, maxMagnitude);
-            if (infMagnitude >= 0) {
-                VectorMask<Integer> inf = magnitude.eq(infMagnitude);
-                bits = bits.blend(bits.and(0x8000_0000).or(0x7f80_0000), inf);
-                nan = nan.andNot(inf);
-            }
-            if (nanSignCode >= 0) {
-                nan = nan.or(c.eq(nanSignCode));
-            }
-            return bits.blend(Float.floatToRawIntBits(Float.NaN), nan);
         }
     }
 
@@ -584,10 +547,6 @@ final class VectorKernels implements Kernels {
         }
     }
 
-    /** LANES bytes as sign-extended ints. */
-    private static IntVector loadCodes(byte[] codes, int offset) {
-        return (IntVector) ByteVector.fromArray(B_QUARTER, codes, offset).convertShape(VectorOperators.B2I, I, 0);
-    }
 
     private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
     private static final VectorSpecies<Byte> B32 = ByteVector.SPECIES_256;
