@@ -65,20 +65,50 @@ final class BlockKernels {
                                        int length, byte[] codes, int codeOffset, byte[] scales, int firstBlock) {
         int k = f.blockSize();
         ElementFormat scale = f.scale();
-        for (int b = 0; b * k < length; b++) {
-            int start = b * k;
-            int n = Math.min(k, length - start);
-            float amax = kernels.maxAbs(in, offset + start, n);
-            if (!(amax <= Float.MAX_VALUE)) {   // a NaN or an infinity: NaN scale, zero codes
+        int blocks = f.blockCount(length);
+        float[] maxima = new float[blocks];
+        int[] exponents = new int[blocks];
+        kernels.blockMaxAbs(in, offset, length, k, maxima);
+        boolean floorUe8m0 = f.scaleRule() == ScaleRule.FLOOR && scale.mantissaBits() == 0 && !scale.hasSubnormals()
+                && !scale.isSigned();
+        int minExponent = Math.getExponent(scale.minSubnormal());
+        int maxExponent = scale.emax();
+        int emax = f.element().emax();
+        boolean anyNaN = false;
+        for (int b = 0; b < blocks; b++) {
+            if (!(maxima[b] <= Float.MAX_VALUE)) {   // a NaN or an infinity: NaN scale, zero codes
                 scales[firstBlock + b] = (byte) scale.nanCode();
-                Arrays.fill(codes, codeOffset + start, codeOffset + start + n, (byte) 0);
+                anyNaN = true;
                 continue;
             }
-            int sc = codec.powerOfTwoScaleCode(amax);
+            if (floorUe8m0) {   // the FLOOR rule, written out for the common UE8M0 scale
+                float amax = maxima[b];
+                int bitsOfMax = Float.floatToRawIntBits(amax);
+                int floorLog2 = bitsOfMax >>> 23 == 0 ? 31 - Integer.numberOfLeadingZeros(bitsOfMax) - 149
+                        : (bitsOfMax >>> 23) - 127;
+                int e = amax == 0 ? minExponent : Math.max(minExponent, Math.min(maxExponent, floorLog2 - emax));
+                scales[firstBlock + b] = (byte) (e + scale.bias());
+                exponents[b] = e;
+                continue;
+            }
+            int sc = codec.powerOfTwoScaleCode(maxima[b]);
             scales[firstBlock + b] = (byte) sc;
-            kernels.encodeScaled(f.element(), in, offset + start, n, Math.getExponent(scale.decode(sc)),
-                    f.elementRounding(), codes, codeOffset + start);
+            exponents[b] = Math.getExponent(scale.decode(sc));
         }
+        if (anyNaN) {
+            for (int b = 0; b < blocks; b++) {   // block by block, so that the encoder never meets the NaN
+                int start = b * k;
+                if (!(maxima[b] <= Float.MAX_VALUE)) {
+                    Arrays.fill(codes, codeOffset + start, codeOffset + start + Math.min(k, length - start), (byte) 0);
+                } else {
+                    kernels.encodeScaled(f.element(), in, offset + start, Math.min(k, length - start), exponents[b],
+                            f.elementRounding(), codes, codeOffset + start);
+                }
+            }
+            return;
+        }
+        kernels.encodeScaledBlocks(f.element(), in, offset, length, k, exponents, 0, f.elementRounding(), codes,
+                codeOffset);
     }
 
     static void dequantize(MxArray a, float[] out, int offset) {
@@ -92,6 +122,7 @@ final class BlockKernels {
         ByteBuffer packedView = a.packedElements();
         byte[] packed = new byte[Packing.packedBytes(bits, Math.min(group, length))];
         byte[] codes = bits == 8 ? packed : new byte[Math.min(group, length)];
+        float[] factors = new float[f.blockCount(Math.min(group, length))];
         for (int start = 0; start < length; start += group) {
             int n = Math.min(group, length - start);
             int bytes = Packing.packedBytes(bits, n);
@@ -101,11 +132,11 @@ final class BlockKernels {
             } else if (bits != 8) {
                 Packing.unpack(bits, packed, 0, codes, 0, n);
             }
-            for (int b = 0; b * k < n; b++) {
-                int blockLength = Math.min(k, n - b * k);
-                float factor = (float) a.scaleValue(start / k + b);   // exact: a power of two, or NaN
-                kernels.decodeScaled(element, codes, b * k, blockLength, factor, out, offset + start + b * k);
+            int blocks = f.blockCount(n);
+            for (int b = 0; b < blocks; b++) {
+                factors[b] = (float) a.scaleValue(start / k + b);   // exact: a power of two, or NaN
             }
+            kernels.decodeScaledBlocks(element, codes, 0, n, k, factors, 0, out, offset + start);
         }
     }
 
@@ -116,14 +147,15 @@ final class BlockKernels {
         int group = group(f);
         byte[] codes = new byte[Math.min(group, length)];
         byte[] scales = new byte[codes.length / k + 1];
+        float[] factors = new float[scales.length];
         for (int start = 0; start < length; start += group) {
             int n = Math.min(group, length - start);
             quantizeBlocks(kernels, codec, f, in, inOffset + start, n, codes, 0, scales, 0);
-            for (int b = 0; b * k < n; b++) {
-                float factor = (float) f.scale().decode(scales[b] & 0xff);
-                kernels.decodeScaled(f.element(), codes, b * k, Math.min(k, n - b * k), factor, out,
-                        outOffset + start + b * k);
+            int blocks = f.blockCount(n);
+            for (int b = 0; b < blocks; b++) {
+                factors[b] = (float) f.scale().decode(scales[b] & 0xff);
             }
+            kernels.decodeScaledBlocks(f.element(), codes, 0, n, k, factors, 0, out, outOffset + start);
         }
     }
 }

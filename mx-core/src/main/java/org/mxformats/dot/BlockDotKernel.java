@@ -182,6 +182,44 @@ final class BlockDotKernel {
         }
     }
 
+    /**
+     * {@link #addBlockSum} for {@code count} blocks from {@code first} at once, when every scale is a
+     * power of two and every sum finite: the integer sums shifted onto the least block exponent
+     * add up in one long if that cannot overflow, and the accumulator takes one term. Returns false
+     * (adding nothing) when that does not apply.
+     */
+    boolean addPowerOfTwoScaledSums(ExactAccumulator acc, byte[] scalesA, byte[] scalesB, int first, double[] sums,
+                                    int count) {
+        int low = Integer.MAX_VALUE;
+        int high = Integer.MIN_VALUE;
+        long maxMagnitude = 0;
+        for (int j = 0; j < count; j++) {
+            int sa = scalesA[first + j] & 0xFF;
+            int sb = scalesB[first + j] & 0xFF;
+            if (scaleA.significand[sa] != 1 || scaleB.significand[sb] != 1 || !Double.isFinite(sums[j])) {
+                return false;
+            }
+            int e = scaleA.exponent[sa] + scaleB.exponent[sb];
+            low = Math.min(low, e);
+            high = Math.max(high, e);
+            maxMagnitude = Math.max(maxMagnitude, (long) Math.abs(Math.scalb(sums[j], -integerExponent)));
+        }
+        int bits = 64 - Long.numberOfLeadingZeros(maxMagnitude) + (high - low)
+                + (32 - Integer.numberOfLeadingZeros(count));
+        if (bits > 62) {
+            return false;
+        }
+        long total = 0;
+        for (int j = 0; j < count; j++) {
+            int e = scaleA.exponent[scalesA[first + j] & 0xFF] + scaleB.exponent[scalesB[first + j] & 0xFF];
+            total += (long) Math.scalb(sums[j], -integerExponent) << (e - low);
+        }
+        if (total != 0) {
+            acc.addProductTerm(total, 1, integerExponent + low);
+        }
+        return true;
+    }
+
     private void addSpecials(ExactAccumulator acc, boolean zeroScale, byte[] ca, int offA, byte[] cb, int offB, int len) {
         for (int i = 0; i < len; i++) {
             int x = ca[offA + i] & 0xFF;

@@ -90,6 +90,11 @@ public final class MxDot {
 
     private static double dot(MxArray a, MxArray b, Rounding rounding, boolean toFloat) {
         requireSameShape(a.format(), a.length(), b.format(), b.length());
+        requireDeterministic(rounding);
+        Double streamed = SimdRoutes.exactDot(a, b, rounding, toFloat);
+        if (streamed != null) {
+            return streamed;
+        }
         Unpacked ua = Unpacked.of(a);
         Unpacked ub = Unpacked.of(b);
         BlockDotKernel kernel = kernel(ua, ub);
@@ -169,7 +174,7 @@ public final class MxDot {
         if (mode == Accumulation.FAST && SimdRoutes.fastApplies(a.format(), a.length())) {
             requireDeterministic(rounding);
             double total = SimdRoutes.fastDot(a, SimdRoutes.kernelCodes(a), SimdRoutes.scaleCodes(a),
-                    SimdRoutes.laneX(a.format(), x, offset, a.length()), 0);
+                    SimdRoutes.laneX(a.format(), x, offset, a.length()), SimdRoutes.laneXOffset(a.format(), offset));
             return toFloat ? ExactAccumulator.roundToFloat(total, rounding) : total;
         }
         Unpacked ua = Unpacked.of(a);

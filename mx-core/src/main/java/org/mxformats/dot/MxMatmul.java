@@ -201,10 +201,11 @@ public final class MxMatmul {
             return c;
         }
         if (mode == Accumulation.FAST && SimdRoutes.fastApplies(rows[0].format(), inner)) {
-            double[] laneColumns = new double[Math.multiplyExact(inner, n)];
+            float[] laneColumns = new float[Math.multiplyExact(inner, n)];
             for (int j = 0; j < n; j++) {
-                System.arraycopy(SimdRoutes.laneX(rows[0].format(), columns, offset + j * inner, inner), 0,
-                        laneColumns, j * inner, inner);
+                float[] lanes = SimdRoutes.laneX(rows[0].format(), columns, offset + j * inner, inner);
+                System.arraycopy(lanes, SimdRoutes.laneXOffset(rows[0].format(), offset + j * inner), laneColumns,
+                        j * inner, inner);
             }
             run(m, executor, (lo, hi) -> {
                 for (int i = lo; i < hi; i++) {

@@ -5,6 +5,7 @@ import org.mxformats.block.MxArray;
 import org.mxformats.block.MxFormat;
 import org.mxformats.block.Packing;
 import org.mxformats.format.ElementFormat;
+import org.mxformats.format.Rounding;
 import org.mxformats.simd.Kernels;
 
 /**
@@ -43,13 +44,19 @@ final class SimdRoutes {
         return scales;
     }
 
-    /** x in the kernels' lane order for vectors of this format and length. */
-    static double[] laneX(MxFormat f, float[] x, int offset, int length) {
-        return Kernels.laneOrder(f.element(), f.blockSize(), x, offset, length);
+    /** x in the kernels' lane order for vectors of this format and length (x itself when that is its order). */
+    static float[] laneX(MxFormat f, float[] x, int offset, int length) {
+        return Kernels.laneOrderIsNatural(f.element(), f.blockSize()) ? x
+                : Kernels.laneOrder(f.element(), f.blockSize(), x, offset, length);
+    }
+
+    /** Where x's elements start in {@link #laneX}'s result. */
+    static int laneXOffset(MxFormat f, int offset) {
+        return Kernels.laneOrderIsNatural(f.element(), f.blockSize()) ? offset : 0;
     }
 
     /** The FAST dot product of whole blocks, tensor scale applied, before the final rounding. */
-    static double fastDot(MxArray a, byte[] codes, byte[] scales, double[] laneX, int laneXOffset) {
+    static double fastDot(MxArray a, byte[] codes, byte[] scales, float[] laneX, int laneXOffset) {
         MxFormat f = a.format();
         double total = Kernels.get().dotFast(f.element(), codes, 0, f.scale(), scales, 0, f.blockSize(),
                 a.length() / f.blockSize(), laneX, laneXOffset);
@@ -71,5 +78,80 @@ final class SimdRoutes {
         double[] sums = new double[blocks];
         Kernels.get().blockProductSums(ea, a.codes, 0, eb, b.codes, 0, k, blocks, sums);
         return sums;
+    }
+
+    /** Elements per group of the streamed exact MX x MX product (whole blocks). */
+    private static final int GROUP = 4096;
+
+    /**
+     * The exact MX x MX dot product streamed through small buffers (no copy of the operands), for
+     * whole blocks of 4- or 8-bit elements whose integer block sums fit 53 bits; null when that
+     * does not apply or the result is an exact zero (whose sign the full path decides).
+     */
+    static Double exactDot(MxArray a, MxArray b, Rounding rounding, boolean toFloat) {
+        MxFormat fa = a.format();
+        MxFormat fb = b.format();
+        ElementFormat ea = fa.element();
+        ElementFormat eb = fb.element();
+        int k = fa.blockSize();
+        int n = a.length();
+        if (n == 0 || n % k != 0 || !streamable(ea) || !streamable(eb)
+                || Kernels.exactProductSumBits(ea, eb, k) > 53) {
+            return null;
+        }
+        BlockDotKernel kernel = new BlockDotKernel(ea, fa.scale(), eb, fb.scale(), k, true);
+        if (kernel.tier() != BlockDotKernel.Tier.LONG) {
+            return null;
+        }
+        Kernels kernels = Kernels.get();
+        ExactAccumulator acc = kernel.newAccumulator();
+        byte[] scalesA = scaleCodes(a);
+        byte[] scalesB = scaleCodes(b);
+        int group = k * Math.max(2, GROUP / k / 2 * 2);   // whole blocks, an even count of elements
+        byte[] packedA = new byte[Math.min(group, n)];
+        byte[] packedB = new byte[packedA.length];
+        byte[] codesA = ea.bits() == 4 ? new byte[packedA.length] : packedA;
+        byte[] codesB = eb.bits() == 4 ? new byte[packedB.length] : packedB;
+        double[] sums = new double[packedA.length / k];
+        ByteBuffer viewA = a.packedElements();
+        ByteBuffer viewB = b.packedElements();
+        for (int start = 0; start < n; start += group) {
+            int count = Math.min(group, n - start);
+            load(viewA, ea, start, count, packedA, codesA, kernels);
+            load(viewB, eb, start, count, packedB, codesB, kernels);
+            int blocks = count / k;
+            kernels.blockProductSums(ea, codesA, 0, eb, codesB, 0, k, blocks, sums);
+            if (kernel.addPowerOfTwoScaledSums(acc, scalesA, scalesB, start / k, sums, blocks)) {
+                continue;
+            }
+            for (int j = 0; j < blocks; j++) {
+                int blk = start / k + j;
+                if (Double.isFinite(sums[j])) {
+                    kernel.addBlockSum(acc, scalesA[blk] & 0xFF, scalesB[blk] & 0xFF, sums[j]);
+                } else {
+                    kernel.addBlock(acc, scalesA[blk] & 0xFF, codesA, j * k, scalesB[blk] & 0xFF, codesB, j * k, k);
+                }
+            }
+        }
+        if (!acc.isNaN() && !acc.isInfinite() && acc.isExactZero()) {
+            return null;
+        }
+        double tensor = (double) a.tensorScale() * b.tensorScale();   // exact, as in MxDot
+        return BlockDotKernel.finish(acc, tensor, () -> false, rounding, toFloat);
+    }
+
+    private static boolean streamable(ElementFormat e) {
+        return e.bits() == 4 || e.bits() == 8;
+    }
+
+    /** Elements {@code start .. start + count} (start even) as one code per byte in {@code codes}. */
+    private static void load(ByteBuffer view, ElementFormat e, int start, int count, byte[] packed, byte[] codes,
+                             Kernels kernels) {
+        if (e.bits() == 8) {
+            view.get(start, packed, 0, count);
+        } else {
+            view.get(start / 2, packed, 0, count / 2);
+            kernels.unpackNibbles(packed, 0, codes, 0, count);
+        }
     }
 }

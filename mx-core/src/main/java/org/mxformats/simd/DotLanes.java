@@ -72,14 +72,17 @@ final class DotLanes {
     }
 
     /** See {@link Kernels#laneOrder}. */
-    static double[] laneOrder(ElementFormat element, int blockSize, float[] x, int offset, int length) {
-        double[] out = new double[length];
-        boolean deinterleave = nibbles(element) && lanes(blockSize);
-        for (int i = 0; i < length; i++) {
-            int chunk = i - i % CHUNK;
-            int j = i - chunk;
-            int lane = deinterleave ? (j & 1) * LANES + (j >>> 1) : j;
-            out[chunk + lane] = x[offset + i];
+    static float[] laneOrder(ElementFormat element, int blockSize, float[] x, int offset, int length) {
+        float[] out = new float[length];
+        if (!(nibbles(element) && lanes(blockSize))) {
+            System.arraycopy(x, offset, out, 0, length);
+            return out;
+        }
+        for (int chunk = 0; chunk < length; chunk += CHUNK) {
+            for (int l = 0; l < LANES; l++) {
+                out[chunk + l] = x[offset + chunk + 2 * l];
+                out[chunk + LANES + l] = x[offset + chunk + 2 * l + 1];
+            }
         }
         return out;
     }

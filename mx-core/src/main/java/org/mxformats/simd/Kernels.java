@@ -80,6 +80,23 @@ public sealed interface Kernels permits ScalarKernels, VectorKernels {
     void decodeScaled(ElementFormat element, byte[] codes, int codeOffset, int length, float factor,
                       float[] out, int outOffset);
 
+    /** {@code maxima[j] = maxAbs} of block j, for the blocks of {@code blockSize} (the last may be shorter). */
+    void blockMaxAbs(float[] in, int offset, int length, int blockSize, float[] maxima);
+
+    /**
+     * {@link #encodeScaled} block by block: block j (of {@code blockSize} elements, the last may be
+     * shorter) scaled by {@code 2^-scaleExponents[exponentOffset + j]}.
+     */
+    void encodeScaledBlocks(ElementFormat element, float[] in, int inOffset, int length, int blockSize,
+                            int[] scaleExponents, int exponentOffset, Rounding rounding, byte[] codes, int codeOffset);
+
+    /**
+     * {@link #decodeScaled} block by block: block j (of {@code blockSize} elements, the last may be
+     * shorter) multiplied by {@code factors[factorOffset + j]}.
+     */
+    void decodeScaledBlocks(ElementFormat element, byte[] codes, int codeOffset, int length, int blockSize,
+                            float[] factors, int factorOffset, float[] out, int outOffset);
+
     /**
      * Packs {@code count} 4-bit codes (one per byte, high bits ignored) two per byte, the first in
      * the low nibble: {@code (count + 1) / 2} bytes, an odd last code alone in its low nibble.
@@ -109,12 +126,18 @@ public sealed interface Kernels permits ScalarKernels, VectorKernels {
     }
 
     /**
-     * {@code x[offset .. offset + length)} widened to double and reordered into the element order
-     * that {@link #dotFast} reads for this element format and block size (see {@link DotLanes}); a
-     * matrix-vector product prepares x once for all rows.
+     * {@code x[offset .. offset + length)} reordered into the element order that {@link #dotFast}
+     * reads for this element format and block size (see {@link DotLanes}); a matrix-vector product
+     * prepares x once for all rows. When {@link #laneOrderIsNatural} the order is x's own, and x can
+     * be passed as it is.
      */
-    static double[] laneOrder(ElementFormat element, int blockSize, float[] x, int offset, int length) {
+    static float[] laneOrder(ElementFormat element, int blockSize, float[] x, int offset, int length) {
         return DotLanes.laneOrder(element, blockSize, x, offset, length);
+    }
+
+    /** Whether {@link #laneOrder} keeps x's order for this format and block size. */
+    static boolean laneOrderIsNatural(ElementFormat element, int blockSize) {
+        return !(DotLanes.nibbles(element) && DotLanes.lanes(blockSize));
     }
 
     /**
@@ -126,7 +149,7 @@ public sealed interface Kernels permits ScalarKernels, VectorKernels {
      * other widths; scale codes one per byte.
      */
     double dotFast(ElementFormat element, byte[] codes, int codeOffset, ElementFormat scale, byte[] scaleCodes,
-                   int scaleOffset, int blockSize, int blocks, double[] laneX, int laneXOffset);
+                   int scaleOffset, int blockSize, int blocks, float[] laneX, int laneXOffset);
 
     /**
      * The exact sum of products of every block: {@code sums[j] = productSum(a, block j of ca, b,

@@ -65,6 +65,34 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void blockMaxAbs(float[] in, int offset, int length, int blockSize, float[] maxima) {
+        for (int j = 0; j * blockSize < length; j++) {
+            maxima[j] = maxAbs(in, offset + j * blockSize, Math.min(blockSize, length - j * blockSize));
+        }
+    }
+
+    @Override
+    public void encodeScaledBlocks(ElementFormat element, float[] in, int inOffset, int length, int blockSize,
+                                   int[] scaleExponents, int exponentOffset, Rounding rounding, byte[] codes,
+                                   int codeOffset) {
+        for (int j = 0; j * blockSize < length; j++) {
+            int start = j * blockSize;
+            encodeScaled(element, in, inOffset + start, Math.min(blockSize, length - start),
+                    scaleExponents[exponentOffset + j], rounding, codes, codeOffset + start);
+        }
+    }
+
+    @Override
+    public void decodeScaledBlocks(ElementFormat element, byte[] codes, int codeOffset, int length, int blockSize,
+                                   float[] factors, int factorOffset, float[] out, int outOffset) {
+        for (int j = 0; j * blockSize < length; j++) {
+            int start = j * blockSize;
+            decodeScaled(element, codes, codeOffset + start, Math.min(blockSize, length - start),
+                    factors[factorOffset + j], out, outOffset + start);
+        }
+    }
+
+    @Override
     public void packNibbles(byte[] codes, int codeOffset, byte[] packed, int packedOffset, int count) {
         int pairs = count >>> 1;
         for (int j = 0; j < pairs; j++) {
@@ -101,7 +129,7 @@ final class ScalarKernels implements Kernels {
 
     @Override
     public double dotFast(ElementFormat element, byte[] codes, int codeOffset, ElementFormat scale, byte[] scaleCodes,
-                          int scaleOffset, int blockSize, int blocks, double[] laneX, int laneXOffset) {
+                          int scaleOffset, int blockSize, int blocks, float[] laneX, int laneXOffset) {
         float[] values = FormatTables.floatValues(element);
         double[] scales = FormatTables.doubleValues(scale);
         int scaleMask = scales.length - 1;
@@ -111,7 +139,7 @@ final class ScalarKernels implements Kernels {
                 double s = -0.0;
                 int first = blk * blockSize;
                 for (int i = first; i < first + blockSize; i++) {
-                    s += values[DotLanes.code(element, codes, codeOffset, i)] * laneX[laneXOffset + i];
+                    s += (double) values[DotLanes.code(element, codes, codeOffset, i)] * laneX[laneXOffset + i];
                 }
                 acc += s * scales[scaleCodes[scaleOffset + blk] & scaleMask];
             }
@@ -128,8 +156,8 @@ final class ScalarKernels implements Kernels {
                     int e0 = chunk + (nibbles ? 2 * l : l);
                     int e1 = chunk + (nibbles ? 2 * l + 1 : l + DotLanes.LANES);
                     // x in lane order: part 0 of lane l at chunk + l, part 1 at chunk + 16 + l.
-                    s[l] += values[DotLanes.code(element, codes, codeOffset, e0)] * laneX[laneXOffset + chunk + l];
-                    s[l] += values[DotLanes.code(element, codes, codeOffset, e1)]
+                    s[l] += (double) values[DotLanes.code(element, codes, codeOffset, e0)] * laneX[laneXOffset + chunk + l];
+                    s[l] += (double) values[DotLanes.code(element, codes, codeOffset, e1)]
                             * laneX[laneXOffset + chunk + DotLanes.LANES + l];
                 }
             }

@@ -1,6 +1,5 @@
 package org.mxformats.simd;
 
-import java.util.concurrent.ConcurrentHashMap;
 import java.nio.ByteOrder;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.DoubleVector;
@@ -40,8 +39,8 @@ final class VectorKernels implements Kernels {
     static final VectorKernels INSTANCE = LANES >= 8 ? new VectorKernels() : null;
 
     private static final ScalarKernels SCALAR = ScalarKernels.INSTANCE;
-    private final ConcurrentHashMap<ElementFormat, DecodePlan> decodePlans = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<ElementFormat, EncodePlan> encodePlans = new ConcurrentHashMap<>();
+    private final FormatCache<DecodePlan> decodePlans = new FormatCache<>(DecodePlan::of);
+    private final FormatCache<EncodePlan> encodePlans = new FormatCache<>(EncodePlan::new);
 
     private VectorKernels() {
     }
@@ -55,17 +54,12 @@ final class VectorKernels implements Kernels {
 
     @Override
     public void decode(ElementFormat format, byte[] codes, int codeOffset, float[] out, int outOffset, int length) {
-        DecodePlan plan = decodePlans.computeIfAbsent(format, DecodePlan::of);
+        DecodePlan plan = decodePlans.get(format);
         if (plan == DecodePlan.NONE) {
             SCALAR.decode(format, codes, codeOffset, out, outOffset, length);
             return;
         }
-        int bound = length - length % LANES;
-        for (int i = 0; i < bound; i += LANES) {
-            IntVector c = (IntVector) ByteVector.fromArray(B_QUARTER, codes, codeOffset + i)
-                    .convertShape(VectorOperators.B2I, I, 0);
-            plan.decode(c).intoArray(out, outOffset + i);
-        }
+        int bound = plan.decodeRange(codes, codeOffset, length, 1f, out, outOffset);
         SCALAR.decode(format, codes, codeOffset + bound, out, outOffset + bound, length - bound);
     }
 
@@ -86,10 +80,13 @@ final class VectorKernels implements Kernels {
         private final int maxMagnitude;
         private final int infMagnitude;     // -1 without infinity
         private final int nanSignCode;      // the code that would be -0 but is NaN, or -1
+        private final int signShift;        // moves the format's sign bit to bit 31
+        private final boolean specials;     // whether any code is an infinity or a NaN
 
         private DecodePlan() {
             twosComplement = false;
-            codeMask = signBit = fractionShift = maxMagnitude = infMagnitude = nanSignCode = 0;
+            codeMask = signBit = fractionShift = maxMagnitude = infMagnitude = nanSignCode = signShift = 0;
+            specials = false;
             scale = 0;
             table = null;
         }
@@ -105,6 +102,8 @@ final class VectorKernels implements Kernels {
             maxMagnitude = f.maxFiniteCode();
             infMagnitude = f.hasInfinity() ? f.infinityCode(false) : -1;
             nanSignCode = signBit != 0 && !f.hasNegativeZero() ? signBit : -1;
+            signShift = 32 - f.bits();
+            specials = f.hasNaN() || f.hasInfinity();
             table = FormatTables.floatValues(f);
         }
 
@@ -142,7 +141,173 @@ final class VectorKernels implements Kernels {
             return table[code & codeMask];
         }
 
-        /** The values of one vector of codes (bits above the format's width are ignored). */
+        /**
+         * The 16 lane sums of {@link DotLanes} for blocks of 32 codes one per byte, lanes 0-7 and
+         * 8-15 in two double vectors. The loops live in this class so that no vector crosses a call
+         * C2 might not inline, and are flat (one block per iteration) so that none is boxed.
+         */
+        boolean dotBytes32(byte[] codes, int codeOffset, double[] scaleValues, byte[] scaleCodes, int scaleOffset,
+                        int blocks, float[] x, int xOffset, double[] lanes) {
+            int scaleMask = scaleValues.length - 1;
+            DoubleVector acc0 = DoubleVector.broadcast(D, -0.0);
+            DoubleVector acc1 = acc0;
+            DoubleVector minusZero = acc0;
+            for (int blk = 0; blk < blocks; blk++) {
+                int e = blk * DotLanes.CHUNK;
+                IntVector c0 = ((IntVector) ByteVector.fromArray(B_QUARTER, codes, codeOffset + e)
+                        .convertShape(VectorOperators.B2I, I, 0)).and(codeMask);
+                IntVector c1 = ((IntVector) ByteVector.fromArray(B_QUARTER, codes, codeOffset + e + DotLanes.LANES)
+                        .convertShape(VectorOperators.B2I, I, 0)).and(codeMask);
+                FloatVector v0;
+                FloatVector v1;
+                if (twosComplement) {
+                    v0 = ((FloatVector) c0.lanewise(VectorOperators.LSHL, fractionShift)
+                            .lanewise(VectorOperators.ASHR, fractionShift).convert(VectorOperators.I2F, 0)).mul(scale);
+                    v1 = ((FloatVector) c1.lanewise(VectorOperators.LSHL, fractionShift)
+                            .lanewise(VectorOperators.ASHR, fractionShift).convert(VectorOperators.I2F, 0)).mul(scale);
+                } else {
+                    IntVector m0 = c0.and(~signBit);
+                    IntVector m1 = c1.and(~signBit);
+                    if (specials && m0.max(m1).compare(VectorOperators.GT, maxMagnitude).or(c0.eq(nanSignCode))
+                            .or(c1.eq(nanSignCode)).anyTrue()) {
+                        return false;   // an infinity or a NaN: the scalar kernel takes the call
+                    }
+                    v0 = (FloatVector) ((FloatVector) m0.lanewise(VectorOperators.LSHL, fractionShift).reinterpretAsFloats())
+                            .mul(scale).reinterpretAsInts().or(c0.and(signBit).lanewise(VectorOperators.LSHL, signShift))
+                            .reinterpretAsFloats();
+                    v1 = (FloatVector) ((FloatVector) m1.lanewise(VectorOperators.LSHL, fractionShift).reinterpretAsFloats())
+                            .mul(scale).reinterpretAsInts().or(c1.and(signBit).lanewise(VectorOperators.LSHL, signShift))
+                            .reinterpretAsFloats();
+                }
+                int xo = xOffset + e;
+                FloatVector x0 = FloatVector.fromArray(F, x, xo);
+                FloatVector x1 = FloatVector.fromArray(F, x, xo + DotLanes.LANES);
+                DoubleVector s0 = ((DoubleVector) v0.convertShape(VectorOperators.F2D, D, 0))
+                        .fma((DoubleVector) x0.convertShape(VectorOperators.F2D, D, 0), minusZero);
+                DoubleVector s1 = ((DoubleVector) v0.convertShape(VectorOperators.F2D, D, 1))
+                        .fma((DoubleVector) x0.convertShape(VectorOperators.F2D, D, 1), minusZero);
+                s0 = ((DoubleVector) v1.convertShape(VectorOperators.F2D, D, 0))
+                        .fma((DoubleVector) x1.convertShape(VectorOperators.F2D, D, 0), s0);
+                s1 = ((DoubleVector) v1.convertShape(VectorOperators.F2D, D, 1))
+                        .fma((DoubleVector) x1.convertShape(VectorOperators.F2D, D, 1), s1);
+                double factor = scaleValues[scaleCodes[scaleOffset + blk] & scaleMask];
+                acc0 = acc0.add(s0.mul(factor));
+                acc1 = acc1.add(s1.mul(factor));
+            }
+            acc0.intoArray(lanes, 0);
+            acc1.intoArray(lanes, 8);
+            return true;
+        }
+
+        /** {@link #dotBytes32} for 4-bit codes two per byte: byte L of a block holds lane L's two elements. */
+        boolean dotNibbles32(byte[] codes, int codeOffset, double[] scaleValues, byte[] scaleCodes, int scaleOffset,
+                          int blocks, float[] x, int xOffset, double[] lanes) {
+            int scaleMask = scaleValues.length - 1;
+            DoubleVector acc0 = DoubleVector.broadcast(D, -0.0);
+            DoubleVector acc1 = acc0;
+            DoubleVector minusZero = acc0;
+            for (int blk = 0; blk < blocks; blk++) {
+                int e = blk * DotLanes.CHUNK;
+                IntVector c = ((IntVector) ByteVector.fromArray(B_QUARTER, codes, codeOffset + e / 2)
+                        .convertShape(VectorOperators.B2I, I, 0));
+                IntVector c0 = c.and(codeMask);
+                IntVector c1 = c.lanewise(VectorOperators.LSHR, 4).and(codeMask);
+                FloatVector v0;
+                FloatVector v1;
+                if (twosComplement) {
+                    v0 = ((FloatVector) c0.lanewise(VectorOperators.LSHL, fractionShift)
+                            .lanewise(VectorOperators.ASHR, fractionShift).convert(VectorOperators.I2F, 0)).mul(scale);
+                    v1 = ((FloatVector) c1.lanewise(VectorOperators.LSHL, fractionShift)
+                            .lanewise(VectorOperators.ASHR, fractionShift).convert(VectorOperators.I2F, 0)).mul(scale);
+                } else {
+                    IntVector m0 = c0.and(~signBit);
+                    IntVector m1 = c1.and(~signBit);
+                    if (specials && m0.max(m1).compare(VectorOperators.GT, maxMagnitude).or(c0.eq(nanSignCode))
+                            .or(c1.eq(nanSignCode)).anyTrue()) {
+                        return false;   // an infinity or a NaN: the scalar kernel takes the call
+                    }
+                    v0 = (FloatVector) ((FloatVector) m0.lanewise(VectorOperators.LSHL, fractionShift).reinterpretAsFloats())
+                            .mul(scale).reinterpretAsInts().or(c0.and(signBit).lanewise(VectorOperators.LSHL, signShift))
+                            .reinterpretAsFloats();
+                    v1 = (FloatVector) ((FloatVector) m1.lanewise(VectorOperators.LSHL, fractionShift).reinterpretAsFloats())
+                            .mul(scale).reinterpretAsInts().or(c1.and(signBit).lanewise(VectorOperators.LSHL, signShift))
+                            .reinterpretAsFloats();
+                }
+                int xo = xOffset + e;
+                FloatVector x0 = FloatVector.fromArray(F, x, xo);
+                FloatVector x1 = FloatVector.fromArray(F, x, xo + DotLanes.LANES);
+                DoubleVector s0 = ((DoubleVector) v0.convertShape(VectorOperators.F2D, D, 0))
+                        .fma((DoubleVector) x0.convertShape(VectorOperators.F2D, D, 0), minusZero);
+                DoubleVector s1 = ((DoubleVector) v0.convertShape(VectorOperators.F2D, D, 1))
+                        .fma((DoubleVector) x0.convertShape(VectorOperators.F2D, D, 1), minusZero);
+                s0 = ((DoubleVector) v1.convertShape(VectorOperators.F2D, D, 0))
+                        .fma((DoubleVector) x1.convertShape(VectorOperators.F2D, D, 0), s0);
+                s1 = ((DoubleVector) v1.convertShape(VectorOperators.F2D, D, 1))
+                        .fma((DoubleVector) x1.convertShape(VectorOperators.F2D, D, 1), s1);
+                double factor = scaleValues[scaleCodes[scaleOffset + blk] & scaleMask];
+                acc0 = acc0.add(s0.mul(factor));
+                acc1 = acc1.add(s1.mul(factor));
+            }
+            acc0.intoArray(lanes, 0);
+            acc1.intoArray(lanes, 8);
+            return true;
+        }
+
+        /**
+         * {@code out[outOffset + i] = value(codes[offset + i]) * factor} for whole vectors; returns        /**
+         * {@code out[outOffset + i] = value(codes[offset + i]) * factor} for whole vectors; returns
+         * how many elements it did. The loop lives here so that no vector crosses a call C2 might
+         * not inline.
+         */
+        int decodeRange(byte[] codes, int offset, int length, float factor, float[] out, int outOffset) {
+            return decodeBlocks(codes, offset, length, Integer.MAX_VALUE, new float[] {factor}, 0, out, outOffset);
+        }
+
+        /**
+         * {@link #decodeRange} with factor {@code factors[factorOffset + i / blockSize]} for element
+         * i; {@code blockSize} is a multiple of the lane count (or covers the whole range).
+         */
+        int decodeBlocks(byte[] codes, int offset, int length, int blockSize, float[] factors, int factorOffset,
+                         float[] out, int outOffset) {
+            // decode(...) written out: C2 may compile a vector helper on its own and then refuse to
+            // inline it ("already compiled into a big method"), boxing every vector it returns.
+            int bound = length - length % LANES;
+            for (int i = 0; i < bound; i += LANES) {
+                IntVector c = ((IntVector) ByteVector.fromArray(B_QUARTER, codes, offset + i)
+                        .convertShape(VectorOperators.B2I, I, 0)).and(codeMask);
+                FloatVector v;
+                if (twosComplement) {
+                    v = ((FloatVector) c.lanewise(VectorOperators.LSHL, fractionShift)
+                            .lanewise(VectorOperators.ASHR, fractionShift).convert(VectorOperators.I2F, 0)).mul(scale);
+                } else {
+                    IntVector magnitude = c.and(~signBit);
+                    IntVector bits = ((FloatVector) magnitude.lanewise(VectorOperators.LSHL, fractionShift)
+                            .reinterpretAsFloats()).mul(scale).reinterpretAsInts()
+                            .or(c.and(signBit).lanewise(VectorOperators.LSHL, signShift));
+                    if (specials) {
+                        VectorMask<Integer> nan = magnitude.compare(VectorOperators.GT, maxMagnitude);
+                        if (infMagnitude >= 0) {
+                            VectorMask<Integer> inf = magnitude.eq(infMagnitude);
+                            bits = bits.blend(bits.and(0x8000_0000).or(0x7f80_0000), inf);
+                            nan = nan.andNot(inf);
+                        }
+                        if (nanSignCode >= 0) {
+                            nan = nan.or(c.eq(nanSignCode));
+                        }
+                        bits = bits.blend(Float.floatToRawIntBits(Float.NaN), nan);
+                    }
+                    v = (FloatVector) bits.reinterpretAsFloats();
+                }
+                v.mul(factors[factorOffset + i / blockSize]).intoArray(out, outOffset + i);
+            }
+            return bound;
+        }
+
+        /**
+         * The values of one vector of codes (bits above the format's width are ignored). Kept
+         * short: it is inlined into every loop that decodes, and C2 gives up inlining (and then
+         * boxes vectors) when a loop's inlined body grows too large.
+         */
         FloatVector decode(IntVector rawCodes) {
             IntVector c = rawCodes.and(codeMask);
             if (twosComplement) {
@@ -150,22 +315,30 @@ final class VectorKernels implements Kernels {
                         .lanewise(VectorOperators.ASHR, fractionShift);
                 return ((FloatVector) v.convert(VectorOperators.I2F, 0)).mul(scale);
             }
-            IntVector magnitude = signBit == 0 ? c : c.and(~signBit);
+            IntVector magnitude = c.and(~signBit);
             IntVector bits = ((FloatVector) magnitude.lanewise(VectorOperators.LSHL, fractionShift)
                     .reinterpretAsFloats()).mul(scale).reinterpretAsInts();
-            VectorMask<Integer> special = magnitude.compare(VectorOperators.GT, maxMagnitude);
+            if (signBit != 0) {   // the sign bit moved to bit 31
+                bits = bits.or(c.and(signBit).lanewise(VectorOperators.LSHL, signShift));
+            }
+            if (specials) {
+                bits = specials(c, magnitude, bits);
+            }
+            return (FloatVector) bits.reinterpretAsFloats();
+        }
+
+        /** Infinities and NaNs, for the formats that have them. */
+        private IntVector specials(IntVector c, IntVector magnitude, IntVector bits) {
+            VectorMask<Integer> nan = magnitude.compare(VectorOperators.GT, maxMagnitude);
             if (infMagnitude >= 0) {
                 VectorMask<Integer> inf = magnitude.eq(infMagnitude);
-                bits = bits.blend(0x7f80_0000, inf);
-                special = special.andNot(inf);
-            }
-            if (signBit != 0) {
-                bits = bits.lanewise(VectorOperators.OR, 0x8000_0000, c.and(signBit).compare(VectorOperators.NE, 0));
+                bits = bits.blend(bits.and(0x8000_0000).or(0x7f80_0000), inf);
+                nan = nan.andNot(inf);
             }
             if (nanSignCode >= 0) {
-                special = special.or(c.eq(nanSignCode));
+                nan = nan.or(c.eq(nanSignCode));
             }
-            return (FloatVector) bits.blend(Float.floatToRawIntBits(Float.NaN), special).reinterpretAsFloats();
+            return bits.blend(Float.floatToRawIntBits(Float.NaN), nan);
         }
     }
 
@@ -191,20 +364,16 @@ final class VectorKernels implements Kernels {
         encodeLoop(element, in, inOffset, length, scaleExponent, rounding, Overflow.SATURATE, codes, codeOffset);
     }
 
-    /** Vector encoding with the scalar code for tails and for vectors holding a float subnormal. */
+    /** Vector encoding with the scalar code for tails and for vectors it does not cover. */
     private void encodeLoop(ElementFormat format, float[] in, int inOffset, int length, int scaleExponent,
                             Rounding rounding, Overflow overflow, byte[] codes, int codeOffset) {
-        EncodePlan plan = encodePlans.computeIfAbsent(format, EncodePlan::new);
-        int bound = length - length % LANES;
-        for (int i = 0; i < bound; i += LANES) {
-            IntVector bits = FloatVector.fromArray(F, in, inOffset + i).reinterpretAsInts();
-            IntVector code = plan.encode(bits, scaleExponent, rounding, overflow);
-            if (code == null) {
-                scalarEncode(format, in, inOffset + i, LANES, scaleExponent, rounding, overflow, codes, codeOffset + i);
-            } else {
-                ((ByteVector) code.convertShape(VectorOperators.I2B, B_QUARTER, 0)).intoArray(codes, codeOffset + i);
-            }
+        if (overflow != Overflow.SATURATE) {
+            scalarEncode(format, in, inOffset, length, scaleExponent, rounding, overflow, codes, codeOffset);
+            return;
         }
+        EncodePlan plan = encodePlans.get(format);
+        int bound = length - length % LANES;
+        plan.encodeRange(format, in, inOffset, bound, scaleExponent, rounding, codes, codeOffset);
         scalarEncode(format, in, inOffset + bound, length - bound, scaleExponent, rounding, overflow, codes,
                 codeOffset + bound);
     }
@@ -219,134 +388,105 @@ final class VectorKernels implements Kernels {
     }
 
     /**
-     * Vector form of {@link ElementFormat#encode(double, Rounding, Overflow, int)} for float
-     * inputs: the same truncate-then-increment of the magnitude code, done in int lanes on the
-     * float's bits, with the same special cases in the same order of precedence.
+     * Vector form of {@link ElementFormat#encode(double, Rounding, Overflow, int)} for finite,
+     * normal float inputs and zeros with saturation: the same truncate-then-increment of the
+     * magnitude code, done in int lanes on the float's bits. A vector holding a NaN, an infinity, a
+     * float subnormal or (for unsigned formats) a negative number is left to the scalar code, which
+     * keeps this short enough for C2 to compile without boxing.
      */
     static final class EncodePlan {
         private final int mantissaBits;
         private final int bias;
         private final int minNormalExponent;
-        private final int emax;
         private final boolean subnormals;
         private final SignEncoding sign;
         private final int signBit;
         private final int codeMask;
         private final boolean negativeZero;
         private final int maxMagnitude;
-        private final int infMagnitude;      // -1 without infinity
-        private final int nanCode;           // -1 without NaN
-        private final boolean signedNaN;     // whether -NaN codes exist (NaN codes come in pairs)
 
         EncodePlan(ElementFormat f) {
             mantissaBits = f.mantissaBits();
             bias = f.bias();
             subnormals = f.hasSubnormals();
             minNormalExponent = subnormals ? 1 - bias : -bias;
-            emax = f.emax();
             sign = f.signEncoding();
             signBit = sign == SignEncoding.UNSIGNED ? 0 : 1 << (f.bits() - 1);
             codeMask = f.codeCount() - 1;
             negativeZero = f.hasNegativeZero();
             maxMagnitude = f.maxFiniteCode();
-            infMagnitude = f.hasInfinity() ? f.infinityCode(false) : -1;
-            nanCode = f.hasNaN() ? f.nanCode() : -1;
-            signedNaN = f.nanCodesPerSign() > 0;
         }
 
         /**
-         * Codes for one vector of float bits, scaled by {@code 2^-scaleExponent} exactly (the
-         * exponent is adjusted, no multiplication), or null if a lane holds a float subnormal.
+         * Saturating codes for {@code length} (a multiple of the lane count) floats, each scaled by
+         * {@code 2^-scaleExponent} exactly; vectors the lanes do not cover go to the scalar code. The
+         * loop lives here so that no vector crosses a call C2 might not inline.
          */
-        IntVector encode(IntVector bits, int scaleExponent, Rounding rounding, Overflow overflow) {
-            IntVector abs = bits.and(0x7fff_ffff);
-            IntVector expField = abs.lanewise(VectorOperators.LSHR, 23);
-            VectorMask<Integer> zero = abs.eq(0);
-            if (expField.eq(0).andNot(zero).anyTrue()) {
-                return null;
-            }
-            VectorMask<Integer> negative = bits.lt(0);
-            VectorMask<Integer> nan = abs.compare(VectorOperators.GT, 0x7f80_0000);
-            VectorMask<Integer> inf = abs.eq(0x7f80_0000);
+        void encodeRange(ElementFormat format, float[] in, int inOffset, int length, int scaleExponent,
+                         Rounding rounding, byte[] codes, int codeOffset) {
+            encodeBlocks(format, in, inOffset, length, Integer.MAX_VALUE, new int[] {scaleExponent}, 0, rounding,
+                    codes, codeOffset);
+        }
 
-            // |x| = sig * 2^(exp - 23), sig in [2^23, 2^24).
-            IntVector exp = expField.sub(127 + scaleExponent);
-            IntVector sig = abs.and(0x7f_ffff).or(0x80_0000);
-            IntVector e = exp.max(minNormalExponent);
-            // Bits of sig below the target quantum 2^(e - m); 25 already discards all of them.
-            IntVector shift = e.sub(exp).add(23 - mantissaBits).min(25);
+        /**
+         * {@link #encodeRange} with scale exponent {@code scaleExponents[exponentOffset + i / blockSize]}
+         * for element i; {@code blockSize} is a multiple of the lane count (or covers the whole range).
+         */
+        void encodeBlocks(ElementFormat format, float[] in, int inOffset, int length, int blockSize,
+                          int[] scaleExponents, int exponentOffset, Rounding rounding, byte[] codes, int codeOffset) {
+            // One method with the whole body: C2 compiles it as a unit, with no vector boxed.
             IntVector one = IntVector.broadcast(I, 1);
-            IntVector kept = sig.lanewise(VectorOperators.LSHR, shift);
-            IntVector rest = sig.and(one.lanewise(VectorOperators.LSHL, shift).sub(1));
-            IntVector halfway = one.lanewise(VectorOperators.LSHL, shift.sub(1));
-            VectorMask<Integer> half = rest.compare(VectorOperators.GE, halfway);
-            VectorMask<Integer> sticky = rest.and(halfway.sub(1)).compare(VectorOperators.NE, 0);
-            IntVector magnitude = e.add(bias).lanewise(VectorOperators.LSHL, mantissaBits).add(kept)
-                    .sub(1 << mantissaBits);
-            magnitude = magnitude.add(one, roundUp(rounding, negative, magnitude, half, sticky));
-
-            VectorMask<Integer> belowRange = subnormals ? I.maskAll(false)
-                    : exp.compare(VectorOperators.LT, minNormalExponent);   // no zero: clamp to the least value
-            VectorMask<Integer> tiny = zero.or(belowRange);
-            VectorMask<Integer> over = magnitude.compare(VectorOperators.GT, maxMagnitude)
-                    .or(exp.compare(VectorOperators.GT, emax + 1)).andNot(tiny).or(inf);
-            magnitude = magnitude.blend(0, tiny);
-
-            VectorMask<Integer> toMax = overflow == Overflow.SATURATE ? over : over.and(toMaxLanes(rounding, negative).andNot(inf));
-            VectorMask<Integer> toSpecial = over.andNot(toMax);
-            magnitude = magnitude.blend(maxMagnitude, toMax);
-            if (infMagnitude >= 0) {
-                magnitude = magnitude.blend(infMagnitude, toSpecial);
-            }
-            IntVector code = withSign(negative, magnitude);
-            if (infMagnitude < 0 && nanCode >= 0) {
-                code = code.blend(nanCode, toSpecial);
-                if (signedNaN) {
-                    code = code.blend(nanCode | signBit, toSpecial.and(negative));
+            for (int i = 0; i < length; i += LANES) {
+                int scaleExponent = scaleExponents[exponentOffset + i / blockSize];
+                IntVector bits = FloatVector.fromArray(F, in, inOffset + i).reinterpretAsInts();
+                IntVector abs = bits.and(0x7fff_ffff);
+                VectorMask<Integer> zero = abs.eq(0);
+                VectorMask<Integer> negative = bits.lt(0);
+                // NaN, infinity, float subnormal, or a negative value for an unsigned format: scalar.
+                VectorMask<Integer> unusual = abs.compare(VectorOperators.GE, 0x7f80_0000)
+                        .or(abs.compare(VectorOperators.LT, 0x80_0000).andNot(zero));
+                if (sign == SignEncoding.UNSIGNED) {
+                    unusual = unusual.or(negative.andNot(zero));
                 }
-            }
-            if (sign == SignEncoding.UNSIGNED) {
-                int negativeCode = overflow == Overflow.SATURATE || nanCode < 0 ? 0 : nanCode;
-                code = code.blend(negativeCode, negative.andNot(zero));
-            }
-            if (nanCode >= 0) {
-                code = code.blend(nanCode, nan);
-            }
-            return code;
-        }
-
-        private static VectorMask<Integer> roundUp(Rounding rounding, VectorMask<Integer> negative, IntVector magnitude,
-                                                   VectorMask<Integer> half, VectorMask<Integer> sticky) {
-            switch (rounding) {
-                case RNE: return half.and(sticky.or(magnitude.and(1).compare(VectorOperators.NE, 0)));
-                case RNA: return half;
-                case RTZ: return I.maskAll(false);
-                case RUP: return half.or(sticky).andNot(negative);
-                case RDN: return half.or(sticky).and(negative);
-                case ODD: return half.or(sticky).and(magnitude.and(1).eq(0));
-                default: throw new AssertionError(rounding);
-            }
-        }
-
-        /** Lanes whose finite overflow goes to the largest finite value under a non-saturating policy. */
-        private static VectorMask<Integer> toMaxLanes(Rounding rounding, VectorMask<Integer> negative) {
-            switch (rounding) {
-                case RTZ: return I.maskAll(true);
-                case RUP: return negative;
-                case RDN: return negative.not();
-                default: return I.maskAll(false);
-            }
-        }
-
-        private IntVector withSign(VectorMask<Integer> negative, IntVector magnitude) {
-            switch (sign) {
-                case UNSIGNED:
-                    return magnitude;
-                case TWOS_COMPLEMENT:
-                    return magnitude.blend(magnitude.neg().and(codeMask), negative);
-                default:
+                if (unusual.anyTrue()) {
+                    SCALAR.encodeScaled(format, in, inOffset + i, LANES, scaleExponent, rounding, codes, codeOffset + i);
+                    continue;
+                }
+                // |x| * 2^-scaleExponent = sig * 2^(exp - 23), sig in [2^23, 2^24).
+                IntVector exp = abs.lanewise(VectorOperators.LSHR, 23).sub(127 + scaleExponent);
+                IntVector sig = abs.and(0x7f_ffff).or(0x80_0000);
+                IntVector e = exp.max(minNormalExponent);
+                // Bits of sig below the target quantum 2^(e - m); 25 already discards all of them.
+                IntVector shift = e.sub(exp).add(23 - mantissaBits).min(25);
+                IntVector halfway = one.lanewise(VectorOperators.LSHL, shift.sub(1));
+                IntVector rest = sig.and(halfway.add(halfway).sub(1));
+                VectorMask<Integer> half = rest.compare(VectorOperators.GE, halfway);
+                VectorMask<Integer> sticky = rest.and(halfway.sub(1)).compare(VectorOperators.NE, 0);
+                IntVector magnitude = e.add(bias).lanewise(VectorOperators.LSHL, mantissaBits)
+                        .add(sig.lanewise(VectorOperators.LSHR, shift)).sub(1 << mantissaBits);
+                VectorMask<Integer> up;
+                switch (rounding) {
+                    case RNE: up = half.and(sticky.or(magnitude.and(1).compare(VectorOperators.NE, 0))); break;
+                    case RNA: up = half; break;
+                    case RUP: up = half.or(sticky).andNot(negative); break;
+                    case RDN: up = half.or(sticky).and(negative); break;
+                    case ODD: up = half.or(sticky).and(magnitude.and(1).eq(0)); break;
+                    default: up = zero.and(half).andNot(zero);   // RTZ: never
+                }
+                magnitude = magnitude.add(one, up);
+                // Zeros, and (without subnormals) magnitudes below the least value, which clamp to it.
+                VectorMask<Integer> tiny = subnormals ? zero : zero.or(exp.compare(VectorOperators.LT, minNormalExponent));
+                magnitude = magnitude.blend(0, tiny).min(maxMagnitude);   // saturate
+                IntVector code;
+                if (sign == SignEncoding.TWOS_COMPLEMENT) {
+                    code = magnitude.blend(magnitude.neg().and(codeMask), negative);
+                } else if (sign == SignEncoding.UNSIGNED) {
+                    code = magnitude;
+                } else {
                     VectorMask<Integer> signed = negativeZero ? negative : negative.andNot(magnitude.eq(0));
-                    return magnitude.blend(magnitude.or(signBit), signed);
+                    code = magnitude.blend(magnitude.or(signBit), signed);
+                }
+                ((ByteVector) code.convertShape(VectorOperators.I2B, B_QUARTER, 0)).intoArray(codes, codeOffset + i);
             }
         }
     }
@@ -368,16 +508,68 @@ final class VectorKernels implements Kernels {
     @Override
     public void decodeScaled(ElementFormat element, byte[] codes, int codeOffset, int length, float factor,
                              float[] out, int outOffset) {
-        DecodePlan plan = decodePlans.computeIfAbsent(element, DecodePlan::of);
+        DecodePlan plan = decodePlans.get(element);
         if (plan == DecodePlan.NONE) {
             SCALAR.decodeScaled(element, codes, codeOffset, length, factor, out, outOffset);
             return;
         }
-        int bound = length - length % LANES;
-        for (int i = 0; i < bound; i += LANES) {
-            plan.decode(loadCodes(codes, codeOffset + i)).mul(factor).intoArray(out, outOffset + i);
-        }
+        int bound = plan.decodeRange(codes, codeOffset, length, factor, out, outOffset);
         SCALAR.decodeScaled(element, codes, codeOffset + bound, length - bound, factor, out, outOffset + bound);
+    }
+
+    @Override
+    public void blockMaxAbs(float[] in, int offset, int length, int blockSize, float[] maxima) {
+        if (blockSize % LANES != 0) {
+            SCALAR.blockMaxAbs(in, offset, length, blockSize, maxima);
+            return;
+        }
+        int whole = length / blockSize;
+        for (int j = 0; j < whole; j++) {
+            IntVector max = IntVector.zero(I);
+            int start = offset + j * blockSize;
+            for (int i = 0; i < blockSize; i += LANES) {
+                max = max.max(FloatVector.fromArray(F, in, start + i).reinterpretAsInts().and(0x7fff_ffff));
+            }
+            maxima[j] = Float.intBitsToFloat(max.reduceLanes(VectorOperators.MAX));
+        }
+        if (whole * blockSize < length) {
+            maxima[whole] = maxAbs(in, offset + whole * blockSize, length - whole * blockSize);
+        }
+    }
+
+    @Override
+    public void encodeScaledBlocks(ElementFormat element, float[] in, int inOffset, int length, int blockSize,
+                                   int[] scaleExponents, int exponentOffset, Rounding rounding, byte[] codes,
+                                   int codeOffset) {
+        if (blockSize % LANES != 0 || rounding == Rounding.STOCHASTIC || element.bits() > 8) {
+            SCALAR.encodeScaledBlocks(element, in, inOffset, length, blockSize, scaleExponents, exponentOffset,
+                    rounding, codes, codeOffset);
+            return;
+        }
+        int whole = length / blockSize * blockSize;
+        encodePlans.get(element).encodeBlocks(element, in, inOffset, whole, blockSize, scaleExponents, exponentOffset,
+                rounding, codes, codeOffset);
+        if (whole < length) {
+            encodeScaled(element, in, inOffset + whole, length - whole, scaleExponents[exponentOffset + whole / blockSize],
+                    rounding, codes, codeOffset + whole);
+        }
+    }
+
+    @Override
+    public void decodeScaledBlocks(ElementFormat element, byte[] codes, int codeOffset, int length, int blockSize,
+                                   float[] factors, int factorOffset, float[] out, int outOffset) {
+        DecodePlan plan = decodePlans.get(element);
+        if (blockSize % LANES != 0 || plan == DecodePlan.NONE) {
+            SCALAR.decodeScaledBlocks(element, codes, codeOffset, length, blockSize, factors, factorOffset, out,
+                    outOffset);
+            return;
+        }
+        int whole = length / blockSize * blockSize;
+        plan.decodeBlocks(codes, codeOffset, whole, blockSize, factors, factorOffset, out, outOffset);
+        if (whole < length) {
+            decodeScaled(element, codes, codeOffset + whole, length - whole, factors[factorOffset + whole / blockSize],
+                    out, outOffset + whole);
+        }
     }
 
     /** LANES bytes as sign-extended ints. */
@@ -423,20 +615,29 @@ final class VectorKernels implements Kernels {
 
     /** How to sum products exactly in vectors, or null when the scalar kernel must. */
     private ProductPlan productPlan(ElementFormat a, ElementFormat b, int length) {
-        DecodePlan pa = decodePlans.computeIfAbsent(a, DecodePlan::of);
-        DecodePlan pb = decodePlans.computeIfAbsent(b, DecodePlan::of);
+        DecodePlan pa = decodePlans.get(a);
+        DecodePlan pb = decodePlans.get(b);
         int low = Math.getExponent(a.minSubnormal()) + Math.getExponent(b.minSubnormal());
-        int productBits = a.emax() + 1 + b.emax() + 1 - low;
+        int high = a.emax() + 1 + b.emax() + 1;
+        // Significand bits of a product (an integer format's magnitudes span mantissaBits + 1 bits).
+        int productSignificandBits = a.mantissaBits() + 1 + b.mantissaBits() + 1;
         int sumBits = DotLanes.spanBits(a, b, length);
-        // Every product exact in float, and every partial sum exact in float or double: any order
-        // then gives the scalar kernel's sequential sum.
-        if (pa == DecodePlan.NONE || pb == DecodePlan.NONE || low < -149 || productBits > 24 || sumBits > 53) {
+        // Every product exact in float (short significands, within float's range), and every
+        // partial sum exact in float or double: any order then gives the scalar kernel's sequential sum.
+        if (pa == DecodePlan.NONE || pb == DecodePlan.NONE || low < -149 || high > 127 || productSignificandBits > 24
+                || sumBits > 53) {
             return null;
         }
         return new ProductPlan(pa, pb, sumBits <= 24);
     }
 
-    /** Exact sums of products of decoded values, in float lanes or (wider sums) double lanes. */
+    /**
+     * Exact sums of products of decoded values, in float lanes or (wider sums) double lanes. Codes
+     * are decoded into scratch arrays first ({@link DecodePlan#decodeRange}), so that the summing
+     * loop has no vector-returning call that C2 might not inline.
+     */
+    private static final ThreadLocal<float[][]> PRODUCT_SCRATCH = ThreadLocal.withInitial(() -> new float[2][4096]);
+
     private static final class ProductPlan {
         private final DecodePlan a;
         private final DecodePlan b;
@@ -449,28 +650,70 @@ final class VectorKernels implements Kernels {
         }
 
         double sum(byte[] ca, int offA, byte[] cb, int offB, int length) {
+            double[] sums = new double[1];
+            sums(ca, offA, cb, offB, length, 1, sums);
+            return sums[0];
+        }
+
+        /** {@code blocks} consecutive sums of {@code length} products each. */
+        void sums(byte[] ca, int offA, byte[] cb, int offB, int length, int blocks, double[] sums) {
+            if (length == 0) {
+                java.util.Arrays.fill(sums, 0, blocks, 0.0);
+                return;
+            }
+            float[][] scratch = PRODUCT_SCRATCH.get();
+            float[] va = scratch[0];
+            float[] vb = scratch[1];
+            if (length > va.length) {
+                va = new float[length];
+                vb = new float[length];
+            }
+            int perGroup = Math.max(1, va.length / length);
+            for (int first = 0; first < blocks; first += perGroup) {
+                int count = Math.min(perGroup, blocks - first);
+                int n = count * length;
+                int doneA = a.decodeRange(ca, offA + first * length, n, 1f, va, 0);
+                int doneB = b.decodeRange(cb, offB + first * length, n, 1f, vb, 0);
+                for (int i = doneA; i < n; i++) {
+                    va[i] = a.value(ca[offA + first * length + i]);
+                }
+                for (int i = doneB; i < n; i++) {
+                    vb[i] = b.value(cb[offB + first * length + i]);
+                }
+                for (int j = 0; j < count; j++) {
+                    double sum = inFloat ? floatSum(va, vb, j * length, length) : doubleSum(va, vb, j * length, length);
+                    sums[first + j] = Double.isNaN(sum) ? Double.NaN : sum;
+                }
+            }
+        }
+
+        private static double floatSum(float[] va, float[] vb, int offset, int length) {
             int bound = length - length % LANES;
-            double sum;
-            if (inFloat) {
-                FloatVector acc = FloatVector.zero(F);
-                for (int i = 0; i < bound; i += LANES) {
-                    acc = a.decode(loadCodes(ca, offA + i)).fma(b.decode(loadCodes(cb, offB + i)), acc);
-                }
-                sum = acc.reduceLanes(VectorOperators.ADD);
-            } else {
-                DoubleVector acc0 = DoubleVector.zero(D);
-                DoubleVector acc1 = DoubleVector.zero(D);
-                for (int i = 0; i < bound; i += LANES) {
-                    FloatVector p = a.decode(loadCodes(ca, offA + i)).mul(b.decode(loadCodes(cb, offB + i)));
-                    acc0 = acc0.add(p.convertShape(VectorOperators.F2D, D, 0));
-                    acc1 = acc1.add(p.convertShape(VectorOperators.F2D, D, 1));
-                }
-                sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+            FloatVector acc = FloatVector.zero(F);
+            for (int i = 0; i < bound; i += LANES) {
+                acc = FloatVector.fromArray(F, va, offset + i).fma(FloatVector.fromArray(F, vb, offset + i), acc);
             }
+            double sum = acc.reduceLanes(VectorOperators.ADD);
             for (int i = bound; i < length; i++) {   // the tail, exact too
-                sum += (double) a.value(ca[offA + i]) * b.value(cb[offB + i]);
+                sum += (double) va[offset + i] * vb[offset + i];
             }
-            return Double.isNaN(sum) ? Double.NaN : sum;
+            return sum;
+        }
+
+        private static double doubleSum(float[] va, float[] vb, int offset, int length) {
+            int bound = length - length % LANES;
+            DoubleVector acc0 = DoubleVector.zero(D);
+            DoubleVector acc1 = DoubleVector.zero(D);
+            for (int i = 0; i < bound; i += LANES) {
+                FloatVector p = FloatVector.fromArray(F, va, offset + i).mul(FloatVector.fromArray(F, vb, offset + i));
+                acc0 = acc0.add((DoubleVector) p.convertShape(VectorOperators.F2D, D, 0));
+                acc1 = acc1.add((DoubleVector) p.convertShape(VectorOperators.F2D, D, 1));
+            }
+            double sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+            for (int i = bound; i < length; i++) {
+                sum += (double) va[offset + i] * vb[offset + i];
+            }
+            return sum;
         }
     }
 
@@ -489,9 +732,7 @@ final class VectorKernels implements Kernels {
             SCALAR.blockProductSums(a, ca, offA, b, cb, offB, blockSize, blocks, sums);
             return;
         }
-        for (int j = 0; j < blocks; j++) {
-            sums[j] = plan.sum(ca, offA + j * blockSize, cb, offB + j * blockSize, blockSize);
-        }
+        plan.sums(ca, offA, cb, offB, blockSize, blocks, sums);
     }
 
     private static boolean isInt8(ElementFormat f) {
@@ -517,50 +758,21 @@ final class VectorKernels implements Kernels {
 
     @Override
     public double dotFast(ElementFormat element, byte[] codes, int codeOffset, ElementFormat scale, byte[] scaleCodes,
-                          int scaleOffset, int blockSize, int blocks, double[] laneX, int laneXOffset) {
-        DecodePlan plan = decodePlans.computeIfAbsent(element, DecodePlan::of);
-        if (!DOT_LANES || !DotLanes.lanes(blockSize) || plan == DecodePlan.NONE) {
+                          int scaleOffset, int blockSize, int blocks, float[] laneX, int laneXOffset) {
+        DecodePlan plan = decodePlans.get(element);
+        // Block size 32 only (the MX standard): the loop over blocks is then flat, which C2 needs to
+        // keep the lane sums in registers (a nested chunk loop makes it box them).
+        if (!DOT_LANES || blockSize != DotLanes.CHUNK || plan == DecodePlan.NONE) {
             return SCALAR.dotFast(element, codes, codeOffset, scale, scaleCodes, scaleOffset, blockSize, blocks,
                     laneX, laneXOffset);
         }
-        boolean nibbles = DotLanes.nibbles(element);
         double[] scaleValues = FormatTables.doubleValues(scale);
-        int scaleMask = scaleValues.length - 1;
-        int half = DotLanes.LANES / 2;
-        DoubleVector acc0 = DoubleVector.broadcast(D, -0.0);
-        DoubleVector acc1 = acc0;
-        for (int blk = 0; blk < blocks; blk++) {
-            DoubleVector s0 = DoubleVector.broadcast(D, -0.0);
-            DoubleVector s1 = s0;
-            int end = (blk + 1) * blockSize;
-            for (int chunk = blk * blockSize; chunk < end; chunk += DotLanes.CHUNK) {
-                FloatVector v0;
-                FloatVector v1;
-                if (nibbles) {
-                    IntVector c = loadCodes(codes, codeOffset + chunk / 2);
-                    v0 = plan.decode(c);
-                    v1 = plan.decode(c.lanewise(VectorOperators.LSHR, 4));
-                } else {
-                    v0 = plan.decode(loadCodes(codes, codeOffset + chunk));
-                    v1 = plan.decode(loadCodes(codes, codeOffset + chunk + DotLanes.LANES));
-                }
-                int xo = laneXOffset + chunk;
-                s0 = widen(v0, 0).fma(DoubleVector.fromArray(D, laneX, xo), s0);
-                s1 = widen(v0, 1).fma(DoubleVector.fromArray(D, laneX, xo + half), s1);
-                s0 = widen(v1, 0).fma(DoubleVector.fromArray(D, laneX, xo + DotLanes.LANES), s0);
-                s1 = widen(v1, 1).fma(DoubleVector.fromArray(D, laneX, xo + DotLanes.LANES + half), s1);
-            }
-            double factor = scaleValues[scaleCodes[scaleOffset + blk] & scaleMask];
-            acc0 = acc0.add(s0.mul(factor));
-            acc1 = acc1.add(s1.mul(factor));
-        }
         double[] lanes = new double[DotLanes.LANES];
-        acc0.intoArray(lanes, 0);
-        acc1.intoArray(lanes, half);
-        return DotLanes.fold(lanes);
+        boolean done = DotLanes.nibbles(element)
+                ? plan.dotNibbles32(codes, codeOffset, scaleValues, scaleCodes, scaleOffset, blocks, laneX, laneXOffset, lanes)
+                : plan.dotBytes32(codes, codeOffset, scaleValues, scaleCodes, scaleOffset, blocks, laneX, laneXOffset, lanes);
+        return done ? DotLanes.fold(lanes) : SCALAR.dotFast(element, codes, codeOffset, scale, scaleCodes, scaleOffset,
+                blockSize, blocks, laneX, laneXOffset);
     }
 
-    private static DoubleVector widen(FloatVector v, int part) {
-        return (DoubleVector) v.convertShape(VectorOperators.F2D, D, part);
-    }
 }

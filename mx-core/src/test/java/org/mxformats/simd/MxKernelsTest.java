@@ -212,7 +212,7 @@ class MxKernelsTest {
             for (int i = 0; i < x.length; i++) {
                 x[i] = (float) random.nextGaussian();
             }
-            double[] laneX = Kernels.laneOrder(element, blockSize, x, 5, n);
+            float[] laneX = Kernels.laneOrder(element, blockSize, x, 5, n);
             double s = Kernels.scalar().dotFast(element, codes, 3, scale, scales, 1, blockSize, blocks, laneX, 0);
             double v = vector.dotFast(element, codes, 3, scale, scales, 1, blockSize, blocks, laneX, 0);
             assertThat(Double.doubleToRawLongBits(v)).as("%s k=%d", element, blockSize)
@@ -249,7 +249,7 @@ class MxKernelsTest {
         codes[7] = 0x7f;   // e4m3 NaN
         float[] x = new float[32];
         java.util.Arrays.fill(x, 1f);
-        double[] laneX = Kernels.laneOrder(ElementFormat.E4M3, 32, x, 0, 32);
+        float[] laneX = Kernels.laneOrder(ElementFormat.E4M3, 32, x, 0, 32);
         byte[] scales = {127};
         for (Kernels k : new Kernels[] {vector, Kernels.scalar()}) {
             assertThat(k.dotFast(ElementFormat.E4M3, codes, 0, ElementFormat.E8M0, scales, 0, 32, 1, laneX, 0)).isNaN();
