@@ -86,6 +86,8 @@ public final class ElementFormat {
     private final int infMagnitude;     // magnitude code of infinity, or -1
     private final int nanCode;          // canonical (positive) NaN code, or -1
     private final int minNormalExponent;
+    /** Computed once: formats key the kernels' per-format tables, so hashing sits on hot paths. */
+    private final int hash;
     private final int emax;
     private final double[] values;      // by code; NaN for NaN codes
     private final float[] floatValues;
@@ -136,6 +138,8 @@ public final class ElementFormat {
             this.nanCode = -1;
         }
         this.minNormalExponent = subnormals ? 1 - bias : -bias;
+        this.hash = Objects.hash(name, sign, exponentBits, mantissaBits, bias, nanCodesPerSign, infinity,
+                negativeZero, subnormals);
 
         // Exponent of the largest value; the range must be exact in double.
         long maxSig = significand(maxMagnitude);
@@ -611,8 +615,7 @@ public final class ElementFormat {
 
     @Override
     public int hashCode() {
-        return Objects.hash(name, sign, exponentBits, mantissaBits, bias, nanCodesPerSign, infinity,
-                negativeZero, subnormals);
+        return hash;
     }
 
     /** The format's name. */
