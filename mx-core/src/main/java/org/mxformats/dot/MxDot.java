@@ -175,7 +175,7 @@ public final class MxDot {
             requireDeterministic(rounding);
             double total = SimdRoutes.fastDot(a, SimdRoutes.kernelCodes(a), SimdRoutes.scaleCodes(a),
                     SimdRoutes.laneX(a.format(), x, offset, a.length()), SimdRoutes.laneXOffset(a.format(), offset));
-            return toFloat ? ExactAccumulator.roundToFloat(total, rounding) : total;
+            return toFloat ? SimdRoutes.toFloat(total, rounding) : total;
         }
         Unpacked ua = Unpacked.of(a);
         FloatDotKernel kernel = new FloatDotKernel(ua);

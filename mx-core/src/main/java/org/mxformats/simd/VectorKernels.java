@@ -84,13 +84,12 @@ final class VectorKernels implements Kernels {
         private final boolean specials;     // whether any code is an infinity or a NaN
         // The dot loops' decoding of one code per byte into value / DotLanes.unit (see dotBytes32).
         private final boolean laneDecoding; // whether dotBytes32 covers the format
-        private final int preShift;         // byte shift that puts a sign bit at bit 7
-        private final int laneShift;        // then int shift that puts the fraction at float's
+        private final int preShift;         // 8 - bits for signed formats: sign extension from the top bit
+        private final int laneShift;        // int shift that puts the fraction at float's
         private final int laneMask;         // sign and magnitude bits of the shifted code
         private final float laneScale;      // 2^(127 - bias) / unit, or the integer code's weight
-        private final byte magnitudeByte;   // magnitude bits of a pre-shifted code
-        private final byte maxByte;         // largest finite magnitude, pre-shifted
-        private final byte nanSignByte;     // nanSignCode pre-shifted (when nanSignCode >= 0)
+        private final byte magnitudeByte;   // magnitude bits of a code
+        private final byte maxByte;         // largest finite magnitude
         private final byte[] nibbleTable;   // DotLanes.laneBytes, or null
 
         private DecodePlan() {
@@ -102,7 +101,7 @@ final class VectorKernels implements Kernels {
             laneDecoding = false;
             preShift = laneShift = laneMask = 0;
             laneScale = 0;
-            magnitudeByte = maxByte = nanSignByte = 0;
+            magnitudeByte = maxByte = 0;
             nibbleTable = null;
         }
 
@@ -124,14 +123,16 @@ final class VectorKernels implements Kernels {
             // Sign-magnitude and two's complement codes are shifted left within their byte so that
             // the sign lands on bit 7, which widening to int then copies up to bit 31.
             preShift = signBit != 0 || twosComplement ? 8 - f.bits() : 0;
-            laneShift = twosComplement ? 0 : fractionShift - preShift;
+            laneShift = twosComplement ? 0 : fractionShift;
             laneMask = signBit != 0 ? 0x8000_0000 | (codeMask & ~signBit) << fractionShift : codeMask << fractionShift;
-            laneScale = (float) ((twosComplement ? Math.scalb(1.0, 1 - f.bias() - m - preShift)
+            laneScale = (float) ((twosComplement ? Math.scalb(1.0, 1 - f.bias() - m)
                     : Math.scalb(1.0, 127 - f.bias())) / unit);
-            laneDecoding = (signBit != 0 || twosComplement || !specials) && laneShift >= 0;
-            magnitudeByte = (byte) (signBit != 0 ? 0x7f : codeMask);
-            maxByte = (byte) (maxMagnitude << preShift);
-            nanSignByte = (byte) (nanSignCode << preShift);
+            // Specials are found by the largest magnitude, so only for sign-magnitude formats
+            // whose NaNs and infinities are the top magnitudes (not a NaN in place of -0).
+            laneDecoding = (signBit != 0 || twosComplement || !specials) && nanSignCode < 0
+                    && fractionShift + f.bits() <= 32;
+            magnitudeByte = (byte) (codeMask & ~signBit);
+            maxByte = (byte) maxMagnitude;
             nibbleTable = DotLanes.laneBytes(f);
         }
 
@@ -187,20 +188,22 @@ final class VectorKernels implements Kernels {
             int scaleMask = scaleValues.length - 1;
             DoubleVector acc0 = DoubleVector.broadcast(D, -0.0);
             DoubleVector acc1 = acc0;
-            VectorMask<Byte> special = B32.maskAll(false);
+            // The largest magnitude seen (a byte vector, not a mask: a mask carried across
+            // iterations may be boxed); a NaN or infinity code is above the largest finite one.
+            ByteVector largest = ByteVector.zero(B32);
             for (int blk = 0; blk < blocks; blk++) {
                 int at = codeOffset + blk * DotLanes.CHUNK;
                 if (specials) {
-                    ByteVector all = ByteVector.fromArray(B32, codes, at).lanewise(VectorOperators.LSHL, preShift);
-                    special = special.or(all.and(magnitudeByte).compare(VectorOperators.GT, maxByte));
-                    if (nanSignCode >= 0) {
-                        special = special.or(all.eq(nanSignByte));
-                    }
+                    largest = largest.max(ByteVector.fromArray(B32, codes, at).and(magnitudeByte));
                 }
                 IntVector c0 = (IntVector) ByteVector.fromArray(B_QUARTER, codes, at)
-                        .lanewise(VectorOperators.LSHL, preShift).convertShape(VectorOperators.B2I, I, 0);
+                        .convertShape(VectorOperators.B2I, I, 0);
                 IntVector c1 = (IntVector) ByteVector.fromArray(B_QUARTER, codes, at + DotLanes.LANES)
-                        .lanewise(VectorOperators.LSHL, preShift).convertShape(VectorOperators.B2I, I, 0);
+                        .convertShape(VectorOperators.B2I, I, 0);
+                if (preShift != 0) {   // narrower than a byte: sign-extend from the format's top bit
+                    c0 = c0.lanewise(VectorOperators.LSHL, 24 + preShift).lanewise(VectorOperators.ASHR, 24 + preShift);
+                    c1 = c1.lanewise(VectorOperators.LSHL, 24 + preShift).lanewise(VectorOperators.ASHR, 24 + preShift);
+                }
                 FloatVector v0;
                 FloatVector v1;
                 if (twosComplement) {
@@ -219,7 +222,7 @@ final class VectorKernels implements Kernels {
                 acc0 = ((DoubleVector) s.convertShape(VectorOperators.F2D, D, 0)).fma(factor, acc0);
                 acc1 = ((DoubleVector) s.convertShape(VectorOperators.F2D, D, 1)).fma(factor, acc1);
             }
-            if (special.anyTrue()) {
+            if (specials && largest.compare(VectorOperators.GT, maxByte).anyTrue()) {
                 return false;
             }
             acc0.intoArray(lanes, 0);
