@@ -147,10 +147,11 @@ final class ScalarKernels implements Kernels {
         }
         boolean nibbles = DotLanes.nibbles(element);
         float[] laneValues = DotLanes.laneValues(element);
-        double unit = DotLanes.unit(element);
-        double[] acc = new double[DotLanes.LANES];
+        float unit = (float) DotLanes.unit(element);
+        float[] scaleFloats = FormatTables.floatValues(scale);
+        float[] acc = new float[DotLanes.LANES];
         float[] s = new float[DotLanes.LANES];
-        java.util.Arrays.fill(acc, -0.0);
+        java.util.Arrays.fill(acc, -0.0f);
         for (int blk = 0; blk < blocks; blk++) {
             java.util.Arrays.fill(s, -0.0f);
             for (int chunk = blk * blockSize; chunk < (blk + 1) * blockSize; chunk += DotLanes.CHUNK) {
@@ -164,12 +165,16 @@ final class ScalarKernels implements Kernels {
                             laneX[laneXOffset + chunk + DotLanes.LANES + l], s[l]);
                 }
             }
-            double factor = scales[scaleCodes[scaleOffset + blk] & scaleMask] * unit;
+            float factor = scaleFloats[scaleCodes[scaleOffset + blk] & scaleMask] * unit;
             for (int l = 0; l < DotLanes.LANES; l++) {
-                acc[l] = Math.fma((double) s[l], factor, acc[l]);
+                acc[l] = Math.fma(s[l], factor, acc[l]);
             }
         }
-        return DotLanes.fold(acc);
+        double[] wide = new double[DotLanes.LANES];
+        for (int l = 0; l < DotLanes.LANES; l++) {
+            wide[l] = acc[l];
+        }
+        return DotLanes.fold(wide);
     }
 
     @Override

@@ -180,14 +180,13 @@ final class VectorKernels implements Kernels {
          * arithmetically: its fraction and exponent bits shifted into a float's, times
          * {@code laneScale} (subnormals included), or an integer code converted.
          */
-        boolean dotBytes32(byte[] codes, int codeOffset, double[] scaleValues, byte[] scaleCodes, int scaleOffset,
-                           int blocks, float[] x, int xOffset, double unit, double[] lanes) {
+        boolean dotBytes32(byte[] codes, int codeOffset, float[] scaleValues, byte[] scaleCodes, int scaleOffset,
+                           int blocks, float[] x, int xOffset, float unit, double[] lanes) {
             if (!laneDecoding) {
                 return false;
             }
             int scaleMask = scaleValues.length - 1;
-            DoubleVector acc0 = DoubleVector.broadcast(D, -0.0);
-            DoubleVector acc1 = acc0;
+            FloatVector acc = FloatVector.broadcast(F, -0.0f);
             // The largest magnitude seen (a byte vector, not a mask: a mask carried across
             // iterations may be boxed); a NaN or infinity code is above the largest finite one.
             ByteVector largest = ByteVector.zero(B32);
@@ -218,15 +217,13 @@ final class VectorKernels implements Kernels {
                 int xo = xOffset + blk * DotLanes.CHUNK;
                 FloatVector s = v0.mul(FloatVector.fromArray(F, x, xo));   // fma(v, x, -0) rounds as this does
                 s = v1.fma(FloatVector.fromArray(F, x, xo + DotLanes.LANES), s);
-                DoubleVector factor = DoubleVector.broadcast(D, scaleValues[scaleCodes[scaleOffset + blk] & scaleMask] * unit);
-                acc0 = ((DoubleVector) s.convertShape(VectorOperators.F2D, D, 0)).fma(factor, acc0);
-                acc1 = ((DoubleVector) s.convertShape(VectorOperators.F2D, D, 1)).fma(factor, acc1);
+                acc = s.fma(FloatVector.broadcast(F, scaleValues[scaleCodes[scaleOffset + blk] & scaleMask] * unit), acc);
             }
             if (specials && largest.compare(VectorOperators.GT, maxByte).anyTrue()) {
                 return false;
             }
-            acc0.intoArray(lanes, 0);
-            acc1.intoArray(lanes, 8);
+            ((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 0)).intoArray(lanes, 0);
+            ((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 1)).intoArray(lanes, 8);
             return true;
         }
 
@@ -235,15 +232,14 @@ final class VectorKernels implements Kernels {
          * elements), for formats whose lane values are small integers without specials (e2m1): the
          * two nibbles of 16 bytes are looked up in a 16-byte table and widened to floats.
          */
-        boolean dotNibbles32(byte[] codes, int codeOffset, double[] scaleValues, byte[] scaleCodes, int scaleOffset,
-                             int blocks, float[] x, int xOffset, double unit, double[] lanes) {
+        boolean dotNibbles32(byte[] codes, int codeOffset, float[] scaleValues, byte[] scaleCodes, int scaleOffset,
+                             int blocks, float[] x, int xOffset, float unit, double[] lanes) {
             if (nibbleTable == null) {
                 return false;
             }
             int scaleMask = scaleValues.length - 1;
             ByteVector values = ByteVector.fromArray(B_QUARTER, nibbleTable, 0);
-            DoubleVector acc0 = DoubleVector.broadcast(D, -0.0);
-            DoubleVector acc1 = acc0;
+            FloatVector acc = FloatVector.broadcast(F, -0.0f);
             for (int blk = 0; blk < blocks; blk++) {
                 ByteVector b = ByteVector.fromArray(B_QUARTER, codes, codeOffset + blk * DotLanes.LANES);
                 FloatVector v0 = (FloatVector) b.and((byte) 0x0f).selectFrom(values)
@@ -253,12 +249,10 @@ final class VectorKernels implements Kernels {
                 int xo = xOffset + blk * DotLanes.CHUNK;
                 FloatVector s = v0.mul(FloatVector.fromArray(F, x, xo));   // fma(v, x, -0) rounds as this does
                 s = v1.fma(FloatVector.fromArray(F, x, xo + DotLanes.LANES), s);
-                DoubleVector factor = DoubleVector.broadcast(D, scaleValues[scaleCodes[scaleOffset + blk] & scaleMask] * unit);
-                acc0 = ((DoubleVector) s.convertShape(VectorOperators.F2D, D, 0)).fma(factor, acc0);
-                acc1 = ((DoubleVector) s.convertShape(VectorOperators.F2D, D, 1)).fma(factor, acc1);
+                acc = s.fma(FloatVector.broadcast(F, scaleValues[scaleCodes[scaleOffset + blk] & scaleMask] * unit), acc);
             }
-            acc0.intoArray(lanes, 0);
-            acc1.intoArray(lanes, 8);
+            ((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 0)).intoArray(lanes, 0);
+            ((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 1)).intoArray(lanes, 8);
             return true;
         }
 
@@ -745,8 +739,8 @@ final class VectorKernels implements Kernels {
             return SCALAR.dotFast(element, codes, codeOffset, scale, scaleCodes, scaleOffset, blockSize, blocks,
                     laneX, laneXOffset);
         }
-        double[] scaleValues = FormatTables.doubleValues(scale);
-        double unit = DotLanes.unit(element);
+        float[] scaleValues = FormatTables.floatValues(scale);
+        float unit = (float) DotLanes.unit(element);
         double[] lanes = new double[DotLanes.LANES];
         boolean done = DotLanes.nibbles(element)
                 ? plan.dotNibbles32(codes, codeOffset, scaleValues, scaleCodes, scaleOffset, blocks, laneX, laneXOffset,

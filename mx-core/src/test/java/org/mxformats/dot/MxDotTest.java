@@ -311,7 +311,9 @@ class MxDotTest {
             boolean laneOrder = n % f.blockSize() == 0 && f.blockSize() % 32 == 0;
             boolean floatMayOverflow = false;   // in the lane order's float block sums
             for (int i = 0; i < n; i++) {
-                floatMayOverflow |= Math.abs(f.element().decode(a.codes()[i] & 0xFF) * x[3 + i]) >= 0x1p90;
+                double product = Math.abs(f.element().decode(a.codes()[i] & 0xFF) * x[3 + i]);
+                double scaled = product * Math.abs(f.scale().decode(a.scales()[i / f.blockSize()] & 0xFF));
+                floatMayOverflow |= product >= 0x1p90 || scaled >= 0x1p90;
             }
             if (special) {
                 // Specials: exact and fast agree with IEEE double arithmetic on NaN/Inf (a float
@@ -342,16 +344,19 @@ class MxDotTest {
             BigDecimal bound;
             int k = f.blockSize();
             if (laneOrder) {
-                // The kernels' lane order: float sums of k/16 terms per lane (u = 2^-24, plus at
-                // most 2^-150 absolute per rounding in float's subnormal range, times X_j t and the
-                // lane unit <= 1), then blocks + 5 double roundings. No float overflow is assumed.
+                // The kernels' lane order: float lane sums of k/16 terms per block and one rounding
+                // per block across blocks (u = 2^-24, plus at most 2^-150 absolute per rounding in
+                // float's subnormal range, in-block ones times X_j t and the lane unit <= 1), then 5
+                // double roundings (fold and tensor scale). No float overflow is assumed.
                 if (floatMayOverflow) {
                     continue;
                 }
-                double gf = k / 16 * 0x1p-24 / (1 - k / 16 * 0x1p-24);
-                double gd = (blocks + 5) * u / (1 - (blocks + 5) * u);
+                double gf = (k / 16 + blocks) * 0x1p-24 / (1 - (k / 16 + blocks) * 0x1p-24);
+                double gd = 5 * u / (1 - 5 * u);
+                BigDecimal underflow = scaleSum.multiply(new BigDecimal(k * 0x1p-150))
+                        .add(new BigDecimal(16 * blocks * 0x1p-150 * Math.abs(tensor)));
                 bound = absSum.multiply(new BigDecimal((gf + gd + gf * gd) * (1 + 0x1p-40)))
-                        .add(scaleSum.multiply(new BigDecimal(k * 0x1p-150 * (1 + gd))));
+                        .add(underflow.multiply(BigDecimal.valueOf(2)));
             } else {
                 int steps = k + blocks;
                 bound = absSum.multiply(new BigDecimal(steps * u / (1 - steps * u)));

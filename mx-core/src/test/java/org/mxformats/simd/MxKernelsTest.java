@@ -234,18 +234,18 @@ class MxKernelsTest {
             }
             BigDecimal bound;
             if (DotLanes.lanes(blockSize)) {
-                // Float lane sums within a block (k/16 roundings each, u = 2^-24, plus at most 2^-150
-                // absolute per rounding in the subnormal range, scaled by X * unit), then double
-                // (blocks + 4 roundings): the bound of docs/dot.md.
-                double gammaFloat = gamma(blockSize / DotLanes.LANES, 0x1p-24);
-                double gammaDouble = gamma(blocks + 5, 0x1p-53);
-                BigDecimal underflow = BigDecimal.ZERO;
+                // Float lane sums: k/16 roundings within a block and one per block across blocks
+                // (u = 2^-24, and at most 2^-150 absolute per rounding in the subnormal range, in-block
+                // ones scaled by X * unit), then the fold in double (4 roundings): docs/dot.md.
+                double gammaFloat = gamma(blockSize / DotLanes.LANES + blocks, 0x1p-24);
+                double gammaDouble = gamma(5, 0x1p-53);
+                BigDecimal underflow = new BigDecimal(DotLanes.LANES * blocks * 0x1p-150);
                 for (int blk = 0; blk < blocks; blk++) {
                     underflow = underflow.add(new BigDecimal(blockSize * 0x1p-150 * DotLanes.unit(element)
                             * Math.abs(scale.decode(scales[1 + blk] & 0xff))));
                 }
                 bound = magnitude.multiply(new BigDecimal((1 + gammaFloat) * (1 + gammaDouble) - 1))
-                        .add(underflow.multiply(new BigDecimal(1 + gammaDouble)));
+                        .add(underflow.multiply(BigDecimal.valueOf(2)));
             } else {
                 bound = magnitude.multiply(new BigDecimal(gamma(blockSize + blocks, 0x1p-53)));
             }
