@@ -275,7 +275,13 @@ final class VectorKernels implements Kernels {
             // vector helper on its own and then refuse to inline it ("already compiled into a big
             // method"), boxing every vector it returns.
             int bound = length - length % LANES;
+            int block = factorOffset;
+            int blockEnd = blockSize;   // no division per vector: blockSize is not a constant
             for (int i = 0; i < bound; i += LANES) {
+                if (i == blockEnd) {
+                    block++;
+                    blockEnd += blockSize;
+                }
                 IntVector c = ((IntVector) ByteVector.fromArray(B_QUARTER, codes, offset + i)
                         .convertShape(VectorOperators.B2I, I, 0)).and(codeMask);
                 FloatVector v;
@@ -301,7 +307,7 @@ final class VectorKernels implements Kernels {
                     }
                     v = (FloatVector) bits.reinterpretAsFloats();
                 }
-                v.mul(factors[factorOffset + i / blockSize]).intoArray(out, outOffset + i);
+                v.mul(factors[block]).intoArray(out, outOffset + i);
             }
             return bound;
         }
@@ -403,8 +409,14 @@ final class VectorKernels implements Kernels {
                           int[] scaleExponents, int exponentOffset, Rounding rounding, byte[] codes, int codeOffset) {
             // One method with the whole body: C2 compiles it as a unit, with no vector boxed.
             IntVector one = IntVector.broadcast(I, 1);
+            int block = exponentOffset;
+            int blockEnd = blockSize;   // no division per vector: blockSize is not a constant
             for (int i = 0; i < length; i += LANES) {
-                int scaleExponent = scaleExponents[exponentOffset + i / blockSize];
+                if (i == blockEnd) {
+                    block++;
+                    blockEnd += blockSize;
+                }
+                int scaleExponent = scaleExponents[block];
                 IntVector bits = FloatVector.fromArray(F, in, inOffset + i).reinterpretAsInts();
                 IntVector abs = bits.and(0x7fff_ffff);
                 VectorMask<Integer> zero = abs.eq(0);
