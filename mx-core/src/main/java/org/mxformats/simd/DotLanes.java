@@ -73,9 +73,10 @@ final class DotLanes {
     }
 
     /**
-     * The lane unit of a format: the largest power of two {@code 2^-j} (j >= 0) that divides every
-     * finite value, when the quotients are integers in [-128, 127] (e2m1: 1/2, int8: 2^-6, e2m3:
-     * 1/8); 1 otherwise. Dividing by it is exact and lets vector kernels look values up as bytes.
+     * The lane unit of a format: for 4-bit and two's complement formats, the largest power of two
+     * {@code 2^-j} (j >= 0) that divides every finite value, when the quotients are integers in
+     * [-128, 127] (e2m1: 1/2, int8: 2^-6); 1 otherwise. Dividing by it is exact and lets vector
+     * kernels look values up as bytes or convert integer codes directly.
      */
     static double unit(ElementFormat element) {
         return LANE_TABLES.get(element).unit;
@@ -112,7 +113,8 @@ final class DotLanes {
                 }
                 scaleUp = integers ? j : -1;
             }
-            boolean fits = scaleUp >= 0;
+            boolean fits = scaleUp >= 0
+                    && (f.bits() == 4 || f.signEncoding() == org.mxformats.format.SignEncoding.TWOS_COMPLEMENT);
             boolean finite = true;
             for (float v : plain) {
                 finite &= Float.isFinite(v);

@@ -130,7 +130,7 @@ final class VectorKernels implements Kernels {
             // Specials are found by the largest magnitude, so only for sign-magnitude formats
             // whose NaNs and infinities are the top magnitudes (not a NaN in place of -0).
             laneDecoding = (signBit != 0 || twosComplement || !specials) && nanSignCode < 0
-                    && fractionShift + f.bits() <= 32;
+                    && fractionShift + f.bits() <= 32 && Float.isFinite(laneScale) && laneScale != 0;
             magnitudeByte = (byte) (codeMask & ~signBit);
             maxByte = (byte) maxMagnitude;
             nibbleTable = DotLanes.laneBytes(f);

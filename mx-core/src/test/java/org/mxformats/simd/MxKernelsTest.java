@@ -184,7 +184,8 @@ class MxKernelsTest {
                 new Object[] {ElementFormat.E2M1, 32}, new Object[] {ElementFormat.E2M1, 64},
                 new Object[] {ElementFormat.E2M1, 16}, new Object[] {ElementFormat.INT8, 32},
                 new Object[] {ElementFormat.E3M2, 32}, new Object[] {ElementFormat.E2M3, 8},
-                new Object[] {ElementFormat.E3M4, 96});
+                new Object[] {ElementFormat.E3M4, 96}, new Object[] {ElementFormat.E5M2, 32},
+                new Object[] {ElementFormat.E2M3, 32}, new Object[] {ElementFormat.E3M4, 32});
     }
 
     @ParameterizedTest
@@ -255,6 +256,45 @@ class MxKernelsTest {
                 assertThat(s).isEqualTo(sequential);   // the one-accumulator order, as documented
             }
         }
+    }
+
+    @ParameterizedTest
+    @MethodSource("laneFormats")
+    void fastDotAgreesBitForBitOnEveryByteIncludingSpecialsAndHighBits(ElementFormat element) {
+        // Any byte: NaN and infinity codes (the vector kernel hands those calls to the scalar one)
+        // and, for 6-bit formats, bits above the format's width, which both must ignore.
+        Kernels vector = vector();
+        SplittableRandom random = new SplittableRandom(element.name().hashCode() * 31L);
+        for (int trial = 0; trial < 60; trial++) {
+            int blocks = random.nextInt(1, 6);
+            int n = blocks * 32;
+            byte[] codes = new byte[DotLanes.codeBytes(element, n)];
+            for (int i = 0; i < codes.length; i++) {
+                // Mostly ordinary codes, so that a block with a special code is the exception.
+                codes[i] = (byte) (random.nextInt(8) == 0 ? random.nextInt(256) : random.nextInt(element.codeCount()));
+                if (trial % 2 == 0 && random.nextInt(4) != 0 && !Double.isFinite(element.decode(codes[i] & (element.codeCount() - 1)))) {
+                    codes[i] = 0;
+                }
+            }
+            byte[] scales = new byte[blocks];
+            for (int b = 0; b < blocks; b++) {
+                scales[b] = (byte) random.nextInt(110, 140);
+            }
+            float[] x = new float[n];
+            for (int i = 0; i < n; i++) {
+                x[i] = (float) random.nextGaussian();
+            }
+            float[] laneX = Kernels.laneOrder(element, 32, x, 0, n);
+            double s = Kernels.scalar().dotFast(element, codes, 0, ElementFormat.E8M0, scales, 0, 32, blocks, laneX, 0);
+            double v = vector.dotFast(element, codes, 0, ElementFormat.E8M0, scales, 0, 32, blocks, laneX, 0);
+            assertThat(Double.doubleToRawLongBits(v)).as("%s trial %d", element, trial)
+                    .isEqualTo(Double.doubleToRawLongBits(s));
+        }
+    }
+
+    static List<ElementFormat> laneFormats() {
+        return List.of(ElementFormat.E4M3, ElementFormat.E5M2, ElementFormat.E2M1, ElementFormat.INT8,
+                ElementFormat.E3M2, ElementFormat.E2M3, ElementFormat.E3M4);
     }
 
     @Test
