@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs the JMH suite on one JDK and keeps the JSON, the text log and the machine load.
-# Usage: scripts/run-benchmarks.sh /path/to/jdk label [extra JMH options]
+# Usage: scripts/run-benchmarks.sh /path/to/jdk label [benchmark regex] [extra JMH options]
 # Example: scripts/run-benchmarks.sh /usr/lib/jvm/temurin-25-jdk-amd64 jdk25
+#          scripts/run-benchmarks.sh /usr/lib/jvm/temurin-25-jdk-amd64 jdk25-matvec MatvecBench -wi 3 -i 6
+# (JMH takes the regex and options as they are; give each partial run its own label.)
 # Build first: mvn -B package -DskipTests (mx-bench/target/benchmarks.jar).
 set -euo pipefail
 jdk=${1:?path to a JDK}

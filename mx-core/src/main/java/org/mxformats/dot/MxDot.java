@@ -145,11 +145,14 @@ public final class MxDot {
      * {@code offset}, rounded to float with the given mode.
      *
      * <p>{@link Accumulation#EXACT}: the exact real result, rounded once. {@link Accumulation#FAST}:
-     * accumulated in double in a fixed order (index order within each block, then block order),
-     * each product {@code P * x} exact, so the result is reproducible bit for bit; before the final
-     * rounding its error is at most {@code gamma(k + nb) * sum |X_j * P_i * x_i|}, where k is the
-     * block size, nb the number of blocks, {@code gamma(m) = m u / (1 - m u)} and {@code u = 2^-53};
-     * the final rounding adds at most one float ulp of the result (half an ulp for RNE and RNA).
+     * accumulated in a fixed order, so the result is reproducible bit for bit (every machine, every
+     * kernel). Whole blocks of a multiple of 32 elements: float32 fmas in 16 lanes within each block
+     * and across blocks, folded in double; before the final rounding the error is at most
+     * {@code [(1 + gamma(k/16 + nb, 2^-24))(1 + gamma(5, 2^-53)) - 1] * sum |X_j P_i x_i|} plus a
+     * float32 underflow term, assuming no float32 overflow (see docs/dot.md). Other shapes: double,
+     * each product exact, error at most {@code gamma(k + nb, 2^-53) * sum |X_j P_i x_i|}. Here k is
+     * the block size, nb the number of blocks, {@code gamma(m, u) = m u / (1 - m u)}; the final
+     * rounding adds at most one float ulp of the result (half an ulp for RNE and RNA).
      *
      * @throws IllegalArgumentException if {@code x} has fewer than {@code offset + a.length()} values
      *                                  from {@code offset}, or the rounding is {@link Rounding#STOCHASTIC}
@@ -160,8 +163,8 @@ public final class MxDot {
 
     /**
      * As {@link #dot(MxArray, float[], int, Accumulation, Rounding)}, with a double result. In
-     * {@link Accumulation#FAST} mode the result is the double accumulation itself (rounding to
-     * nearest at every step), whatever {@code rounding} says.
+     * {@link Accumulation#FAST} mode the result is the accumulation itself (rounding to nearest at
+     * every step), whatever {@code rounding} says.
      *
      * @throws IllegalArgumentException if {@code x} is too short or the rounding is {@link Rounding#STOCHASTIC}
      */
@@ -175,7 +178,7 @@ public final class MxDot {
             requireDeterministic(rounding);
             double total = SimdRoutes.fastDot(a, SimdRoutes.kernelCodes(a), SimdRoutes.scaleCodes(a),
                     SimdRoutes.laneX(a.format(), x, offset, a.length()), SimdRoutes.laneXOffset(a.format(), offset));
-            return toFloat ? ExactAccumulator.roundToFloat(total, rounding) : total;
+            return toFloat ? SimdRoutes.toFloat(total, rounding) : total;
         }
         Unpacked ua = Unpacked.of(a);
         FloatDotKernel kernel = new FloatDotKernel(ua);

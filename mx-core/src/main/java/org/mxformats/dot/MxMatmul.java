@@ -208,11 +208,13 @@ public final class MxMatmul {
                         j * inner, inner);
             }
             run(m, executor, (lo, hi) -> {
+                byte[] codes = null;    // reused row by row: the rows share one format and length
+                byte[] scales = null;
                 for (int i = lo; i < hi; i++) {
-                    byte[] codes = SimdRoutes.kernelCodes(rows[i]);
-                    byte[] scales = SimdRoutes.scaleCodes(rows[i]);
+                    codes = SimdRoutes.kernelCodes(rows[i], codes);
+                    scales = SimdRoutes.scaleCodes(rows[i], scales);
                     for (int j = 0; j < n; j++) {
-                        c[i * n + j] = ExactAccumulator.roundToFloat(
+                        c[i * n + j] = SimdRoutes.toFloat(
                                 SimdRoutes.fastDot(rows[i], codes, scales, laneColumns, j * inner), rounding);
                     }
                 }

@@ -25,9 +25,18 @@ final class SimdRoutes {
 
     /** Codes as {@link Kernels#dotFast} reads them: the packed bytes for 4- and 8-bit formats, else one per byte. */
     static byte[] kernelCodes(MxArray a) {
+        return kernelCodes(a, null);
+    }
+
+    /**
+     * {@link #kernelCodes(MxArray)}, written into {@code reuse} when that is long enough (the
+     * array returned may then be longer than the codes); a matvec reuses one array for every row.
+     */
+    static byte[] kernelCodes(MxArray a, byte[] reuse) {
         ByteBuffer view = a.packedElements();
-        byte[] packed = new byte[view.remaining()];
-        view.get(packed);
+        int size = view.remaining();
+        byte[] packed = reuse != null && reuse.length >= size ? reuse : new byte[size];
+        view.get(0, packed, 0, size);
         int bits = a.format().element().bits();
         if (bits == 4 || bits == 8) {
             return packed;
@@ -38,9 +47,15 @@ final class SimdRoutes {
     }
 
     static byte[] scaleCodes(MxArray a) {
+        return scaleCodes(a, null);
+    }
+
+    /** The scale codes, one per byte, written into {@code reuse} when that is long enough. */
+    static byte[] scaleCodes(MxArray a, byte[] reuse) {
         ByteBuffer view = a.scales();
-        byte[] scales = new byte[view.remaining()];
-        view.get(scales);
+        int size = view.remaining();
+        byte[] scales = reuse != null && reuse.length >= size ? reuse : new byte[size];
+        view.get(0, scales, 0, size);
         return scales;
     }
 
@@ -53,6 +68,18 @@ final class SimdRoutes {
     /** Where x's elements start in {@link #laneX}'s result. */
     static int laneXOffset(MxFormat f, int offset) {
         return Kernels.laneOrderIsNatural(f.element(), f.blockSize()) ? offset : 0;
+    }
+
+    /**
+     * {@link ExactAccumulator#roundToFloat}, with RNE done by the double-to-float conversion, which
+     * is IEEE round-to-nearest-even (subnormals and overflow included): building an accumulator
+     * per result costs more than a short dot product.
+     */
+    static float toFloat(double x, Rounding rounding) {
+        if (rounding == Rounding.RNE) {
+            return Double.isNaN(x) ? Float.NaN : (float) x;
+        }
+        return ExactAccumulator.roundToFloat(x, rounding);
     }
 
     /** The FAST dot product of whole blocks, tensor scale applied, before the final rounding. */

@@ -6,19 +6,20 @@ import org.mxformats.format.ElementFormat;
  * The fixed summation order of the fast dot products, which every kernel follows so that the
  * scalar and vector kernels give the same bits on every machine.
  *
- * <p>All arithmetic is in double and every product {@code value * x} of a float element value and a
- * float is exact. When the block size is a multiple of {@value #CHUNK}, the elements are spread over
- * {@value #LANES} accumulators. A chunk of 32 consecutive elements of a block gives each lane
- * {@code L} two elements, "part 0" and "part 1": elements {@code L} and {@code L + 16} for formats
- * stored one code per byte, elements {@code 2L} and {@code 2L + 1} (the low and high nibble of byte
- * {@code L}) for 4-bit formats. Within a block, lane sum {@code s[L]} starts at -0 and adds the
- * part 0 product, then the part 1 product, chunk by chunk; then {@code acc[L] += s[L] * X} (X the
- * block's scale value, acc starting at -0) block by block. At the end lanes are folded pairwise,
+ * <p>When the block size is a multiple of {@value #CHUNK}, the elements are spread over
+ * {@value #LANES} lanes. A chunk of 32 consecutive elements of a block gives each lane {@code L}
+ * two elements, "part 0" and "part 1": elements {@code L} and {@code L + 16} for formats stored one
+ * code per byte, elements {@code 2L} and {@code 2L + 1} (the low and high nibble of byte {@code L})
+ * for 4-bit formats. Within a block the lane sum {@code s[L]} is a float: it starts at -0 and takes
+ * {@code s[L] = fma(v, x, s[L])} (float, one rounding) for the part 0 element, then the part 1
+ * element, chunk by chunk, where {@code v = value / unit} is the element's value divided by the
+ * format's lane unit ({@link #unit}, a power of two that makes e2m1 and int8 values small integers;
+ * 1 for most formats). Then, in double, {@code acc[L] = fma(s[L], X * unit, acc[L])} (X the block's
+ * scale value; acc starts at -0) block by block. At the end lanes are folded pairwise,
  * {@code acc[L] += acc[L + w]} for w = 8, 4, 2, 1, and {@code acc[0]} is the result.
  *
- * <p>Other block sizes use one accumulator: within a block {@code s += value * x} element by
- * element from -0, then {@code acc += s * X}. Every term passes through at most
- * {@code k + blocks} roundings either way.
+ * <p>Other block sizes use one double accumulator with exact double products: within a block
+ * {@code s += value * x} element by element from -0, then {@code acc += s * X}.
  */
 final class DotLanes {
     /** The number of float accumulators of the canonical order. */
@@ -69,6 +70,70 @@ final class DotLanes {
         int top = a.emax() + 1 + b.emax() + 1 + log2Length;
         int low = Math.getExponent(a.minSubnormal()) + Math.getExponent(b.minSubnormal());
         return top - low;
+    }
+
+    /**
+     * The lane unit of a format: for 4-bit and two's complement formats, the largest power of two
+     * {@code 2^-j} (j >= 0) that divides every finite value, when the quotients are integers in
+     * [-128, 127] (e2m1: 1/2, int8: 2^-6); 1 otherwise. Dividing by it is exact and lets vector
+     * kernels look values up as bytes or convert integer codes directly.
+     */
+    static double unit(ElementFormat element) {
+        return LANE_TABLES.get(element).unit;
+    }
+
+    /** {@code decodeFloat(code) / unit(element)} for every code, indexed by code. */
+    static float[] laneValues(ElementFormat element) {
+        return LANE_TABLES.get(element).values;
+    }
+
+    /**
+     * {@link #laneValues} as bytes, or null when a value is not an integer in [-128, 127] or the
+     * format has a NaN or an infinity.
+     */
+    static byte[] laneBytes(ElementFormat element) {
+        return LANE_TABLES.get(element).bytes;
+    }
+
+    private static final FormatCache<LaneTable> LANE_TABLES = new FormatCache<>(LaneTable::new);
+
+    private static final class LaneTable {
+        final double unit;
+        final float[] values;
+        final byte[] bytes;
+
+        LaneTable(ElementFormat f) {
+            float[] plain = FormatTables.floatValues(f);
+            int scaleUp = -1;
+            for (int j = 0; j <= 30 && scaleUp < 0; j++) {
+                boolean integers = true;
+                for (float v : plain) {
+                    double scaled = Math.scalb((double) v, j);
+                    integers &= !Double.isFinite(v) || scaled == Math.rint(scaled);
+                }
+                scaleUp = integers ? j : -1;
+            }
+            boolean fits = scaleUp >= 0
+                    && (f.bits() == 4 || f.signEncoding() == org.mxformats.format.SignEncoding.TWOS_COMPLEMENT);
+            boolean finite = true;
+            for (float v : plain) {
+                finite &= Float.isFinite(v);
+                fits &= !Float.isFinite(v) || Math.abs(Math.scalb((double) v, scaleUp) + 0.5) <= 127.5;
+            }
+            unit = fits ? Math.scalb(1.0, -scaleUp) : 1.0;
+            values = new float[plain.length];
+            for (int c = 0; c < plain.length; c++) {
+                values[c] = (float) (plain[c] / unit);   // a power of two: exact
+            }
+            if (fits && finite) {
+                bytes = new byte[plain.length];
+                for (int c = 0; c < plain.length; c++) {
+                    bytes[c] = (byte) values[c];
+                }
+            } else {
+                bytes = null;
+            }
+        }
     }
 
     /** See {@link Kernels#laneOrder}. */

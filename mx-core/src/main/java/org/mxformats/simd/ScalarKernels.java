@@ -146,27 +146,35 @@ final class ScalarKernels implements Kernels {
             return acc;
         }
         boolean nibbles = DotLanes.nibbles(element);
-        double[] acc = new double[DotLanes.LANES];
-        double[] s = new double[DotLanes.LANES];
-        java.util.Arrays.fill(acc, -0.0);
+        float[] laneValues = DotLanes.laneValues(element);
+        float unit = (float) DotLanes.unit(element);
+        float[] scaleFloats = FormatTables.floatValues(scale);
+        float[] acc = new float[DotLanes.LANES];
+        float[] s = new float[DotLanes.LANES];
+        java.util.Arrays.fill(acc, -0.0f);
         for (int blk = 0; blk < blocks; blk++) {
-            java.util.Arrays.fill(s, -0.0);
+            java.util.Arrays.fill(s, -0.0f);
             for (int chunk = blk * blockSize; chunk < (blk + 1) * blockSize; chunk += DotLanes.CHUNK) {
                 for (int l = 0; l < DotLanes.LANES; l++) {
                     int e0 = chunk + (nibbles ? 2 * l : l);
                     int e1 = chunk + (nibbles ? 2 * l + 1 : l + DotLanes.LANES);
                     // x in lane order: part 0 of lane l at chunk + l, part 1 at chunk + 16 + l.
-                    s[l] += (double) values[DotLanes.code(element, codes, codeOffset, e0)] * laneX[laneXOffset + chunk + l];
-                    s[l] += (double) values[DotLanes.code(element, codes, codeOffset, e1)]
-                            * laneX[laneXOffset + chunk + DotLanes.LANES + l];
+                    s[l] = Math.fma(laneValues[DotLanes.code(element, codes, codeOffset, e0)],
+                            laneX[laneXOffset + chunk + l], s[l]);
+                    s[l] = Math.fma(laneValues[DotLanes.code(element, codes, codeOffset, e1)],
+                            laneX[laneXOffset + chunk + DotLanes.LANES + l], s[l]);
                 }
             }
-            double factor = scales[scaleCodes[scaleOffset + blk] & scaleMask];
+            float factor = scaleFloats[scaleCodes[scaleOffset + blk] & scaleMask] * unit;
             for (int l = 0; l < DotLanes.LANES; l++) {
-                acc[l] += s[l] * factor;
+                acc[l] = Math.fma(s[l], factor, acc[l]);
             }
         }
-        return DotLanes.fold(acc);
+        double[] wide = new double[DotLanes.LANES];
+        for (int l = 0; l < DotLanes.LANES; l++) {
+            wide[l] = acc[l];
+        }
+        return DotLanes.fold(wide);
     }
 
     @Override

@@ -82,6 +82,15 @@ final class VectorKernels implements Kernels {
         private final int nanSignCode;      // the code that would be -0 but is NaN, or -1
         private final int signShift;        // moves the format's sign bit to bit 31
         private final boolean specials;     // whether any code is an infinity or a NaN
+        // The dot loops' decoding of one code per byte into value / DotLanes.unit (see dotBytes32).
+        private final boolean laneDecoding; // whether dotBytes32 covers the format
+        private final int preShift;         // 8 - bits for signed formats: sign extension from the top bit
+        private final int laneShift;        // int shift that puts the fraction at float's
+        private final int laneMask;         // sign and magnitude bits of the shifted code
+        private final float laneScale;      // 2^(127 - bias) / unit, or the integer code's weight
+        private final byte magnitudeByte;   // magnitude bits of a code
+        private final byte maxByte;         // largest finite magnitude
+        private final byte[] nibbleTable;   // DotLanes.laneBytes, or null
 
         private DecodePlan() {
             twosComplement = false;
@@ -89,6 +98,11 @@ final class VectorKernels implements Kernels {
             specials = false;
             scale = 0;
             table = null;
+            laneDecoding = false;
+            preShift = laneShift = laneMask = 0;
+            laneScale = 0;
+            magnitudeByte = maxByte = 0;
+            nibbleTable = null;
         }
 
         private DecodePlan(ElementFormat f) {
@@ -105,6 +119,21 @@ final class VectorKernels implements Kernels {
             signShift = 32 - f.bits();
             specials = f.hasNaN() || f.hasInfinity();
             table = FormatTables.floatValues(f);
+            double unit = DotLanes.unit(f);
+            // Sign-magnitude and two's complement codes are shifted left within their byte so that
+            // the sign lands on bit 7, which widening to int then copies up to bit 31.
+            preShift = signBit != 0 || twosComplement ? 8 - f.bits() : 0;
+            laneShift = twosComplement ? 0 : fractionShift;
+            laneMask = signBit != 0 ? 0x8000_0000 | (codeMask & ~signBit) << fractionShift : codeMask << fractionShift;
+            laneScale = (float) ((twosComplement ? Math.scalb(1.0, 1 - f.bias() - m)
+                    : Math.scalb(1.0, 127 - f.bias())) / unit);
+            // Specials are found by the largest magnitude, so only for sign-magnitude formats
+            // whose NaNs and infinities are the top magnitudes (not a NaN in place of -0).
+            laneDecoding = (signBit != 0 || twosComplement || !specials) && nanSignCode < 0
+                    && fractionShift + f.bits() <= 32 && Float.isFinite(laneScale) && laneScale != 0;
+            magnitudeByte = (byte) (codeMask & ~signBit);
+            maxByte = (byte) maxMagnitude;
+            nibbleTable = DotLanes.laneBytes(f);
         }
 
         static DecodePlan of(ElementFormat f) {
@@ -144,113 +173,86 @@ final class VectorKernels implements Kernels {
 
         /**
          * The 16 lane sums of {@link DotLanes} for blocks of 32 codes one per byte, lanes 0-7 and
-         * 8-15 in two double vectors. The loops live in this class so that no vector crosses a call
-         * C2 might not inline, and are flat (one block per iteration) so that none is boxed.
+         * 8-15 in two double vectors; false (nothing done) for a format it does not decode or when
+         * a code is a NaN or an infinity (the scalar kernel then takes the call). The loops live
+         * in this class so that no vector crosses a call C2 might not inline, and are flat (one
+         * block per iteration) so that none is boxed. Each code becomes {@code value / unit}
+         * arithmetically: its fraction and exponent bits shifted into a float's, times
+         * {@code laneScale} (subnormals included), or an integer code converted.
          */
-        boolean dotBytes32(byte[] codes, int codeOffset, double[] scaleValues, byte[] scaleCodes, int scaleOffset,
-                        int blocks, float[] x, int xOffset, double[] lanes) {
+        boolean dotBytes32(byte[] codes, int codeOffset, float[] scaleValues, byte[] scaleCodes, int scaleOffset,
+                           int blocks, float[] x, int xOffset, float unit, double[] lanes) {
+            if (!laneDecoding) {
+                return false;
+            }
             int scaleMask = scaleValues.length - 1;
-            DoubleVector acc0 = DoubleVector.broadcast(D, -0.0);
-            DoubleVector acc1 = acc0;
-            DoubleVector minusZero = acc0;
+            FloatVector acc = FloatVector.broadcast(F, -0.0f);
+            // The largest magnitude seen (a byte vector, not a mask: a mask carried across
+            // iterations may be boxed); a NaN or infinity code is above the largest finite one.
+            ByteVector largest = ByteVector.zero(B32);
             for (int blk = 0; blk < blocks; blk++) {
-                int e = blk * DotLanes.CHUNK;
-                IntVector c0 = ((IntVector) ByteVector.fromArray(B_QUARTER, codes, codeOffset + e)
-                        .convertShape(VectorOperators.B2I, I, 0)).and(codeMask);
-                IntVector c1 = ((IntVector) ByteVector.fromArray(B_QUARTER, codes, codeOffset + e + DotLanes.LANES)
-                        .convertShape(VectorOperators.B2I, I, 0)).and(codeMask);
+                int at = codeOffset + blk * DotLanes.CHUNK;
+                if (specials) {
+                    largest = largest.max(ByteVector.fromArray(B32, codes, at).and(magnitudeByte));
+                }
+                IntVector c0 = (IntVector) ByteVector.fromArray(B_QUARTER, codes, at)
+                        .convertShape(VectorOperators.B2I, I, 0);
+                IntVector c1 = (IntVector) ByteVector.fromArray(B_QUARTER, codes, at + DotLanes.LANES)
+                        .convertShape(VectorOperators.B2I, I, 0);
+                if (preShift != 0) {   // narrower than a byte: sign-extend from the format's top bit
+                    c0 = c0.lanewise(VectorOperators.LSHL, 24 + preShift).lanewise(VectorOperators.ASHR, 24 + preShift);
+                    c1 = c1.lanewise(VectorOperators.LSHL, 24 + preShift).lanewise(VectorOperators.ASHR, 24 + preShift);
+                }
                 FloatVector v0;
                 FloatVector v1;
                 if (twosComplement) {
-                    v0 = ((FloatVector) c0.lanewise(VectorOperators.LSHL, fractionShift)
-                            .lanewise(VectorOperators.ASHR, fractionShift).convert(VectorOperators.I2F, 0)).mul(scale);
-                    v1 = ((FloatVector) c1.lanewise(VectorOperators.LSHL, fractionShift)
-                            .lanewise(VectorOperators.ASHR, fractionShift).convert(VectorOperators.I2F, 0)).mul(scale);
+                    v0 = ((FloatVector) c0.convert(VectorOperators.I2F, 0)).mul(laneScale);
+                    v1 = ((FloatVector) c1.convert(VectorOperators.I2F, 0)).mul(laneScale);
                 } else {
-                    IntVector m0 = c0.and(~signBit);
-                    IntVector m1 = c1.and(~signBit);
-                    if (specials && m0.max(m1).compare(VectorOperators.GT, maxMagnitude).or(c0.eq(nanSignCode))
-                            .or(c1.eq(nanSignCode)).anyTrue()) {
-                        return false;   // an infinity or a NaN: the scalar kernel takes the call
-                    }
-                    v0 = (FloatVector) ((FloatVector) m0.lanewise(VectorOperators.LSHL, fractionShift).reinterpretAsFloats())
-                            .mul(scale).reinterpretAsInts().or(c0.and(signBit).lanewise(VectorOperators.LSHL, signShift))
-                            .reinterpretAsFloats();
-                    v1 = (FloatVector) ((FloatVector) m1.lanewise(VectorOperators.LSHL, fractionShift).reinterpretAsFloats())
-                            .mul(scale).reinterpretAsInts().or(c1.and(signBit).lanewise(VectorOperators.LSHL, signShift))
-                            .reinterpretAsFloats();
+                    v0 = ((FloatVector) c0.lanewise(VectorOperators.LSHL, laneShift).and(laneMask).reinterpretAsFloats())
+                            .mul(laneScale);
+                    v1 = ((FloatVector) c1.lanewise(VectorOperators.LSHL, laneShift).and(laneMask).reinterpretAsFloats())
+                            .mul(laneScale);
                 }
-                int xo = xOffset + e;
-                FloatVector x0 = FloatVector.fromArray(F, x, xo);
-                FloatVector x1 = FloatVector.fromArray(F, x, xo + DotLanes.LANES);
-                DoubleVector s0 = ((DoubleVector) v0.convertShape(VectorOperators.F2D, D, 0))
-                        .fma((DoubleVector) x0.convertShape(VectorOperators.F2D, D, 0), minusZero);
-                DoubleVector s1 = ((DoubleVector) v0.convertShape(VectorOperators.F2D, D, 1))
-                        .fma((DoubleVector) x0.convertShape(VectorOperators.F2D, D, 1), minusZero);
-                s0 = ((DoubleVector) v1.convertShape(VectorOperators.F2D, D, 0))
-                        .fma((DoubleVector) x1.convertShape(VectorOperators.F2D, D, 0), s0);
-                s1 = ((DoubleVector) v1.convertShape(VectorOperators.F2D, D, 1))
-                        .fma((DoubleVector) x1.convertShape(VectorOperators.F2D, D, 1), s1);
-                double factor = scaleValues[scaleCodes[scaleOffset + blk] & scaleMask];
-                acc0 = acc0.add(s0.mul(factor));
-                acc1 = acc1.add(s1.mul(factor));
+                int xo = xOffset + blk * DotLanes.CHUNK;
+                FloatVector s = v0.mul(FloatVector.fromArray(F, x, xo));   // fma(v, x, -0) rounds as this does
+                s = v1.fma(FloatVector.fromArray(F, x, xo + DotLanes.LANES), s);
+                acc = s.fma(FloatVector.broadcast(F, scaleValues[scaleCodes[scaleOffset + blk] & scaleMask] * unit), acc);
             }
-            acc0.intoArray(lanes, 0);
-            acc1.intoArray(lanes, 8);
+            if (specials && largest.compare(VectorOperators.GT, maxByte).anyTrue()) {
+                return false;
+            }
+            ((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 0)).intoArray(lanes, 0);
+            ((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 1)).intoArray(lanes, 8);
             return true;
         }
 
-        /** {@link #dotBytes32} for 4-bit codes two per byte: byte L of a block holds lane L's two elements. */
-        boolean dotNibbles32(byte[] codes, int codeOffset, double[] scaleValues, byte[] scaleCodes, int scaleOffset,
-                          int blocks, float[] x, int xOffset, double[] lanes) {
-            int scaleMask = scaleValues.length - 1;
-            DoubleVector acc0 = DoubleVector.broadcast(D, -0.0);
-            DoubleVector acc1 = acc0;
-            DoubleVector minusZero = acc0;
-            for (int blk = 0; blk < blocks; blk++) {
-                int e = blk * DotLanes.CHUNK;
-                IntVector c = ((IntVector) ByteVector.fromArray(B_QUARTER, codes, codeOffset + e / 2)
-                        .convertShape(VectorOperators.B2I, I, 0));
-                IntVector c0 = c.and(codeMask);
-                IntVector c1 = c.lanewise(VectorOperators.LSHR, 4).and(codeMask);
-                FloatVector v0;
-                FloatVector v1;
-                if (twosComplement) {
-                    v0 = ((FloatVector) c0.lanewise(VectorOperators.LSHL, fractionShift)
-                            .lanewise(VectorOperators.ASHR, fractionShift).convert(VectorOperators.I2F, 0)).mul(scale);
-                    v1 = ((FloatVector) c1.lanewise(VectorOperators.LSHL, fractionShift)
-                            .lanewise(VectorOperators.ASHR, fractionShift).convert(VectorOperators.I2F, 0)).mul(scale);
-                } else {
-                    IntVector m0 = c0.and(~signBit);
-                    IntVector m1 = c1.and(~signBit);
-                    if (specials && m0.max(m1).compare(VectorOperators.GT, maxMagnitude).or(c0.eq(nanSignCode))
-                            .or(c1.eq(nanSignCode)).anyTrue()) {
-                        return false;   // an infinity or a NaN: the scalar kernel takes the call
-                    }
-                    v0 = (FloatVector) ((FloatVector) m0.lanewise(VectorOperators.LSHL, fractionShift).reinterpretAsFloats())
-                            .mul(scale).reinterpretAsInts().or(c0.and(signBit).lanewise(VectorOperators.LSHL, signShift))
-                            .reinterpretAsFloats();
-                    v1 = (FloatVector) ((FloatVector) m1.lanewise(VectorOperators.LSHL, fractionShift).reinterpretAsFloats())
-                            .mul(scale).reinterpretAsInts().or(c1.and(signBit).lanewise(VectorOperators.LSHL, signShift))
-                            .reinterpretAsFloats();
-                }
-                int xo = xOffset + e;
-                FloatVector x0 = FloatVector.fromArray(F, x, xo);
-                FloatVector x1 = FloatVector.fromArray(F, x, xo + DotLanes.LANES);
-                DoubleVector s0 = ((DoubleVector) v0.convertShape(VectorOperators.F2D, D, 0))
-                        .fma((DoubleVector) x0.convertShape(VectorOperators.F2D, D, 0), minusZero);
-                DoubleVector s1 = ((DoubleVector) v0.convertShape(VectorOperators.F2D, D, 1))
-                        .fma((DoubleVector) x0.convertShape(VectorOperators.F2D, D, 1), minusZero);
-                s0 = ((DoubleVector) v1.convertShape(VectorOperators.F2D, D, 0))
-                        .fma((DoubleVector) x1.convertShape(VectorOperators.F2D, D, 0), s0);
-                s1 = ((DoubleVector) v1.convertShape(VectorOperators.F2D, D, 1))
-                        .fma((DoubleVector) x1.convertShape(VectorOperators.F2D, D, 1), s1);
-                double factor = scaleValues[scaleCodes[scaleOffset + blk] & scaleMask];
-                acc0 = acc0.add(s0.mul(factor));
-                acc1 = acc1.add(s1.mul(factor));
+        /**
+         * {@link #dotBytes32} for 4-bit codes two per byte (byte L of a block holds lane L's two
+         * elements), for formats whose lane values are small integers without specials (e2m1): the
+         * two nibbles of 16 bytes are looked up in a 16-byte table and widened to floats.
+         */
+        boolean dotNibbles32(byte[] codes, int codeOffset, float[] scaleValues, byte[] scaleCodes, int scaleOffset,
+                             int blocks, float[] x, int xOffset, float unit, double[] lanes) {
+            if (nibbleTable == null) {
+                return false;
             }
-            acc0.intoArray(lanes, 0);
-            acc1.intoArray(lanes, 8);
+            int scaleMask = scaleValues.length - 1;
+            ByteVector values = ByteVector.fromArray(B_QUARTER, nibbleTable, 0);
+            FloatVector acc = FloatVector.broadcast(F, -0.0f);
+            for (int blk = 0; blk < blocks; blk++) {
+                ByteVector b = ByteVector.fromArray(B_QUARTER, codes, codeOffset + blk * DotLanes.LANES);
+                FloatVector v0 = (FloatVector) b.and((byte) 0x0f).selectFrom(values)
+                        .convertShape(VectorOperators.B2F, F, 0);
+                FloatVector v1 = (FloatVector) b.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0f).selectFrom(values)
+                        .convertShape(VectorOperators.B2F, F, 0);
+                int xo = xOffset + blk * DotLanes.CHUNK;
+                FloatVector s = v0.mul(FloatVector.fromArray(F, x, xo));   // fma(v, x, -0) rounds as this does
+                s = v1.fma(FloatVector.fromArray(F, x, xo + DotLanes.LANES), s);
+                acc = s.fma(FloatVector.broadcast(F, scaleValues[scaleCodes[scaleOffset + blk] & scaleMask] * unit), acc);
+            }
+            ((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 0)).intoArray(lanes, 0);
+            ((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 1)).intoArray(lanes, 8);
             return true;
         }
 
@@ -273,7 +275,13 @@ final class VectorKernels implements Kernels {
             // vector helper on its own and then refuse to inline it ("already compiled into a big
             // method"), boxing every vector it returns.
             int bound = length - length % LANES;
+            int block = factorOffset;
+            int blockEnd = blockSize;   // no division per vector: blockSize is not a constant
             for (int i = 0; i < bound; i += LANES) {
+                if (i == blockEnd) {
+                    block++;
+                    blockEnd += blockSize;
+                }
                 IntVector c = ((IntVector) ByteVector.fromArray(B_QUARTER, codes, offset + i)
                         .convertShape(VectorOperators.B2I, I, 0)).and(codeMask);
                 FloatVector v;
@@ -299,7 +307,7 @@ final class VectorKernels implements Kernels {
                     }
                     v = (FloatVector) bits.reinterpretAsFloats();
                 }
-                v.mul(factors[factorOffset + i / blockSize]).intoArray(out, outOffset + i);
+                v.mul(factors[block]).intoArray(out, outOffset + i);
             }
             return bound;
         }
@@ -401,8 +409,14 @@ final class VectorKernels implements Kernels {
                           int[] scaleExponents, int exponentOffset, Rounding rounding, byte[] codes, int codeOffset) {
             // One method with the whole body: C2 compiles it as a unit, with no vector boxed.
             IntVector one = IntVector.broadcast(I, 1);
+            int block = exponentOffset;
+            int blockEnd = blockSize;   // no division per vector: blockSize is not a constant
             for (int i = 0; i < length; i += LANES) {
-                int scaleExponent = scaleExponents[exponentOffset + i / blockSize];
+                if (i == blockEnd) {
+                    block++;
+                    blockEnd += blockSize;
+                }
+                int scaleExponent = scaleExponents[block];
                 IntVector bits = FloatVector.fromArray(F, in, inOffset + i).reinterpretAsInts();
                 IntVector abs = bits.and(0x7fff_ffff);
                 VectorMask<Integer> zero = abs.eq(0);
@@ -737,11 +751,14 @@ final class VectorKernels implements Kernels {
             return SCALAR.dotFast(element, codes, codeOffset, scale, scaleCodes, scaleOffset, blockSize, blocks,
                     laneX, laneXOffset);
         }
-        double[] scaleValues = FormatTables.doubleValues(scale);
+        float[] scaleValues = FormatTables.floatValues(scale);
+        float unit = (float) DotLanes.unit(element);
         double[] lanes = new double[DotLanes.LANES];
         boolean done = DotLanes.nibbles(element)
-                ? plan.dotNibbles32(codes, codeOffset, scaleValues, scaleCodes, scaleOffset, blocks, laneX, laneXOffset, lanes)
-                : plan.dotBytes32(codes, codeOffset, scaleValues, scaleCodes, scaleOffset, blocks, laneX, laneXOffset, lanes);
+                ? plan.dotNibbles32(codes, codeOffset, scaleValues, scaleCodes, scaleOffset, blocks, laneX, laneXOffset,
+                        unit, lanes)
+                : plan.dotBytes32(codes, codeOffset, scaleValues, scaleCodes, scaleOffset, blocks, laneX, laneXOffset,
+                        unit, lanes);
         return done ? DotLanes.fold(lanes) : SCALAR.dotFast(element, codes, codeOffset, scale, scaleCodes, scaleOffset,
                 blockSize, blocks, laneX, laneXOffset);
     }
