@@ -88,15 +88,7 @@ class ExactAccumulatorTest {
                 {0x1p-1022, -tiny, 0x1p-1060},
                 {1e16, 1.0, -1e16, 1.0, 1e-300},
         };
-        for (double[] c : cases) {
-            ExactAccumulator acc = new ExactAccumulator();
-            BigDecimal exact = BigDecimal.ZERO;
-            for (double v : c) {
-                acc.add(v);
-                exact = exact.add(BinaryRoundingOracle.exact(v));
-            }
-            assertAllModes(acc, exact, java.util.Arrays.toString(c));
-        }
+        assertSumsInAllModes(cases);
         assertThat(ExactAccumulator.sum(new double[] {1e300, 1.0, -1e300}, Rounding.RNE)).isEqualTo(1.0);
     }
 
@@ -133,15 +125,7 @@ class ExactAccumulatorTest {
                 {0x1p-126, -0x1p-150},
                 {0x1p-151},                        // below half the least float subnormal
         };
-        for (double[] c : cases) {
-            ExactAccumulator acc = new ExactAccumulator();
-            BigDecimal exact = BigDecimal.ZERO;
-            for (double v : c) {
-                acc.add(v);
-                exact = exact.add(BinaryRoundingOracle.exact(v));
-            }
-            assertAllModes(acc, exact, java.util.Arrays.toString(c));
-        }
+        assertSumsInAllModes(cases);
     }
 
     @Test
@@ -366,5 +350,18 @@ class ExactAccumulatorTest {
 
     private static long bitsOf(double d) {
         return Double.doubleToRawLongBits(d);
+    }
+
+    /** Sums each case in a fresh accumulator and checks every rounding mode against the BigDecimal sum. */
+    private static void assertSumsInAllModes(double[][] cases) {
+        for (double[] c : cases) {
+            ExactAccumulator acc = new ExactAccumulator();
+            BigDecimal exact = BigDecimal.ZERO;
+            for (double v : c) {
+                acc.add(v);
+                exact = exact.add(BinaryRoundingOracle.exact(v));
+            }
+            assertAllModes(acc, exact, java.util.Arrays.toString(c));
+        }
     }
 }
