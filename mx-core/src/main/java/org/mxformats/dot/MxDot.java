@@ -180,6 +180,13 @@ public final class MxDot {
                     SimdRoutes.laneX(a.format(), x, offset, a.length()), SimdRoutes.laneXOffset(a.format(), offset));
             return toFloat ? SimdRoutes.toFloat(total, rounding) : total;
         }
+        if (mode == Accumulation.EXACT && toFloat) {
+            requireDeterministic(rounding);
+            Float certified = CertifiedFloatDot.dot(a, x, offset, rounding);
+            if (certified != null) {
+                return certified;
+            }
+        }
         Unpacked ua = Unpacked.of(a);
         FloatDotKernel kernel = new FloatDotKernel(ua);
         return dot(kernel, mode == Accumulation.EXACT ? kernel.newAccumulator() : null, ua, x, offset, mode, rounding,

@@ -159,4 +159,24 @@ public sealed interface Kernels permits ScalarKernels, VectorKernels {
      */
     void blockProductSums(ElementFormat a, byte[] ca, int offA, ElementFormat b, byte[] cb, int offB, int blockSize,
                           int blocks, double[] sums);
+
+    // ---- certified exact MX x float32 dot (added for issue 5) ---------------------------------------
+
+    /** The double lanes of {@link #exactDotLanes}: lane L takes elements {@code i} with {@code i % 8 == L}. */
+    int EXACT_DOT_LANES = 8;
+
+    /**
+     * Running lane sums for a certified exact dot product (the caller bounds their rounding error;
+     * see {@code FloatDotKernel}). For {@code blocks} blocks of {@code blockSize} elements (a
+     * multiple of {@value #EXACT_DOT_LANES}) with element values {@code values[valueOffset ..]},
+     * floats {@code x[xOffset ..]} and block scale values {@code blockScales[j]}, and for each lane
+     * {@code L} in {@code 0 .. 7}: in double, {@code b = p_L}, then {@code b += p_i} for the lane's
+     * further elements {@code i = L + 8, L + 16, ..} of the block in index order, where
+     * {@code p_i = (double) values[i] * x[i]} (exact), and likewise {@code a} from {@code |p_i|};
+     * then {@code lanes[L] += X_j * b} and {@code lanes[8 + L] += X_j * a}. Each operation is one
+     * IEEE double operation, so every kernel gives the same bits. NaN and infinities propagate as
+     * IEEE arithmetic makes them.
+     */
+    void exactDotLanes(float[] values, int valueOffset, float[] x, int xOffset, double[] blockScales, int blockSize,
+                       int blocks, double[] lanes);
 }

@@ -184,4 +184,26 @@ final class ScalarKernels implements Kernels {
             sums[j] = productSum(a, ca, offA + j * blockSize, b, cb, offB + j * blockSize, blockSize);
         }
     }
+
+    @Override
+    public void exactDotLanes(float[] values, int valueOffset, float[] x, int xOffset, double[] blockScales,
+                              int blockSize, int blocks, double[] lanes) {
+        int w = EXACT_DOT_LANES;
+        for (int j = 0; j < blocks; j++) {
+            int first = j * blockSize;
+            double scaleValue = blockScales[j];
+            for (int l = 0; l < w; l++) {
+                double p = (double) values[valueOffset + first + l] * x[xOffset + first + l];
+                double b = p;
+                double a = Math.abs(p);
+                for (int i = first + l + w; i < first + blockSize; i += w) {
+                    p = (double) values[valueOffset + i] * x[xOffset + i];
+                    b += p;
+                    a += Math.abs(p);
+                }
+                lanes[l] += scaleValue * b;
+                lanes[w + l] += scaleValue * a;
+            }
+        }
+    }
 }

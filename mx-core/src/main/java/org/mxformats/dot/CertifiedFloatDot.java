@@ -1,0 +1,253 @@
+package org.mxformats.dot;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import org.mxformats.block.MxArray;
+import org.mxformats.block.MxFormat;
+import org.mxformats.format.ElementFormat;
+import org.mxformats.format.Rounding;
+import org.mxformats.simd.Kernels;
+
+/**
+ * The exact MX x float32 dot product rounded once to float, decided from a double approximation
+ * with a proven error bound (Ziv's strategy): the approximation and its bound are computed in
+ * double lanes ({@link Kernels#exactDotLanes}); when every real number within the bound rounds to
+ * the same float in the requested mode, that float is the correctly rounded exact result, else
+ * the caller computes the exact sum ({@link FloatDotKernel#exact}). Stateless and thread-safe.
+ *
+ * <p><b>Error bound.</b> Let {@code u = 2^-53}, {@code gamma(m) = m u / (1 - m u)}, k the block
+ * size, {@code m = k/8 - 1}, G the elements per group and {@code g = G/k} blocks per group. Every
+ * product {@code p = P * x} of an element value (a float) and a float is exact in double, and so is
+ * every multiplication by a block scale (a power of two; {@link #qualifies} keeps every value
+ * within 2^-1022 .. 2^1000, so nothing underflows or overflows). In lane L of block j the kernel
+ * sums the lane's {@code m + 1} products recursively: by Higham's bound for recursive summation
+ * (Accuracy and Stability of Numerical Algorithms, 2nd ed., (4.4)) the computed {@code b} differs
+ * from the exact lane sum by at most {@code gamma(m) S} where {@code S = sum |p|}, hence
+ * {@code |b| <= (1 + gamma(m)) S}. Each group's lane sum {@code H_L} starts at 0 and adds
+ * {@code X_j b} for its g blocks: error at most {@code gamma(g) sum_j X_j |b|}. The eight
+ * {@code H_L} of every group are then added exactly ({@link ExactAccumulator}), so the held value
+ * V differs from the exact result E by at most
+ * {@code (gamma(m) + gamma(g) (1 + gamma(m))) A} with {@code A = sum X_j |p|} over all elements.
+ * The computed bound {@code Â} (the same recursive sums of {@code |p|}, the lanes folded one by one
+ * and the groups added one by one) has every term perturbed by at most {@code gamma(D)},
+ * {@code D = m + g + 7 + groups}, so {@code A <= Â / (1 - gamma(D))}. With {@code k <= 4096},
+ * {@code G = max(k, 4096)} ({@code m + g <= 1023}) and fewer than {@code 2^31} elements
+ * ({@code D u < 2^-20}) this gives {@code |E - V| <= (m + g) u (1 + 2^-17) Â}, which
+ * {@code fl(Â * (m + g + 1) 2^-52)} exceeds (the rounded product is at least
+ * {@code (1 - u)} times the exact one, and {@code 2 (m + g + 1)(1 - u) > (m + g)(1 + 2^-17)}).
+ * V is rounded once to the double {@code s} ({@code |V - s| <= 2^-53 |s|}); the radius
+ * {@code r = nextUp(e + 2^-52 |s|)} and the interval {@code [nextDown(s - r), nextUp(s + r)]}
+ * (each end moved outward by one ulp to cover the rounding of the subtraction and addition)
+ * therefore contain E.
+ *
+ * <p><b>Decision.</b> Every deterministic rounding is a monotonic function of the real argument,
+ * so if the interval lies strictly between two adjacent floats and on one side of their midpoint,
+ * every real in it, E included, rounds alike: to the nearer one for RNE and RNA (no tie is
+ * possible), the lower one for RDN, the upper one for RUP, the one nearer zero for RTZ, the one
+ * with an odd significand for ODD. Intervals that contain a float or a midpoint, reach zero, the
+ * float subnormal range or beyond {@code Float.MAX_VALUE} are not decided here; NaN and infinite
+ * values make the bound non-finite and are not decided either, so the signed-zero, NaN and infinity
+ * rules stay with the exact path.
+ */
+final class CertifiedFloatDot {
+    /** Elements per group (whole blocks): the exact accumulator takes 8 lane sums per group. */
+    private static final int GROUP = 4096;
+    /** Largest block size handled ({@code m + g <= 1023} in the bound). */
+    private static final int MAX_BLOCK = 4096;
+    private static final int LANES = Kernels.EXACT_DOT_LANES;
+
+    private CertifiedFloatDot() {
+    }
+
+    /** Per-thread scratch arrays, so that a call allocates nothing but its accumulator. */
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private static final class Scratch {
+        final byte[] packed = new byte[GROUP];
+        final byte[] codes = new byte[GROUP];
+        final float[] values = new float[GROUP];
+        final double[] blockScales = new double[GROUP / LANES];
+        final double[] lanes = new double[2 * LANES];
+    }
+
+    /** The formats last checked, reused while the same format instances come again (the common case). */
+    private static volatile Plan lastPlan;
+
+    /** What the certified path needs of one format, or {@code applies == false}. */
+    private static final class Plan {
+        final MxFormat format;
+        final boolean applies;
+        final double[] scaleValues;
+        final int minExponent;
+        final int maxExponent;
+
+        Plan(MxFormat format) {
+            this.format = format;
+            this.applies = qualifies(format);
+            CodeTable scale = CodeTable.of(format.scale());
+            this.scaleValues = scale.value;
+            // Lane sums are multiples of 2^(-149 - 149 + scale lsb) and below 2^(128 + 128 + 12 + 31 + scale top).
+            this.minExponent = -298 + scale.lsbExponent;
+            this.maxExponent = 256 + 64 + scale.topExponent;
+        }
+    }
+
+    private static Plan plan(MxFormat f) {
+        Plan p = lastPlan;
+        if (p != null && p.format == f) {
+            return p;
+        }
+        p = new Plan(f);
+        lastPlan = p;
+        return p;
+    }
+
+    /**
+     * Whether the bound above holds for this format: element codes of 4 or 8 bits whose values
+     * are all floats, scale values powers of two (or zero, NaN, infinite) within 2^-600 .. 2^600,
+     * block size a multiple of 8 up to {@value #MAX_BLOCK}.
+     */
+    static boolean qualifies(MxFormat f) {
+        ElementFormat e = f.element();
+        int k = f.blockSize();
+        if ((e.bits() != 4 && e.bits() != 8) || k % LANES != 0 || k > MAX_BLOCK) {
+            return false;
+        }
+        for (double v : CodeTable.of(e).value) {
+            if (Double.isFinite(v) && (double) (float) v != v) {
+                return false;
+            }
+        }
+        CodeTable scale = CodeTable.of(f.scale());
+        for (int c = 0; c < scale.value.length; c++) {
+            double v = scale.value[c];
+            if (Double.isFinite(v) && v != 0 && Math.abs(scale.significand[c]) != 1) {
+                return false;
+            }
+        }
+        return scale.lsbExponent >= -600 && scale.topExponent <= 600;
+    }
+
+    /**
+     * The exact dot product of {@code a} with {@code x[offset ..]} rounded once to float, or null
+     * when this path does not apply (shape, formats, tensor scale) or cannot decide the rounding.
+     */
+    static Float dot(MxArray a, float[] x, int offset, Rounding rounding) {
+        MxFormat f = a.format();
+        int n = a.length();
+        int k = f.blockSize();
+        if (n == 0 || n % k != 0 || a.tensorScale() != 1) {
+            return null;
+        }
+        Plan plan = plan(f);
+        if (!plan.applies) {
+            return null;
+        }
+        ElementFormat element = f.element();
+        Kernels kernels = Kernels.get();
+        Scratch s = SCRATCH.get();
+        int group = Math.max(k, GROUP / k * k);
+        byte[] packed = s.packed;   // group <= GROUP as k <= MAX_BLOCK = GROUP
+        byte[] codes = s.codes;
+        float[] values = s.values;
+        double[] blockScales = s.blockScales;
+        double[] lanes = s.lanes;
+        double[] scaleValues = plan.scaleValues;
+        ByteBuffer elementView = a.packedElements();
+        ByteBuffer scaleView = a.scales();
+        boolean nibbles = element.bits() == 4;
+        ExactAccumulator acc = new ExactAccumulator(plan.minExponent, plan.maxExponent);
+        double bound = 0;
+        for (int start = 0; start < n; start += group) {
+            int count = Math.min(group, n - start);
+            int blocks = count / k;
+            if (nibbles) {
+                elementView.get(start / 2, packed, 0, count / 2);
+                kernels.unpackNibbles(packed, 0, codes, 0, count);
+            } else {
+                elementView.get(start, codes, 0, count);
+            }
+            kernels.decode(element, codes, 0, values, 0, count);
+            int firstBlock = start / k;
+            for (int j = 0; j < blocks; j++) {
+                blockScales[j] = scaleValues[scaleView.get(firstBlock + j) & 0xFF];
+            }
+            Arrays.fill(lanes, 0.0);
+            kernels.exactDotLanes(values, 0, x, offset + start, blockScales, k, blocks, lanes);
+            double groupBound = lanes[LANES];
+            for (int l = 1; l < LANES; l++) {
+                groupBound += lanes[LANES + l];
+            }
+            bound += groupBound;
+            if (!Double.isFinite(bound)) {
+                return null;   // a NaN or infinite product or scale: the exact path applies the rules
+            }
+            for (int l = 0; l < LANES; l++) {
+                acc.add(lanes[l]);
+            }
+        }
+        if (acc.isExactZero()) {
+            return null;
+        }
+        double approx = acc.toDouble();
+        int depth = k / LANES - 1 + group / k;
+        double error = bound * ((depth + 1) * 0x1p-52);
+        double radius = Math.nextUp(error + Math.abs(approx) * 0x1p-52);
+        return decide(Math.nextDown(approx - radius), approx, Math.nextUp(approx + radius), rounding);
+    }
+
+    /**
+     * The float every real in {@code [lo, hi]} rounds to, or null when they do not all round alike
+     * or the interval reaches zero, the float subnormals or the float overflow threshold;
+     * {@code approx} lies in the interval.
+     */
+    static Float decide(double lo, double approx, double hi, Rounding rounding) {
+        if (!(lo > 0 || hi < 0)) {
+            return null;   // contains zero (or NaN)
+        }
+        double least = Math.min(Math.abs(lo), Math.abs(hi));
+        double most = Math.max(Math.abs(lo), Math.abs(hi));
+        if (least < Float.MIN_NORMAL || !(most < Float.MAX_VALUE)) {
+            return null;
+        }
+        float nearest = (float) approx;
+        float below;
+        float above;
+        if (nearest < lo) {
+            below = nearest;
+            above = Math.nextUp(nearest);
+        } else if (nearest > hi) {
+            above = nearest;
+            below = Math.nextDown(nearest);
+        } else {
+            return null;   // a float lies in the interval
+        }
+        if (!(below < lo && hi < above)) {
+            return null;
+        }
+        double midpoint = ((double) below + above) / 2;   // exact: two adjacent floats
+        boolean upperIsNearer;
+        if (midpoint < lo) {
+            upperIsNearer = true;
+        } else if (midpoint > hi) {
+            upperIsNearer = false;
+        } else {
+            return null;
+        }
+        switch (rounding) {
+            case RNE:
+            case RNA:
+                return upperIsNearer ? above : below;
+            case RTZ:
+                return lo > 0 ? below : above;
+            case RUP:
+                return above;
+            case RDN:
+                return below;
+            case ODD:
+                return (Float.floatToRawIntBits(below) & 1) != 0 ? below : above;
+            default:
+                return null;
+        }
+    }
+}
