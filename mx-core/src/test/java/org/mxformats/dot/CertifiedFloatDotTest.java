@@ -1,0 +1,286 @@
+package org.mxformats.dot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.mxformats.dot.MxDotTest.MODES;
+
+import java.math.BigDecimal;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.mxformats.block.MxArray;
+import org.mxformats.block.MxFormat;
+import org.mxformats.block.Packing;
+import org.mxformats.format.ElementFormat;
+import org.mxformats.format.Rounding;
+
+/**
+ * The certified fast path of the exact MX x float32 dot product: whenever it decides, its result
+ * is the BigDecimal oracle's rounding of the exact sum, in every mode, on cases built to sit on,
+ * near and across rounding boundaries and to make the double lanes round; and it declines the cases
+ * it cannot decide (exact floats and midpoints), so the exact path answers those.
+ */
+class CertifiedFloatDotTest {
+    private static final MxFormat[] FORMATS = {MxFormat.MXFP8_E4M3, MxFormat.MXFP4, MxFormat.MXINT8,
+            MxFormat.MXFP8_E5M2};
+
+    /** An MX vector from codes (one per byte) and E8M0 scale codes. */
+    private static MxArray array(MxFormat f, byte[] codes, byte[] scales) {
+        byte[] packed = new byte[f.packedBytes(codes.length)];
+        Packing.pack(f.element().bits(), codes, 0, packed, 0, codes.length);
+        return MxArray.of(f, codes.length, packed, scales, 1f);
+    }
+
+    /** The exact sum, computed from the decoded values alone (null if a value is not finite). */
+    private static BigDecimal exact(MxFormat f, byte[] codes, byte[] scales, float[] x, int offset) {
+        BigDecimal sum = BigDecimal.ZERO;
+        for (int i = 0; i < codes.length; i++) {
+            double p = f.element().decode(codes[i] & 0xFF);
+            double s = f.scale().decode(scales[i / f.blockSize()] & 0xFF);
+            double v = x[offset + i];
+            if (!Double.isFinite(p) || !Double.isFinite(s) || !Double.isFinite(v)) {
+                return null;
+            }
+            sum = sum.add(new BigDecimal(p).multiply(new BigDecimal(s)).multiply(new BigDecimal(v)));
+        }
+        return sum;
+    }
+
+    /** A code of the format with exactly this value. */
+    private static byte code(ElementFormat e, double value) {
+        for (int c = 0; c < e.codeCount(); c++) {
+            if (e.decode(c) == value && Double.doubleToRawLongBits(e.decode(c)) == Double.doubleToRawLongBits(value)) {
+                return (byte) c;
+            }
+        }
+        throw new AssertionError(e + " has no code for " + value);
+    }
+
+    private static byte finiteCode(SplittableRandom r, ElementFormat e) {
+        int c;
+        do {
+            c = r.nextInt(e.codeCount());
+        } while (!Double.isFinite(e.decode(c)));
+        return (byte) c;
+    }
+
+    /** Counts of decided and declined calls, to show that the test exercises both. */
+    private int decided;
+    private int declined;
+
+    /**
+     * Checks every mode: a decided result must be the oracle's; the full MxDot call must always be.
+     * Returns whether the certified path decided RNE.
+     */
+    private boolean check(MxFormat f, byte[] codes, byte[] scales, float[] x, int offset, String what) {
+        MxArray a = array(f, codes, scales);
+        BigDecimal sum = exact(f, codes, scales, x, offset);
+        boolean decidedRne = false;
+        for (Rounding m : MODES) {
+            Float got = CertifiedFloatDot.dot(a, x, offset, m);
+            if (sum == null || sum.signum() == 0) {
+                assertThat(got).as(what + " special or zero " + m).isNull();
+                continue;
+            }
+            float want = BinaryRoundingOracle.toFloat(sum, m);
+            if (got != null) {
+                decided++;
+                decidedRne |= m == Rounding.RNE;
+                assertThat(Float.floatToRawIntBits(got)).as("%s %s: want %s got %s", what, m, want, got)
+                        .isEqualTo(Float.floatToRawIntBits(want));
+            } else {
+                declined++;
+            }
+            float full = MxDot.dot(a, x, offset, Accumulation.EXACT, m);
+            assertThat(Float.floatToRawIntBits(full)).as("%s %s full: want %s got %s", what, m, want, full)
+                    .isEqualTo(Float.floatToRawIntBits(want));
+        }
+        return decidedRne;
+    }
+
+    @Test
+    void gaussianDataIsDecidedAndCorrectInEveryMode() {
+        SplittableRandom r = new SplittableRandom(51);
+        for (int t = 0; t < 300; t++) {
+            MxFormat f = FORMATS[t % FORMATS.length];
+            int n = f.blockSize() * (1 + r.nextInt(t % 7 == 0 ? 300 : 12));
+            byte[] codes = new byte[n];
+            for (int i = 0; i < n; i++) {
+                codes[i] = finiteCode(r, f.element());
+            }
+            byte[] scales = new byte[n / f.blockSize()];
+            for (int j = 0; j < scales.length; j++) {
+                scales[j] = (byte) (127 + r.nextInt(21) - 10);
+            }
+            int offset = r.nextInt(5);
+            float[] x = new float[n + offset + 2];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) r.nextGaussian();
+            }
+            assertThat(check(f, codes, scales, x, offset, f + " gaussian n=" + n)).as(f + " n=" + n).isTrue();
+        }
+        assertThat(declined).isLessThan(decided / 50);
+    }
+
+    /**
+     * Element 0 is 1 times a float {@code target}; element 1 (in the same lane as 0 when the block
+     * allows) adds half an ulp of it or nothing; the others add tiny terms {@code 2^-shift} ulps
+     * in size, of either sign, or nothing. Exact floats and midpoints must be declined; near them the
+     * path must never give the wrong side, and it does decide when the distance is large enough.
+     */
+    @Test
+    void sumsOnAndNearFloatsAndMidpointsInEveryMode() {
+        SplittableRandom r = new SplittableRandom(52);
+        int decidedNear = 0;
+        for (int t = 0; t < 1200; t++) {
+            MxFormat f = FORMATS[t % FORMATS.length];
+            ElementFormat e = f.element();
+            int n = f.blockSize() * (1 + r.nextInt(4));
+            byte[] codes = new byte[n];
+            byte[] scales = new byte[n / f.blockSize()];
+            java.util.Arrays.fill(scales, (byte) 127);   // scale 1
+            float[] x = new float[n];
+            float target = (float) Math.scalb(1 + r.nextInt(1 << 23) / (double) (1 << 23), r.nextInt(200) - 100);
+            if (r.nextBoolean()) {
+                target = -target;
+            }
+            float ulp = Math.ulp(target);
+            codes[0] = code(e, 1.0);
+            x[0] = target;
+            boolean midpoint = r.nextBoolean();
+            int second = 8 < n ? 8 : 1;   // lane 0 again
+            codes[second] = code(e, 1.0);
+            x[second] = midpoint ? ulp / 2 : 0f;
+            int shift = t % 3 == 0 ? 0 : 4 + r.nextInt(60);   // 0: nothing else, on the boundary
+            for (int i = 1; i < n; i++) {
+                if (i == second) {
+                    continue;
+                }
+                codes[i] = code(e, 1.0);
+                x[i] = shift == 0 ? 0f : (float) (r.nextBoolean() ? 1 : -1) * Math.scalb(ulp, -shift - 6);
+            }
+            String what = f + " target " + target + (midpoint ? " midpoint" : " float") + " shift " + shift;
+            BigDecimal sum = exact(f, codes, scales, x, 0);
+            boolean onBoundary = sum.compareTo(new BigDecimal(target)) == 0
+                    || sum.compareTo(new BigDecimal(target).add(new BigDecimal(ulp / 2))) == 0;
+            boolean rne = check(f, codes, scales, x, 0, what);
+            if (onBoundary) {
+                for (Rounding m : MODES) {
+                    assertThat(CertifiedFloatDot.dot(array(f, codes, scales), x, 0, m)).as(what + " " + m).isNull();
+                }
+            } else if (shift > 0 && shift < 20 && rne) {
+                decidedNear++;
+            }
+        }
+        assertThat(decidedNear).isGreaterThan(100);
+    }
+
+    /**
+     * Terms that the double lanes lose: a huge value and a tiny one in the same lane, then the
+     * huge value cancelled in another lane (or not), so the double approximation is off by the
+     * tiny term; the bound must keep the path from deciding on the wrong side.
+     */
+    @Test
+    void termsLostInTheLanesAndMassiveCancellation() {
+        SplittableRandom r = new SplittableRandom(53);
+        for (int t = 0; t < 1500; t++) {
+            MxFormat f = FORMATS[t % FORMATS.length];
+            ElementFormat e = f.element();
+            int n = f.blockSize() * (1 + r.nextInt(3));
+            byte[] codes = new byte[n];
+            byte[] scales = new byte[n / f.blockSize()];
+            for (int j = 0; j < scales.length; j++) {
+                scales[j] = (byte) (127 + r.nextInt(9) - 4);
+            }
+            float[] x = new float[n + 1];
+            for (int i = 0; i < n; i++) {
+                codes[i] = finiteCode(r, e);
+                x[1 + i] = (float) ExactAccumulatorTest.randomDouble(r, -40, 10);
+            }
+            int big = r.nextInt(n);
+            int lane = big % 8;
+            codes[big] = code(e, 1.0);
+            x[1 + big] = (float) Math.scalb(1.0, 60 + r.nextInt(40));
+            if (r.nextInt(3) > 0) {   // cancel the huge value with another element of any lane
+                int other;
+                do {
+                    other = r.nextInt(n);
+                } while (other == big);
+                codes[other] = code(e, 1.0);
+                scales[other / f.blockSize()] = scales[big / f.blockSize()];
+                x[1 + other] = -x[1 + big];
+                if (r.nextBoolean() && big + 8 < n && big + 8 != other) {
+                    codes[big + 8] = code(e, 1.0);   // the same lane: absorbed by the huge value in double
+                    x[1 + big + 8] = Math.scalb(1f, -20 - r.nextInt(10));
+                }
+            }
+            check(f, codes, scales, x, 1, f + " lost terms t=" + t + " lane " + lane);
+        }
+    }
+
+    @Test
+    void specialsAndZeroSumsAreLeftToTheExactPath() {
+        SplittableRandom r = new SplittableRandom(54);
+        for (int t = 0; t < 200; t++) {
+            MxFormat f = FORMATS[t % FORMATS.length];
+            int n = f.blockSize() * (1 + r.nextInt(3));
+            byte[] codes = new byte[n];
+            byte[] scales = new byte[n / f.blockSize()];
+            java.util.Arrays.fill(scales, (byte) 127);
+            float[] x = new float[n];
+            for (int i = 0; i < n; i++) {
+                codes[i] = finiteCode(r, f.element());
+                x[i] = (float) r.nextGaussian();
+            }
+            switch (t % 4) {
+                case 0 -> x[r.nextInt(n)] = Float.NaN;
+                case 1 -> x[r.nextInt(n)] = r.nextBoolean() ? Float.POSITIVE_INFINITY : Float.NEGATIVE_INFINITY;
+                case 2 -> scales[r.nextInt(scales.length)] = (byte) 0xFF;   // NaN scale
+                default -> java.util.Arrays.fill(x, r.nextBoolean() ? 0f : -0f);
+            }
+            MxArray a = array(f, codes, scales);
+            for (Rounding m : MODES) {
+                assertThat(CertifiedFloatDot.dot(a, x, 0, m)).as(f + " case " + t % 4 + " " + m).isNull();
+            }
+        }
+    }
+
+    /** Every real in a decided interval rounds, by the oracle, to the float decided. */
+    @Test
+    void decideAgreesWithTheOracleAtBothEndsOfEveryDecidedInterval() {
+        SplittableRandom r = new SplittableRandom(55);
+        int decidedIntervals = 0;
+        for (int t = 0; t < 20000; t++) {
+            double center = ExactAccumulatorTest.randomDouble(r, -150, 130);
+            double radius = Math.abs(center) * Math.scalb(1.0, -20 - r.nextInt(40));
+            double lo = center - radius;
+            double hi = center + radius;
+            if (r.nextInt(4) == 0) {   // centred on a float or a midpoint
+                float fc = (float) center;
+                double mid = r.nextBoolean() ? fc : ((double) fc + Math.nextUp(fc)) / 2;
+                lo = mid - radius;
+                hi = mid + radius;
+                center = mid;
+            }
+            for (Rounding m : MODES) {
+                Float got = CertifiedFloatDot.decide(lo, center, hi, m);
+                if (got == null) {
+                    continue;
+                }
+                decidedIntervals++;
+                assertThat(BinaryRoundingOracle.toFloat(new BigDecimal(lo), m)).as("lo %s %s", lo, m).isEqualTo(got);
+                assertThat(BinaryRoundingOracle.toFloat(new BigDecimal(hi), m)).as("hi %s %s", hi, m).isEqualTo(got);
+                assertThat(BinaryRoundingOracle.toFloat(new BigDecimal(center), m)).as("c %s %s", center, m)
+                        .isEqualTo(got);
+            }
+        }
+        assertThat(decidedIntervals).isGreaterThan(20000);
+    }
+
+    @Test
+    void onlyPowerOfTwoScalesAndFloatElementsQualify() {
+        assertThat(CertifiedFloatDot.qualifies(MxFormat.MXFP8_E4M3)).isTrue();
+        assertThat(CertifiedFloatDot.qualifies(MxFormat.MXFP4)).isTrue();
+        assertThat(CertifiedFloatDot.qualifies(MxFormat.MXINT8)).isTrue();
+        assertThat(CertifiedFloatDot.qualifies(MxFormat.NVFP4)).isFalse();   // UE4M3 scales: not powers of two
+        assertThat(CertifiedFloatDot.qualifies(MxFormat.MXFP6_E3M2)).isFalse();   // 6-bit codes
+    }
+}
