@@ -19,26 +19,31 @@ import org.mxformats.simd.Kernels;
  * size, {@code m = k/8 - 1}, G the elements per group and {@code g = G/k} blocks per group. Every
  * product {@code p = P * x} of an element value (a float) and a float is exact in double, and so is
  * every multiplication by a block scale (a power of two; {@link #qualifies} keeps every value
- * within 2^-1022 .. 2^1000, so nothing underflows or overflows). In lane L of block j the kernel
- * sums the lane's {@code m + 1} products recursively: by Higham's bound for recursive summation
- * (Accuracy and Stability of Numerical Algorithms, 2nd ed., (4.4)) the computed {@code b} differs
- * from the exact lane sum by at most {@code gamma(m) S} where {@code S = sum |p|}, hence
- * {@code |b| <= (1 + gamma(m)) S}. Each group's lane sum {@code H_L} starts at 0 and adds
- * {@code X_j b} for its g blocks: error at most {@code gamma(g) sum_j X_j |b|}. The eight
- * {@code H_L} of every group are then added exactly ({@link ExactAccumulator}), so the held value
- * V differs from the exact result E by at most
- * {@code (gamma(m) + gamma(g) (1 + gamma(m))) A} with {@code A = sum X_j |p|} over all elements.
- * The computed bound {@code Â} (the same recursive sums of {@code |p|}, the lanes folded one by one
- * and the groups added one by one) has every term perturbed by at most {@code gamma(D)},
- * {@code D = m + g + 7 + groups}, so {@code A <= Â / (1 - gamma(D))}. With {@code k <= 4096},
- * {@code G = max(k, 4096)} ({@code m + g <= 1023}) and fewer than {@code 2^31} elements
- * ({@code D u < 2^-20}) this gives {@code |E - V| <= (m + g) u (1 + 2^-17) Â}, which
- * {@code fl(Â * (m + g + 1) 2^-52)} exceeds (the rounded product is at least
- * {@code (1 - u)} times the exact one, and {@code 2 (m + g + 1)(1 - u) > (m + g)(1 + 2^-17)}).
- * V is rounded once to the double {@code s} ({@code |V - s| <= 2^-53 |s|}); the radius
- * {@code r = nextUp(e + 2^-52 |s|)} and the interval {@code [nextDown(s - r), nextUp(s + r)]}
- * (each end moved outward by one ulp to cover the rounding of the subtraction and addition)
- * therefore contain E.
+ * within 2^-1022 .. 2^1000, so nothing underflows or overflows, and an addition that would
+ * underflow is exact). In lane L of block j the kernel sums the lane's {@code m + 1} products
+ * recursively: by Higham's bound for recursive summation (Accuracy and Stability of Numerical
+ * Algorithms, 2nd ed., (4.4)) the computed {@code b} differs from the exact lane sum by at most
+ * {@code gamma(m) S} where {@code S = sum |p|}, hence {@code |b| <= (1 + gamma(m)) S}. Each group's
+ * lane sum {@code H_L} starts at 0 and adds {@code X_j b} for its g blocks: error at most
+ * {@code gamma(g) sum_j X_j |b|}, and {@code |H_L| <= (1 + gamma(g)) sum_j X_j |b|}. The eight
+ * {@code H_L} are folded one by one into the group sum h: error at most
+ * {@code gamma(7) sum_L |H_L|}. The group sums are added by Knuth's TwoSum into {@code S} with
+ * the exact errors {@code e_i} ({@code S_i + e_i = S_(i-1) + h_i}, {@code |e_i| <= u |S_i|} and
+ * {@code |S_i| <= (1 + u)^i sum |h|}), and the {@code e_i} are summed recursively into C: with at
+ * most {@code 2^19} groups, {@code |C - sum e_i| <= gamma(2^19) 2^19 u (1 + 2^-30) sum |h| < 2^-60 sum |h|}.
+ * With {@code A = sum X_j |p|} over all elements and {@code sum |h| <= (1 + 2^-30) A}, the pair
+ * {@code S + C} differs from the exact result E by at most
+ * {@code (gamma(m) + gamma(g) + gamma(7)) (1 + 2^-30) A + 2^-59 A <= ((m + g + 7) u (1 + 2^-17) + 2^-59) A}
+ * (for {@code k <= 4096} and {@code G = max(k, 4096)}, {@code m + g + 7 <= 1030}). The computed
+ * {@code Â} (the same recursive sums of {@code |p|}, the lanes folded one by one and the groups
+ * added one by one) has every term perturbed by at most {@code gamma(D)},
+ * {@code D = m + g + 7 + groups < 2^20}, so {@code A <= Â / (1 - gamma(D)) <= (1 + 2^-32) Â}.
+ * Then {@code fl(Â * (m + g + 8) 2^-52)} bounds {@code |E - (S + C)|}: the rounded product is at
+ * least {@code (1 - u)} times the exact one, and {@code 2 (m + g + 8)(1 - u) u} exceeds
+ * {@code (m + g + 7) u (1 + 2^-16) + 2^-59}. The approximation {@code s = fl(S + C)} is off by at
+ * most {@code 2^-53 |s|}; the radius {@code r = nextUp(e + 2^-52 |s|)} and the interval
+ * {@code [nextDown(s - r), nextUp(s + r)]} (each end moved outward by one ulp to cover the rounding
+ * of the subtraction and addition) therefore contain E.
  *
  * <p><b>Decision.</b> Every deterministic rounding is a monotonic function of the real argument,
  * so if the interval lies strictly between two adjacent floats and on one side of their midpoint,
@@ -50,7 +55,7 @@ import org.mxformats.simd.Kernels;
  * rules stay with the exact path.
  */
 final class CertifiedFloatDot {
-    /** Elements per group (whole blocks): the exact accumulator takes 8 lane sums per group. */
+    /** Elements per group (whole blocks): the decoding scratch size, and g = GROUP / k in the bound. */
     private static final int GROUP = 4096;
     /** Largest block size handled ({@code m + g <= 1023} in the bound). */
     private static final int MAX_BLOCK = 4096;
@@ -68,6 +73,7 @@ final class CertifiedFloatDot {
         final float[] values = new float[GROUP];
         final double[] blockScales = new double[GROUP / LANES];
         final double[] lanes = new double[2 * LANES];
+        final byte[] scaleCodes = new byte[GROUP / LANES];
     }
 
     /** The formats last checked, reused while the same format instances come again (the common case). */
@@ -78,17 +84,11 @@ final class CertifiedFloatDot {
         final MxFormat format;
         final boolean applies;
         final double[] scaleValues;
-        final int minExponent;
-        final int maxExponent;
 
         Plan(MxFormat format) {
             this.format = format;
             this.applies = qualifies(format);
-            CodeTable scale = CodeTable.of(format.scale());
-            this.scaleValues = scale.value;
-            // Lane sums are multiples of 2^(-149 - 149 + scale lsb) and below 2^(128 + 128 + 12 + 31 + scale top).
-            this.minExponent = -298 + scale.lsbExponent;
-            this.maxExponent = 256 + 64 + scale.topExponent;
+            this.scaleValues = CodeTable.of(format.scale()).value;
         }
     }
 
@@ -152,11 +152,13 @@ final class CertifiedFloatDot {
         float[] values = s.values;
         double[] blockScales = s.blockScales;
         double[] lanes = s.lanes;
+        byte[] scaleCodes = s.scaleCodes;
         double[] scaleValues = plan.scaleValues;
         ByteBuffer elementView = a.packedElements();
         ByteBuffer scaleView = a.scales();
         boolean nibbles = element.bits() == 4;
-        ExactAccumulator acc = new ExactAccumulator(plan.minExponent, plan.maxExponent);
+        double sum = 0;           // S: the running sum of the group sums
+        double compensation = 0;  // C: the sum of TwoSum's exact errors
         double bound = 0;
         for (int start = 0; start < n; start += group) {
             int count = Math.min(group, n - start);
@@ -168,29 +170,30 @@ final class CertifiedFloatDot {
                 elementView.get(start, codes, 0, count);
             }
             kernels.decode(element, codes, 0, values, 0, count);
-            int firstBlock = start / k;
+            scaleView.get(start / k, scaleCodes, 0, blocks);
             for (int j = 0; j < blocks; j++) {
-                blockScales[j] = scaleValues[scaleView.get(firstBlock + j) & 0xFF];
+                blockScales[j] = scaleValues[scaleCodes[j] & 0xFF];
             }
             Arrays.fill(lanes, 0.0);
             kernels.exactDotLanes(values, 0, x, offset + start, blockScales, k, blocks, lanes);
+            double groupSum = lanes[0];
             double groupBound = lanes[LANES];
             for (int l = 1; l < LANES; l++) {
+                groupSum += lanes[l];
                 groupBound += lanes[LANES + l];
             }
             bound += groupBound;
             if (!Double.isFinite(bound)) {
                 return null;   // a NaN or infinite product or scale: the exact path applies the rules
             }
-            for (int l = 0; l < LANES; l++) {
-                acc.add(lanes[l]);
-            }
+            double next = sum + groupSum;   // TwoSum: next + error == sum + groupSum exactly
+            double back = next - sum;
+            double error = (sum - (next - back)) + (groupSum - back);
+            sum = next;
+            compensation += error;
         }
-        if (acc.isExactZero()) {
-            return null;
-        }
-        double approx = acc.toDouble();
-        int depth = k / LANES - 1 + group / k;
+        double approx = sum + compensation;
+        int depth = k / LANES - 1 + group / k + 7;
         double error = bound * ((depth + 1) * 0x1p-52);
         double radius = Math.nextUp(error + Math.abs(approx) * 0x1p-52);
         return decide(Math.nextDown(approx - radius), approx, Math.nextUp(approx + radius), rounding);
