@@ -11,7 +11,7 @@ import org.mxformats.simd.Kernels;
 /**
  * The exact MX x float32 dot product rounded once to float, decided from a double approximation
  * with a proven error bound (Ziv's strategy): the approximation and its bound are computed in
- * double lanes ({@link Kernels#exactDotLanes}); when every real number within the bound rounds to
+ * double lanes ({@link Kernels#exactDotCodeLanes}); when every real number within the bound rounds to
  * the same float in the requested mode, that float is the correctly rounded exact result, else
  * the caller computes the exact sum ({@link FloatDotKernel#exact}). Stateless and thread-safe.
  *
@@ -70,7 +70,6 @@ final class CertifiedFloatDot {
     private static final class Scratch {
         final byte[] packed = new byte[GROUP];
         final byte[] codes = new byte[GROUP];
-        final float[] values = new float[GROUP];
         final double[] blockScales = new double[GROUP / LANES];
         final double[] lanes = new double[2 * LANES];
         final byte[] scaleCodes = new byte[GROUP / LANES];
@@ -149,7 +148,6 @@ final class CertifiedFloatDot {
         int group = Math.max(k, GROUP / k * k);
         byte[] packed = s.packed;   // group <= GROUP as k <= MAX_BLOCK = GROUP
         byte[] codes = s.codes;
-        float[] values = s.values;
         double[] blockScales = s.blockScales;
         double[] lanes = s.lanes;
         byte[] scaleCodes = s.scaleCodes;
@@ -169,13 +167,12 @@ final class CertifiedFloatDot {
             } else {
                 elementView.get(start, codes, 0, count);
             }
-            kernels.decode(element, codes, 0, values, 0, count);
             scaleView.get(start / k, scaleCodes, 0, blocks);
             for (int j = 0; j < blocks; j++) {
                 blockScales[j] = scaleValues[scaleCodes[j] & 0xFF];
             }
             Arrays.fill(lanes, 0.0);
-            kernels.exactDotLanes(values, 0, x, offset + start, blockScales, k, blocks, lanes);
+            kernels.exactDotCodeLanes(element, codes, 0, x, offset + start, blockScales, k, blocks, lanes);
             double groupSum = lanes[0];
             double groupBound = lanes[LANES];
             for (int l = 1; l < LANES; l++) {

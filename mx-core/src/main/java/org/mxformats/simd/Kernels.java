@@ -179,4 +179,12 @@ public sealed interface Kernels permits ScalarKernels, VectorKernels {
      */
     void exactDotLanes(float[] values, int valueOffset, float[] x, int xOffset, double[] blockScales, int blockSize,
                        int blocks, double[] lanes);
+
+    /**
+     * {@link #exactDotLanes} with the element values decoded from codes, one per byte (bits above
+     * the format's width ignored): {@code values[i] = element.decodeFloat(codes[codeOffset + i])}.
+     * The element format has at most 8 bits.
+     */
+    void exactDotCodeLanes(ElementFormat element, byte[] codes, int codeOffset, float[] x, int xOffset,
+                           double[] blockScales, int blockSize, int blocks, double[] lanes);
 }

@@ -188,18 +188,35 @@ final class ScalarKernels implements Kernels {
     @Override
     public void exactDotLanes(float[] values, int valueOffset, float[] x, int xOffset, double[] blockScales,
                               int blockSize, int blocks, double[] lanes) {
+        exactLanes(null, 0, values, valueOffset, x, xOffset, blockScales, blockSize, blocks, lanes);
+    }
+
+    @Override
+    public void exactDotCodeLanes(ElementFormat element, byte[] codes, int codeOffset, float[] x, int xOffset,
+                                  double[] blockScales, int blockSize, int blocks, double[] lanes) {
+        exactLanes(codes, codeOffset, FormatTables.floatValues(element), 0, x, xOffset, blockScales, blockSize, blocks,
+                lanes);
+    }
+
+    /**
+     * The lane sums of {@link #exactDotLanes}; element i's value is {@code values[valueOffset + i]},
+     * or {@code values[codes[codeOffset + i] & mask]} (a format's table) when codes are given.
+     */
+    private static void exactLanes(byte[] codes, int codeOffset, float[] values, int valueOffset, float[] x,
+                                   int xOffset, double[] blockScales, int blockSize, int blocks, double[] lanes) {
         int w = EXACT_DOT_LANES;
+        int mask = values.length - 1;
         for (int j = 0; j < blocks; j++) {
             int first = j * blockSize;
             double scaleValue = blockScales[j];
             for (int l = 0; l < w; l++) {
-                double p = (double) values[valueOffset + first + l] * x[xOffset + first + l];
-                double b = p;
-                double a = Math.abs(p);
-                for (int i = first + l + w; i < first + blockSize; i += w) {
-                    p = (double) values[valueOffset + i] * x[xOffset + i];
-                    b += p;
-                    a += Math.abs(p);
+                double b = 0;
+                double a = 0;
+                for (int i = first + l; i < first + blockSize; i += w) {
+                    float v = codes == null ? values[valueOffset + i] : values[codes[codeOffset + i] & mask];
+                    double p = (double) v * x[xOffset + i];
+                    b = i == first + l ? p : b + p;   // the lane's first product as it is
+                    a = i == first + l ? Math.abs(p) : a + Math.abs(p);
                 }
                 lanes[l] += scaleValue * b;
                 lanes[w + l] += scaleValue * a;

@@ -257,6 +257,79 @@ final class VectorKernels implements Kernels {
         }
 
         /**
+         * {@link Kernels#exactDotCodeLanes} for blocks of 32 codes one per byte, decoded as
+         * {@link #dotBytes32} decodes them ({@code value / unit}, the unit, a power of two, moved
+         * into the block scale: the same bits, as scaling by a power of two commutes with every
+         * rounding in this range); false (nothing written) for a format it does not decode or when
+         * a code is a NaN or an infinity. Flat loop, one block per iteration, for the reasons given
+         * at dotBytes32.
+         */
+        boolean exactBytes32(byte[] codes, int codeOffset, float[] x, int xOffset, double[] blockScales, int blocks,
+                             double unit, double[] lanes) {
+            if (!laneDecoding) {
+                return false;
+            }
+            int half = DotLanes.LANES;
+            DoubleVector sums = DoubleVector.fromArray(D, lanes, 0);
+            DoubleVector bounds = DoubleVector.fromArray(D, lanes, EXACT_DOT_LANES);
+            ByteVector largest = ByteVector.zero(B32);
+            for (int blk = 0; blk < blocks; blk++) {
+                int at = codeOffset + blk * DotLanes.CHUNK;
+                if (specials) {
+                    largest = largest.max(ByteVector.fromArray(B32, codes, at).and(magnitudeByte));
+                }
+                IntVector c0 = (IntVector) ByteVector.fromArray(B_QUARTER, codes, at)
+                        .convertShape(VectorOperators.B2I, I, 0);
+                IntVector c1 = (IntVector) ByteVector.fromArray(B_QUARTER, codes, at + half)
+                        .convertShape(VectorOperators.B2I, I, 0);
+                if (preShift != 0) {   // narrower than a byte: sign-extend from the format's top bit
+                    c0 = c0.lanewise(VectorOperators.LSHL, 24 + preShift).lanewise(VectorOperators.ASHR, 24 + preShift);
+                    c1 = c1.lanewise(VectorOperators.LSHL, 24 + preShift).lanewise(VectorOperators.ASHR, 24 + preShift);
+                }
+                FloatVector v0;
+                FloatVector v1;
+                if (twosComplement) {
+                    v0 = ((FloatVector) c0.convert(VectorOperators.I2F, 0)).mul(laneScale);
+                    v1 = ((FloatVector) c1.convert(VectorOperators.I2F, 0)).mul(laneScale);
+                } else {
+                    v0 = ((FloatVector) c0.lanewise(VectorOperators.LSHL, laneShift).and(laneMask).reinterpretAsFloats())
+                            .mul(laneScale);
+                    v1 = ((FloatVector) c1.lanewise(VectorOperators.LSHL, laneShift).and(laneMask).reinterpretAsFloats())
+                            .mul(laneScale);
+                }
+                int xo = xOffset + blk * DotLanes.CHUNK;
+                FloatVector x0 = FloatVector.fromArray(F, x, xo);
+                FloatVector x1 = FloatVector.fromArray(F, x, xo + half);
+                // Elements 0-7, 8-15, 16-23, 24-31: each lane's products in index order.
+                DoubleVector p = ((DoubleVector) v0.convertShape(VectorOperators.F2D, D, 0))
+                        .mul((DoubleVector) x0.convertShape(VectorOperators.F2D, D, 0));
+                DoubleVector b = p;
+                DoubleVector a = p.abs();
+                p = ((DoubleVector) v0.convertShape(VectorOperators.F2D, D, 1))
+                        .mul((DoubleVector) x0.convertShape(VectorOperators.F2D, D, 1));
+                b = b.add(p);
+                a = a.add(p.abs());
+                p = ((DoubleVector) v1.convertShape(VectorOperators.F2D, D, 0))
+                        .mul((DoubleVector) x1.convertShape(VectorOperators.F2D, D, 0));
+                b = b.add(p);
+                a = a.add(p.abs());
+                p = ((DoubleVector) v1.convertShape(VectorOperators.F2D, D, 1))
+                        .mul((DoubleVector) x1.convertShape(VectorOperators.F2D, D, 1));
+                b = b.add(p);
+                a = a.add(p.abs());
+                double scaleValue = blockScales[blk] * unit;
+                sums = sums.add(b.mul(scaleValue));
+                bounds = bounds.add(a.mul(scaleValue));
+            }
+            if (specials && largest.compare(VectorOperators.GT, maxByte).anyTrue()) {
+                return false;
+            }
+            sums.intoArray(lanes, 0);
+            bounds.intoArray(lanes, EXACT_DOT_LANES);
+            return true;
+        }
+
+        /**
          * {@code out[outOffset + i] = value(codes[offset + i]) * factor} for whole vectors; returns
          * how many elements it did. The loop lives here so that no vector crosses a call C2 might
          * not inline.
@@ -808,5 +881,18 @@ final class VectorKernels implements Kernels {
         }
         sums.intoArray(lanes, 0);
         bounds.intoArray(lanes, EXACT_DOT_LANES);
+    }
+
+    @Override
+    public void exactDotCodeLanes(ElementFormat element, byte[] codes, int codeOffset, float[] x, int xOffset,
+                                  double[] blockScales, int blockSize, int blocks, double[] lanes) {
+        DecodePlan plan = decodePlans.get(element);
+        if (EXACT_LANES && blockSize == DotLanes.CHUNK && plan.exactBytes32(codes, codeOffset, x, xOffset, blockScales,
+                blocks, DotLanes.unit(element), lanes)) {
+            return;
+        }
+        float[] values = new float[blockSize * blocks];
+        decode(element, codes, codeOffset, values, 0, values.length);
+        exactDotLanes(values, 0, x, xOffset, blockScales, blockSize, blocks, lanes);
     }
 }

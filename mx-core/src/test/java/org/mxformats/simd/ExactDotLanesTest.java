@@ -76,4 +76,48 @@ class ExactDotLanesTest {
             }
         }
     }
+
+    /** Codes of every byte format (NaN and infinite codes sometimes), vector against scalar. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.MethodSource("org.mxformats.simd.KernelsTest#byteFormats")
+    void codeLanesGiveTheScalarBitsForEveryFormat(org.mxformats.format.ElementFormat f) {
+        Kernels vector = KernelsTest.vectorOrSkip();
+        SplittableRandom r = new SplittableRandom(62);
+        float[] table = FormatTables.floatValues(f);
+        for (int t = 0; t < 60; t++) {
+            int k = t % 4 == 0 ? 16 : 32;
+            int blocks = 1 + r.nextInt(30);
+            int co = r.nextInt(5);
+            int xo = r.nextInt(5);
+            byte[] codes = new byte[co + k * blocks];
+            float[] x = new float[xo + k * blocks];
+            boolean specials = t % 5 == 0;
+            for (int i = 0; i < codes.length; i++) {
+                int c;
+                do {
+                    c = r.nextInt(256);   // garbage above the format's bits too
+                } while (!specials && !Float.isFinite(table[c & (table.length - 1)]));
+                codes[i] = (byte) c;
+            }
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) Math.scalb(r.nextGaussian(), r.nextInt(61) - 30);
+            }
+            double[] scales = new double[blocks];
+            for (int j = 0; j < blocks; j++) {
+                scales[j] = Math.scalb(1.0, r.nextInt(41) - 20);
+            }
+            double[] want = new double[16];
+            double[] got = new double[16];
+            Kernels.scalar().exactDotCodeLanes(f, codes, co, x, xo, scales, k, blocks, want);
+            vector.exactDotCodeLanes(f, codes, co, x, xo, scales, k, blocks, got);
+            for (int l = 0; l < 16; l++) {
+                if (Double.isNaN(want[l])) {
+                    assertThat(got[l]).isNaN();
+                    continue;
+                }
+                assertThat(Double.doubleToRawLongBits(got[l])).as("%s t=%d lane %d: %s vs %s", f, t, l, got[l], want[l])
+                        .isEqualTo(Double.doubleToRawLongBits(want[l]));
+            }
+        }
+    }
 }
