@@ -258,9 +258,10 @@ final class VectorKernels implements Kernels {
 
         /**
          * {@link Kernels#exactDotCodeLanes} for blocks of 32 codes one per byte, decoded as
-         * {@link #dotBytes32} decodes them ({@code value / unit}, the unit, a power of two, moved
-         * into the block scale: the same bits, as scaling by a power of two commutes with every
-         * rounding in this range); false (nothing written) for a format it does not decode or when
+         * {@link #dotBytes32} decodes them but without the multiplication by {@code laneScale}
+         * (raw floats {@code value / (unit * laneScale)}; that power of two moves into the block
+         * scale: the same bits, as scaling by a power of two commutes with every rounding in double's
+         * normal range, where every product lies); false (nothing written) for a format it does not decode or when
          * a code is a NaN or an infinity. Flat loop, one block per iteration, for the reasons given
          * at dotBytes32.
          */
@@ -270,6 +271,10 @@ final class VectorKernels implements Kernels {
                 return false;
             }
             int half = DotLanes.LANES;
+            // The codes' raw floats (value / (unit * laneScale), float subnormals for subnormal codes,
+            // exact in double) times the scale times this power of two: the products stay in
+            // double's normal range, so the scaling leaves every rounding's bits unchanged.
+            double factor = unit * laneScale;
             DoubleVector sums = DoubleVector.fromArray(D, lanes, 0);
             DoubleVector bounds = DoubleVector.fromArray(D, lanes, EXACT_DOT_LANES);
             ByteVector largest = ByteVector.zero(B32);
@@ -289,13 +294,11 @@ final class VectorKernels implements Kernels {
                 FloatVector v0;
                 FloatVector v1;
                 if (twosComplement) {
-                    v0 = ((FloatVector) c0.convert(VectorOperators.I2F, 0)).mul(laneScale);
-                    v1 = ((FloatVector) c1.convert(VectorOperators.I2F, 0)).mul(laneScale);
+                    v0 = (FloatVector) c0.convert(VectorOperators.I2F, 0);
+                    v1 = (FloatVector) c1.convert(VectorOperators.I2F, 0);
                 } else {
-                    v0 = ((FloatVector) c0.lanewise(VectorOperators.LSHL, laneShift).and(laneMask).reinterpretAsFloats())
-                            .mul(laneScale);
-                    v1 = ((FloatVector) c1.lanewise(VectorOperators.LSHL, laneShift).and(laneMask).reinterpretAsFloats())
-                            .mul(laneScale);
+                    v0 = (FloatVector) c0.lanewise(VectorOperators.LSHL, laneShift).and(laneMask).reinterpretAsFloats();
+                    v1 = (FloatVector) c1.lanewise(VectorOperators.LSHL, laneShift).and(laneMask).reinterpretAsFloats();
                 }
                 int xo = xOffset + blk * DotLanes.CHUNK;
                 FloatVector x0 = FloatVector.fromArray(F, x, xo);
@@ -317,7 +320,7 @@ final class VectorKernels implements Kernels {
                         .mul((DoubleVector) x1.convertShape(VectorOperators.F2D, D, 1));
                 b = b.add(p);
                 a = a.add(p.abs());
-                double scaleValue = blockScales[blk] * unit;
+                double scaleValue = blockScales[blk] * factor;
                 sums = sums.add(b.mul(scaleValue));
                 bounds = bounds.add(a.mul(scaleValue));
             }
