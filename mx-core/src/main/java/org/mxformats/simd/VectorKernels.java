@@ -321,8 +321,10 @@ final class VectorKernels implements Kernels {
                 b = b.add(p);
                 a = a.add(p.abs());
                 double scaleValue = blockScales[blk] * factor;
-                sums = sums.add(b.mul(scaleValue));
-                bounds = bounds.add(a.mul(scaleValue));
+                // fma rounds once, as the scalar kernel's add does: the product by a power of two is exact.
+                DoubleVector scaleVector = DoubleVector.broadcast(D, scaleValue);
+                sums = b.fma(scaleVector, sums);
+                bounds = a.fma(scaleVector, bounds);
             }
             if (specials && largest.compare(VectorOperators.GT, maxByte).anyTrue()) {
                 return false;
@@ -879,8 +881,10 @@ final class VectorKernels implements Kernels {
             b = b.add(p);
             a = a.add(p.abs());
             double scaleValue = blockScales[j];
-            sums = sums.add(b.mul(scaleValue));
-            bounds = bounds.add(a.mul(scaleValue));
+            // fma rounds once, as the scalar kernel's add does: the product by a power of two is exact.
+            DoubleVector scaleVector = DoubleVector.broadcast(D, scaleValue);
+            sums = b.fma(scaleVector, sums);
+            bounds = a.fma(scaleVector, bounds);
         }
         sums.intoArray(lanes, 0);
         bounds.intoArray(lanes, EXACT_DOT_LANES);
