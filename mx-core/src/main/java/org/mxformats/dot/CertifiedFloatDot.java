@@ -80,23 +80,28 @@ final class CertifiedFloatDot {
 
     /** What the certified path needs of one format, or {@code applies == false}. */
     private static final class Plan {
-        final MxFormat format;
+        final ElementFormat element;
+        final ElementFormat scale;
+        final int blockSize;
         final boolean applies;
         final double[] scaleValues;
 
-        Plan(MxFormat format) {
-            this.format = format;
-            this.applies = qualifies(format);
-            this.scaleValues = CodeTable.of(format.scale()).value;
+        Plan(ElementFormat element, ElementFormat scale, int blockSize) {
+            this.element = element;
+            this.scale = scale;
+            this.blockSize = blockSize;
+            this.applies = qualifies(element, scale, blockSize);
+            this.scaleValues = CodeTable.of(scale).value;
         }
     }
 
-    private static Plan plan(MxFormat f) {
+    /** The plan for these formats, by identity first: {@code ElementFormat.hashCode} is slow. */
+    private static Plan plan(ElementFormat element, ElementFormat scale, int blockSize) {
         Plan p = lastPlan;
-        if (p != null && p.format == f) {
+        if (p != null && p.element == element && p.scale == scale && p.blockSize == blockSize) {
             return p;
         }
-        p = new Plan(f);
+        p = new Plan(element, scale, blockSize);
         lastPlan = p;
         return p;
     }
@@ -106,9 +111,7 @@ final class CertifiedFloatDot {
      * are all floats, scale values powers of two (or zero, NaN, infinite) within 2^-600 .. 2^600,
      * block size a multiple of 8 up to {@value #MAX_BLOCK}.
      */
-    static boolean qualifies(MxFormat f) {
-        ElementFormat e = f.element();
-        int k = f.blockSize();
+    static boolean qualifies(ElementFormat e, ElementFormat scaleFormat, int k) {
         if ((e.bits() != 4 && e.bits() != 8) || k % LANES != 0 || k > MAX_BLOCK) {
             return false;
         }
@@ -117,7 +120,7 @@ final class CertifiedFloatDot {
                 return false;
             }
         }
-        CodeTable scale = CodeTable.of(f.scale());
+        CodeTable scale = CodeTable.of(scaleFormat);
         for (int c = 0; c < scale.value.length; c++) {
             double v = scale.value[c];
             if (Double.isFinite(v) && v != 0 && Math.abs(scale.significand[c]) != 1) {
@@ -130,30 +133,41 @@ final class CertifiedFloatDot {
     /**
      * The exact dot product of {@code a} with {@code x[offset ..]} rounded once to float, or null
      * when this path does not apply (shape, formats, tensor scale) or cannot decide the rounding.
+     * The codes are read from {@code a}'s storage a group at a time.
      */
     static Float dot(MxArray a, float[] x, int offset, Rounding rounding) {
         MxFormat f = a.format();
-        int n = a.length();
-        int k = f.blockSize();
-        if (n == 0 || n % k != 0 || a.tensorScale() != 1) {
+        return dot(f.element(), f.scale(), f.blockSize(), a.length(), a.tensorScale(), a.packedElements(), a.scales(),
+                null, null, x, offset, rounding);
+    }
+
+    /** {@link #dot(MxArray, float[], int, Rounding)} for an operand already unpacked (a matrix row). */
+    static Float dot(Unpacked a, float[] x, int offset, Rounding rounding) {
+        return dot(a.element, a.scale, a.blockSize, a.length, a.tensorScale, null, null, a.codes, a.scales, x, offset,
+                rounding);
+    }
+
+    /**
+     * The certified result for codes given either packed in views ({@code elementView},
+     * {@code scaleView}) or one per byte in arrays ({@code allCodes}, {@code allScales}).
+     */
+    private static Float dot(ElementFormat element, ElementFormat scale, int k, int n, float tensorScale,
+                             ByteBuffer elementView, ByteBuffer scaleView, byte[] allCodes, byte[] allScales,
+                             float[] x, int offset, Rounding rounding) {
+        if (n == 0 || n % k != 0 || tensorScale != 1) {
             return null;
         }
-        Plan plan = plan(f);
+        Plan plan = plan(element, scale, k);
         if (!plan.applies) {
             return null;
         }
-        ElementFormat element = f.element();
         Kernels kernels = Kernels.get();
         Scratch s = SCRATCH.get();
         int group = Math.max(k, GROUP / k * k);
         byte[] packed = s.packed;   // group <= GROUP as k <= MAX_BLOCK = GROUP
-        byte[] codes = s.codes;
         double[] blockScales = s.blockScales;
         double[] lanes = s.lanes;
-        byte[] scaleCodes = s.scaleCodes;
         double[] scaleValues = plan.scaleValues;
-        ByteBuffer elementView = a.packedElements();
-        ByteBuffer scaleView = a.scales();
         boolean nibbles = element.bits() == 4;
         double sum = 0;           // S: the running sum of the group sums
         double compensation = 0;  // C: the sum of TwoSum's exact errors
@@ -161,18 +175,28 @@ final class CertifiedFloatDot {
         for (int start = 0; start < n; start += group) {
             int count = Math.min(group, n - start);
             int blocks = count / k;
-            if (nibbles) {
-                elementView.get(start / 2, packed, 0, count / 2);
-                kernels.unpackNibbles(packed, 0, codes, 0, count);
-            } else {
-                elementView.get(start, codes, 0, count);
+            byte[] codes = allCodes;
+            int codeOffset = start;
+            byte[] scaleCodes = allScales;
+            int scaleOffset = start / k;
+            if (allCodes == null) {
+                codes = s.codes;
+                codeOffset = 0;
+                if (nibbles) {
+                    elementView.get(start / 2, packed, 0, count / 2);
+                    kernels.unpackNibbles(packed, 0, codes, 0, count);
+                } else {
+                    elementView.get(start, codes, 0, count);
+                }
+                scaleCodes = s.scaleCodes;
+                scaleOffset = 0;
+                scaleView.get(start / k, scaleCodes, 0, blocks);
             }
-            scaleView.get(start / k, scaleCodes, 0, blocks);
             for (int j = 0; j < blocks; j++) {
-                blockScales[j] = scaleValues[scaleCodes[j] & 0xFF];
+                blockScales[j] = scaleValues[scaleCodes[scaleOffset + j] & 0xFF];
             }
             Arrays.fill(lanes, 0.0);
-            kernels.exactDotCodeLanes(element, codes, 0, x, offset + start, blockScales, k, blocks, lanes);
+            kernels.exactDotCodeLanes(element, codes, codeOffset, x, offset + start, blockScales, k, blocks, lanes);
             double groupSum = lanes[0];
             double groupBound = lanes[LANES];
             for (int l = 1; l < LANES; l++) {

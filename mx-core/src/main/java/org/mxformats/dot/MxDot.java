@@ -204,6 +204,12 @@ public final class MxDot {
                       Rounding rounding, boolean toFloat) {
         requireDeterministic(rounding);
         Objects.requireNonNull(mode, "mode");
+        if (mode == Accumulation.EXACT && toFloat) {
+            Float certified = CertifiedFloatDot.dot(a, x, offset, rounding);
+            if (certified != null) {
+                return certified;
+            }
+        }
         return mode == Accumulation.EXACT ? kernel.exact(acc, a, x, offset, rounding, toFloat)
                 : kernel.fast(a, x, offset, rounding, toFloat);
     }

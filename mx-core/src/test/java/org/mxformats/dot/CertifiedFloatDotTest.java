@@ -16,7 +16,8 @@ import org.mxformats.format.Rounding;
  * The certified fast path of the exact MX x float32 dot product: whenever it decides, its result
  * is the BigDecimal oracle's rounding of the exact sum, in every mode, on cases built to sit on,
  * near and across rounding boundaries and to make the double lanes round; and it declines the cases
- * it cannot decide (exact floats and midpoints), so the exact path answers those.
+ * it cannot decide (exact floats and midpoints), so the exact path answers those. Operands read
+ * from an MxArray and already unpacked (matrix rows) give the same answers.
  */
 class CertifiedFloatDotTest {
     private static final MxFormat[] FORMATS = {MxFormat.MXFP8_E4M3, MxFormat.MXFP4, MxFormat.MXINT8,
@@ -76,6 +77,8 @@ class CertifiedFloatDotTest {
         boolean decidedRne = false;
         for (Rounding m : MODES) {
             Float got = CertifiedFloatDot.dot(a, x, offset, m);
+            // A matrix row (codes already unpacked) takes the same computation: the same answer.
+            assertThat(CertifiedFloatDot.dot(Unpacked.of(a), x, offset, m)).as(what + " unpacked " + m).isEqualTo(got);
             if (sum == null || sum.signum() == 0) {
                 assertThat(got).as(what + " special or zero " + m).isNull();
                 continue;
@@ -275,12 +278,16 @@ class CertifiedFloatDotTest {
         assertThat(decidedIntervals).isGreaterThan(20000);
     }
 
+    private static boolean qualifies(MxFormat f) {
+        return CertifiedFloatDot.qualifies(f.element(), f.scale(), f.blockSize());
+    }
+
     @Test
     void onlyPowerOfTwoScalesAndFloatElementsQualify() {
-        assertThat(CertifiedFloatDot.qualifies(MxFormat.MXFP8_E4M3)).isTrue();
-        assertThat(CertifiedFloatDot.qualifies(MxFormat.MXFP4)).isTrue();
-        assertThat(CertifiedFloatDot.qualifies(MxFormat.MXINT8)).isTrue();
-        assertThat(CertifiedFloatDot.qualifies(MxFormat.NVFP4)).isFalse();   // UE4M3 scales: not powers of two
-        assertThat(CertifiedFloatDot.qualifies(MxFormat.MXFP6_E3M2)).isFalse();   // 6-bit codes
+        assertThat(qualifies(MxFormat.MXFP8_E4M3)).isTrue();
+        assertThat(qualifies(MxFormat.MXFP4)).isTrue();
+        assertThat(qualifies(MxFormat.MXINT8)).isTrue();
+        assertThat(qualifies(MxFormat.NVFP4)).isFalse();   // UE4M3 scales: not powers of two
+        assertThat(qualifies(MxFormat.MXFP6_E3M2)).isFalse();   // 6-bit codes
     }
 }
