@@ -29,18 +29,19 @@ import org.mxformats.simd.Kernels;
  * {@code H_L} are folded one by one into the group sum h: error at most
  * {@code gamma(7) sum_L |H_L|}. The group sums are added by Knuth's TwoSum into {@code S} with
  * the exact errors {@code e_i} ({@code S_i + e_i = S_(i-1) + h_i}, {@code |e_i| <= u |S_i|} and
- * {@code |S_i| <= (1 + u)^i sum |h|}), and the {@code e_i} are summed recursively into C: with at
- * most {@code 2^19} groups, {@code |C - sum e_i| <= gamma(2^19) 2^19 u (1 + 2^-30) sum |h| < 2^-60 sum |h|}.
+ * {@code |S_i| <= (1 + u)^i sum |h|}), and the {@code e_i} are summed recursively into C: with
+ * fewer than {@code 2^20} groups (fewer than 2^31 elements, at least 2^11 per group),
+ * {@code |C - sum e_i| <= gamma(2^20) 2^20 u (1 + 2^-30) sum |h| < 2^-60 sum |h|}.
  * With {@code A = sum X_j |p|} over all elements and {@code sum |h| <= (1 + 2^-30) A}, the pair
  * {@code S + C} differs from the exact result E by at most
  * {@code (gamma(m) + gamma(g) + gamma(7)) (1 + 2^-30) A + 2^-59 A <= ((m + g + 7) u (1 + 2^-17) + 2^-59) A}
  * (for {@code k <= 4096} and {@code G = max(k, 4096)}, {@code m + g + 7 <= 1030}). The computed
  * {@code Â} (the same recursive sums of {@code |p|}, the lanes folded one by one and the groups
  * added one by one) has every term perturbed by at most {@code gamma(D)},
- * {@code D = m + g + 7 + groups < 2^20}, so {@code A <= Â / (1 - gamma(D)) <= (1 + 2^-32) Â}.
+ * {@code D = m + g + 7 + groups < 2^21}, so {@code A <= Â / (1 - gamma(D)) <= (1 + 2^-31) Â}.
  * Then {@code fl(Â * (m + g + 8) 2^-52)} bounds {@code |E - (S + C)|}: the rounded product is at
  * least {@code (1 - u)} times the exact one, and {@code 2 (m + g + 8)(1 - u) u} exceeds
- * {@code (m + g + 7) u (1 + 2^-16) + 2^-59}. The approximation {@code s = fl(S + C)} is off by at
+ * {@code (m + g + 7) u (1 + 2^-16) + 2^-58}. The approximation {@code s = fl(S + C)} is off by at
  * most {@code 2^-53 |s|}; the radius {@code r = nextUp(e + 2^-52 |s|)} and the interval
  * {@code [nextDown(s - r), nextUp(s + r)]} (each end moved outward by one ulp to cover the rounding
  * of the subtraction and addition) therefore contain E.
@@ -64,7 +65,7 @@ final class CertifiedFloatDot {
     private CertifiedFloatDot() {
     }
 
-    /** Per-thread scratch arrays, so that a call allocates nothing but its accumulator. */
+    /** Per-thread scratch arrays, so that a call allocates no arrays. */
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private static final class Scratch {
