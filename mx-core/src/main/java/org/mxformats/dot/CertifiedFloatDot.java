@@ -61,6 +61,8 @@ final class CertifiedFloatDot {
     /** Largest block size handled ({@code m + g <= 1023} in the bound). */
     private static final int MAX_BLOCK = 4096;
     private static final int LANES = Kernels.EXACT_DOT_LANES;
+    /** The answer when the path does not decide: NaN, never a decided result (those are finite, nonzero). */
+    static final float UNDECIDED = Float.NaN;
 
     private CertifiedFloatDot() {
     }
@@ -132,18 +134,18 @@ final class CertifiedFloatDot {
     }
 
     /**
-     * The exact dot product of {@code a} with {@code x[offset ..]} rounded once to float, or null
-     * when this path does not apply (shape, formats, tensor scale) or cannot decide the rounding.
+     * The exact dot product of {@code a} with {@code x[offset ..]} rounded once to float, or
+     * {@link #UNDECIDED} when this path does not apply (shape, formats, tensor scale) or cannot decide the rounding.
      * The codes are read from {@code a}'s storage a group at a time.
      */
-    static Float dot(MxArray a, float[] x, int offset, Rounding rounding) {
+    static float dot(MxArray a, float[] x, int offset, Rounding rounding) {
         MxFormat f = a.format();
         return dot(f.element(), f.scale(), f.blockSize(), a.length(), a.tensorScale(), a.packedElements(), a.scales(),
                 null, null, x, offset, rounding);
     }
 
     /** {@link #dot(MxArray, float[], int, Rounding)} for an operand already unpacked (a matrix row). */
-    static Float dot(Unpacked a, float[] x, int offset, Rounding rounding) {
+    static float dot(Unpacked a, float[] x, int offset, Rounding rounding) {
         return dot(a.element, a.scale, a.blockSize, a.length, a.tensorScale, null, null, a.codes, a.scales, x, offset,
                 rounding);
     }
@@ -152,15 +154,15 @@ final class CertifiedFloatDot {
      * The certified result for codes given either packed in views ({@code elementView},
      * {@code scaleView}) or one per byte in arrays ({@code allCodes}, {@code allScales}).
      */
-    private static Float dot(ElementFormat element, ElementFormat scale, int k, int n, float tensorScale,
+    private static float dot(ElementFormat element, ElementFormat scale, int k, int n, float tensorScale,
                              ByteBuffer elementView, ByteBuffer scaleView, byte[] allCodes, byte[] allScales,
                              float[] x, int offset, Rounding rounding) {
         if (n == 0 || n % k != 0 || tensorScale != 1) {
-            return null;
+            return UNDECIDED;
         }
         Plan plan = plan(element, scale, k);
         if (!plan.applies) {
-            return null;
+            return UNDECIDED;
         }
         Kernels kernels = Kernels.get();
         Scratch s = SCRATCH.get();
@@ -206,7 +208,7 @@ final class CertifiedFloatDot {
             }
             bound += groupBound;
             if (!Double.isFinite(bound)) {
-                return null;   // a NaN or infinite product or scale: the exact path applies the rules
+                return UNDECIDED;   // a NaN or infinite product or scale: the exact path applies the rules
             }
             double next = sum + groupSum;   // TwoSum: next + error == sum + groupSum exactly
             double back = next - sum;
@@ -222,18 +224,18 @@ final class CertifiedFloatDot {
     }
 
     /**
-     * The float every real in {@code [lo, hi]} rounds to, or null when they do not all round alike
+     * The float every real in {@code [lo, hi]} rounds to, or {@link #UNDECIDED} when they do not all round alike
      * or the interval reaches zero, the float subnormals or the float overflow threshold;
      * {@code approx} lies in the interval.
      */
-    static Float decide(double lo, double approx, double hi, Rounding rounding) {
+    static float decide(double lo, double approx, double hi, Rounding rounding) {
         if (!(lo > 0 || hi < 0)) {
-            return null;   // contains zero (or NaN)
+            return UNDECIDED;   // contains zero (or NaN)
         }
         double least = Math.min(Math.abs(lo), Math.abs(hi));
         double most = Math.max(Math.abs(lo), Math.abs(hi));
         if (least < Float.MIN_NORMAL || !(most < Float.MAX_VALUE)) {
-            return null;
+            return UNDECIDED;
         }
         float nearest = (float) approx;
         float below;
@@ -245,10 +247,10 @@ final class CertifiedFloatDot {
             above = nearest;
             below = Math.nextDown(nearest);
         } else {
-            return null;   // a float lies in the interval
+            return UNDECIDED;   // a float lies in the interval
         }
         if (!(below < lo && hi < above)) {
-            return null;
+            return UNDECIDED;
         }
         double midpoint = ((double) below + above) / 2;   // exact: two adjacent floats
         boolean upperIsNearer;
@@ -257,7 +259,7 @@ final class CertifiedFloatDot {
         } else if (midpoint > hi) {
             upperIsNearer = false;
         } else {
-            return null;
+            return UNDECIDED;
         }
         switch (rounding) {
             case RNE:
@@ -272,7 +274,7 @@ final class CertifiedFloatDot {
             case ODD:
                 return (Float.floatToRawIntBits(below) & 1) != 0 ? below : above;
             default:
-                return null;
+                return UNDECIDED;
         }
     }
 }

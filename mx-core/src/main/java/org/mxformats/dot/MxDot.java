@@ -182,8 +182,8 @@ public final class MxDot {
         }
         if (mode == Accumulation.EXACT && toFloat) {
             requireDeterministic(rounding);
-            Float certified = CertifiedFloatDot.dot(a, x, offset, rounding);
-            if (certified != null) {
+            float certified = CertifiedFloatDot.dot(a, x, offset, rounding);
+            if (!Float.isNaN(certified)) {   // else undecided: the exact sum answers
                 return certified;
             }
         }
@@ -205,8 +205,8 @@ public final class MxDot {
         requireDeterministic(rounding);
         Objects.requireNonNull(mode, "mode");
         if (mode == Accumulation.EXACT && toFloat) {
-            Float certified = CertifiedFloatDot.dot(a, x, offset, rounding);
-            if (certified != null) {
+            float certified = CertifiedFloatDot.dot(a, x, offset, rounding);
+            if (!Float.isNaN(certified)) {   // else undecided: the exact sum answers
                 return certified;
             }
         }
