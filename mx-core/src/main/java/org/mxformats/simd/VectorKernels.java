@@ -5,6 +5,7 @@ import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
@@ -41,6 +42,7 @@ final class VectorKernels implements Kernels {
     private static final ScalarKernels SCALAR = ScalarKernels.INSTANCE;
     private final FormatCache<DecodePlan> decodePlans = new FormatCache<>(DecodePlan::of);
     private final FormatCache<EncodePlan> encodePlans = new FormatCache<>(EncodePlan::new);
+    private final FormatCache<FloorPlan> floorPlans = new FormatCache<>(FloorPlan::of);
 
     private VectorKernels() {
     }
@@ -763,4 +765,201 @@ final class VectorKernels implements Kernels {
                 blockSize, blocks, laneX, laneXOffset);
     }
 
+
+    // ---- fused MX block passes ----------------------------------------------------------------------
+
+    @Override
+    public int quantizeFloorBlocks(ElementFormat element, ElementFormat scale, Rounding rounding, float[] in,
+                                   int inOffset, int blockSize, int blocks, byte[] codes, int codeOffset,
+                                   byte[] scaleCodes, int scaleOffset) {
+        FloorPlan plan = floorPlans.get(element);
+        boolean nibbles = element.bits() == 4;
+        if (plan == FloorPlan.NONE || rounding != Rounding.RNE || blockSize % LANES != 0
+                || nibbles && (LANES != 16 || !LITTLE_ENDIAN)) {
+            return 0;
+        }
+        return plan.quantize(in, inOffset, blockSize, blocks, Math.getExponent(scale.minSubnormal()), scale.emax(),
+                scale.bias(), nibbles, codes, codeOffset, scaleCodes, scaleOffset);
+    }
+
+    /**
+     * One pass per MX block for sign-magnitude formats with subnormals and RNE: the block's
+     * largest magnitude from its vectors (still in L1 for the encoding), the FLOOR scale, then a
+     * short encoding that needs no per-lane shift count. The scale is applied to the float bits
+     * by subtracting from the exponent field; a value at or above the format's least normal
+     * rounds its float fraction to m bits by one integer add (ties to even by the kept last bit),
+     * the exponent carry included; a smaller one is rounded by a float addition of
+     * {@code 2^(minNormal - m + 23)}, whose ulp is the format's subnormal quantum, so the sum's
+     * low bits are the subnormal code (RNE, as every float addition). Blocks whose scale is so
+     * small that a float zero or subnormal input, scaled this way, could reach half the least
+     * subnormal are left to the caller, so such inputs always give a zero magnitude here as in
+     * the exact encoder.
+     */
+    static final class FloorPlan {
+        static final FloorPlan NONE = new FloorPlan();
+
+        private final int emax;
+        private final int fractionShift;     // 23 - m: float fraction bits dropped
+        private final int roundingBias;      // half a code step minus one, in float bits
+        private final int normalOffset;      // float bits >> fractionShift minus this is the code
+        private final int normalLimit;       // float bits of 2^minNormal
+        private final float magic;           // 2^(minNormal - m + 23): its ulp is the subnormal quantum
+        private final int magicBits;
+        private final int maxMagnitude;
+        private final int signShift;         // moves a float's sign bit onto the format's
+        private final int signBit;
+        private final int leastScaleExponent;   // scale exponents below this are left to the caller
+
+        private FloorPlan() {
+            emax = fractionShift = roundingBias = normalOffset = normalLimit = magicBits = 0;
+            maxMagnitude = signShift = signBit = leastScaleExponent = 0;
+            magic = 0;
+        }
+
+        private FloorPlan(ElementFormat f) {
+            int m = f.mantissaBits();
+            int minNormal = 1 - f.bias();
+            emax = f.emax();
+            fractionShift = 23 - m;
+            roundingBias = (1 << (fractionShift - 1)) - 1;
+            normalOffset = (127 - f.bias()) << m;
+            normalLimit = (minNormal + 127) << 23;
+            magic = Math.scalb(1f, minNormal - m + 23);
+            magicBits = Float.floatToRawIntBits(magic);
+            maxMagnitude = f.maxFiniteCode();
+            signShift = 32 - f.bits();
+            signBit = 1 << (f.bits() - 1);
+            // A zero or float-subnormal input x < 2^-126 becomes, scaled by 2^-e through the
+            // exponent field, a float below 2^(-e - 126): a zero magnitude while that is at most half
+            // the least subnormal, 2^(minNormal - m - 1).
+            leastScaleExponent = -125 - minNormal + m;
+        }
+
+        static FloorPlan of(ElementFormat f) {
+            int m = f.mantissaBits();
+            int minNormal = 1 - f.bias();
+            if (f.bits() > 8 || f.signEncoding() != SignEncoding.SIGN_MAGNITUDE || !f.hasNegativeZero()
+                    || !f.hasSubnormals() || m < 1 || m > 22 || minNormal - m - 1 <= -126 || minNormal - m + 23 > 127
+                    || f.emax() + 1 > 127) {
+                return NONE;
+            }
+            FloorPlan plan = new FloorPlan(f);
+            return plan.valuesAreIeeeLike(f) ? plan : NONE;
+        }
+
+        /**
+         * Whether every magnitude code up to the largest finite one has the value the encoding
+         * above assumes: {@code (code >> m) == 0 ? code * 2^(minNormal - m)} else
+         * {@code (1 + fraction / 2^m) * 2^((code >> m) - bias)}; the encoding is then the exact
+         * encoder's RNE with saturation.
+         */
+        private boolean valuesAreIeeeLike(ElementFormat f) {
+            int m = f.mantissaBits();
+            for (int code = 0; code <= maxMagnitude; code++) {
+                int field = code >> m;
+                int fraction = code & ((1 << m) - 1);
+                double expected = field == 0 ? Math.scalb((double) fraction, 1 - f.bias() - m)
+                        : Math.scalb(1 + Math.scalb((double) fraction, -m), field - f.bias());
+                if (f.decode(code) != expected || f.decode(code | signBit) != -expected) {
+                    return false;
+                }
+            }
+            return f.maxFiniteCode() < signBit;
+        }
+
+        /**
+         * Blocks of {@code blockSize} (a multiple of the lane count) until one holds a NaN, an
+         * infinity or needs a scale exponent below {@link #leastScaleExponent}; returns the number
+         * done. Written out whole in one method, so that C2 boxes no vector.
+         */
+        int quantize(float[] in, int inOffset, int blockSize, int blocks, int minExponent, int maxExponent,
+                     int scaleBias, boolean nibbles, byte[] codes, int codeOffset, byte[] scaleCodes, int scaleOffset) {
+            for (int blk = 0; blk < blocks; blk++) {
+                int at = inOffset + blk * blockSize;
+                IntVector max = IntVector.zero(I);
+                for (int i = 0; i < blockSize; i += LANES) {
+                    max = max.max(FloatVector.fromArray(F, in, at + i).reinterpretAsInts().and(0x7fff_ffff));
+                }
+                int amaxBits = max.reduceLanes(VectorOperators.MAX);
+                if (amaxBits >= 0x7f80_0000) {
+                    return blk;
+                }
+                int e = Kernels.floorScaleExponent(Float.intBitsToFloat(amaxBits), emax, minExponent, maxExponent);
+                if (amaxBits != 0 && e < leastScaleExponent) {
+                    return blk;
+                }
+                scaleCodes[scaleOffset + blk] = (byte) (e + scaleBias);
+                int down = amaxBits == 0 ? 0 : e << 23;   // an all-zero block encodes its signed zeros at 2^0
+                for (int i = 0; i < blockSize; i += LANES) {
+                    IntVector bits = FloatVector.fromArray(F, in, at + i).reinterpretAsInts();
+                    // The scaled magnitude; below float's normal range it rounds to zero as 2^-126 does.
+                    IntVector scaled = bits.and(0x7fff_ffff).sub(down).max(0x80_0000);
+                    IntVector normal = scaled.add(scaled.lanewise(VectorOperators.LSHR, fractionShift).and(1))
+                            .add(roundingBias).lanewise(VectorOperators.LSHR, fractionShift).sub(normalOffset);
+                    IntVector subnormal = ((FloatVector) scaled.reinterpretAsFloats()).add(magic).reinterpretAsInts()
+                            .sub(magicBits);
+                    IntVector code = normal.blend(subnormal, scaled.lt(normalLimit)).min(maxMagnitude)
+                            .or(bits.lanewise(VectorOperators.LSHR, signShift).and(signBit));
+                    int element = blk * blockSize + i;
+                    if (nibbles) {   // int lanes 2j and 2j + 1 are the low and high halves of long lane j
+                        LongVector pairs = code.reinterpretAsLongs();
+                        ((ByteVector) pairs.or(pairs.lanewise(VectorOperators.LSHR, 28))
+                                .convertShape(VectorOperators.L2B, B_EIGHTH, 0)).intoArray(codes, codeOffset + element / 2);
+                    } else {
+                        ((ByteVector) code.convertShape(VectorOperators.I2B, B_QUARTER, 0))
+                                .intoArray(codes, codeOffset + element);
+                    }
+                }
+            }
+            return blocks;
+        }
+    }
+
+    /** Bytes for one long vector's lanes (an eighth of the preferred width); for 16 int lanes only. */
+    private static final VectorSpecies<Byte> B_EIGHTH = LANES == 16 ? ByteVector.SPECIES_64 : null;
+
+    @Override
+    public void decodeNibbleBlocks(ElementFormat element, byte[] packed, int packedOffset, int length, int blockSize,
+                                   float[] factors, int factorOffset, float[] out, int outOffset) {
+        if (LANES != 16 || !LITTLE_ENDIAN || blockSize % 32 != 0) {
+            SCALAR.decodeNibbleBlocks(element, packed, packedOffset, length, blockSize, factors, factorOffset, out,
+                    outOffset);
+            return;
+        }
+        int bound = length - length % blockSize;   // whole blocks, so the tail starts a block
+        decodeNibbles32(FormatTables.floatValues(element), packed, packedOffset, bound, blockSize, factors,
+                factorOffset, out, outOffset);
+        SCALAR.decodeNibbleBlocks(element, packed, packedOffset + bound / 2, length - bound, blockSize, factors,
+                factorOffset + bound / blockSize, out, outOffset + bound);
+    }
+
+    /**
+     * 32 elements (16 packed bytes) at a time, {@code length} a multiple of 32 and {@code blockSize}
+     * too: the bytes widened to shorts are split into their two nibbles, one per byte in element
+     * order, widened to int indexes into the 16 values of the format, multiplied by the block's
+     * factor: the scalar kernel's {@code table[code] * factor}. Written out in one method, so that
+     * C2 boxes no vector.
+     */
+    private static void decodeNibbles32(float[] table, byte[] packed, int packedOffset, int length, int blockSize,
+                                        float[] factors, int factorOffset, float[] out, int outOffset) {
+        FloatVector values = FloatVector.fromArray(F, table, 0);
+        int block = factorOffset;
+        int blockEnd = blockSize;   // no division per chunk: blockSize is not a constant
+        for (int i = 0; i < length; i += 32) {
+            if (i == blockEnd) {
+                block++;
+                blockEnd += blockSize;
+            }
+            ShortVector bytes = (ShortVector) ByteVector.fromArray(B16, packed, packedOffset + i / 2)
+                    .convertShape(VectorOperators.B2S, S16, 0);
+            ByteVector codes = bytes.and((short) 0x0f).or(bytes.lanewise(VectorOperators.LSHL, 4).and((short) 0x0f00))
+                    .reinterpretAsBytes();
+            float factor = factors[block];
+            for (int half = 0; half < 2; half++) {
+                IntVector index = (IntVector) codes.convertShape(VectorOperators.B2I, I, half);
+                index.selectFrom(values.reinterpretAsInts()).reinterpretAsFloats().mul(factor)
+                        .intoArray(out, outOffset + i + half * 16);
+            }
+        }
+    }
 }
