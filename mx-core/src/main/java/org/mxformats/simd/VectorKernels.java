@@ -783,64 +783,53 @@ final class VectorKernels implements Kernels {
     }
 
     /**
-     * One pass per MX block for sign-magnitude formats with subnormals and RNE: the block's
-     * largest magnitude from its vectors (still in L1 for the encoding), the FLOOR scale, then a
-     * short encoding that needs no per-lane shift count. The scale is applied to the float bits
-     * by subtracting from the exponent field; a value at or above the format's least normal
-     * rounds its float fraction to m bits by one integer add (ties to even by the kept last bit),
-     * the exponent carry included; a smaller one is rounded by a float addition of
-     * {@code 2^(minNormal - m + 23)}, whose ulp is the format's subnormal quantum, so the sum's
-     * low bits are the subnormal code (RNE, as every float addition). Blocks whose scale is so
-     * small that a float zero or subnormal input, scaled this way, could reach half the least
-     * subnormal are left to the caller, so such inputs always give a zero magnitude here as in
-     * the exact encoder.
+     * One pass per MX block for sign-magnitude formats with subnormals and RNE: the largest
+     * magnitudes of a few blocks from their vectors (then still in L1 for the encoding) and their
+     * FLOOR scales, then a short encoding with no per-lane shift count. A block's values are
+     * multiplied by its float factor 2^-e (exact, or below 2^-126 where the format rounds them to
+     * zero anyway). Each magnitude s is then rounded by one float addition of
+     * {@code C = 2^(max(exponent(s), minNormal) - m + 23)}, whose ulp is the format's quantum at
+     * s, so the sum is C plus k quanta rounded to nearest even as every float addition is; k plus
+     * the code of C's binade ({@code C's exponent field << m}, less a constant) is the magnitude
+     * code, for subnormal and normal results alike, the carry into the next binade included.
      */
     static final class FloorPlan {
         static final FloorPlan NONE = new FloorPlan();
+        /** Blocks whose maxima are found before they are encoded: independent work for the CPU. */
+        private static final int BATCH = 8;
 
         private final int emax;
-        private final int fractionShift;     // 23 - m: float fraction bits dropped
-        private final int roundingBias;      // half a code step minus one, in float bits
-        private final int normalOffset;      // float bits >> fractionShift minus this is the code
-        private final int normalLimit;       // float bits of 2^minNormal
-        private final float magic;           // 2^(minNormal - m + 23): its ulp is the subnormal quantum
-        private final int magicBits;
+        private final int fractionShift;     // 23 - m: float fraction bits beyond the format's
+        private final int roundingExponent;  // added to a float's exponent bits: C's bits, for normal results
+        private final int magicBits;         // C for subnormal results: 2^(minNormal - m + 23)
+        private final int binadeOffset;      // (C's bits >>> fractionShift) - this is the code of C's binade
         private final int maxMagnitude;
-        private final int signShift;         // moves a float's sign bit onto the format's
         private final int signBit;
-        private final int leastScaleExponent;   // scale exponents below this are left to the caller
 
         private FloorPlan() {
-            emax = fractionShift = roundingBias = normalOffset = normalLimit = magicBits = 0;
-            maxMagnitude = signShift = signBit = leastScaleExponent = 0;
-            magic = 0;
+            emax = fractionShift = roundingExponent = magicBits = binadeOffset = maxMagnitude = signBit = 0;
         }
 
         private FloorPlan(ElementFormat f) {
             int m = f.mantissaBits();
-            int minNormal = 1 - f.bias();
             emax = f.emax();
             fractionShift = 23 - m;
-            roundingBias = (1 << (fractionShift - 1)) - 1;
-            normalOffset = (127 - f.bias()) << m;
-            normalLimit = (minNormal + 127) << 23;
-            magic = Math.scalb(1f, minNormal - m + 23);
-            magicBits = Float.floatToRawIntBits(magic);
+            roundingExponent = fractionShift << 23;
+            magicBits = (1 - f.bias() - m + 23 + 127) << 23;
+            binadeOffset = (150 - m - f.bias() + 1) << m;
             maxMagnitude = f.maxFiniteCode();
-            signShift = 32 - f.bits();
             signBit = 1 << (f.bits() - 1);
-            // A zero or float-subnormal input x < 2^-126 becomes, scaled by 2^-e through the
-            // exponent field, a float below 2^(-e - 126): a zero magnitude while that is at most half
-            // the least subnormal, 2^(minNormal - m - 1).
-            leastScaleExponent = -125 - minNormal + m;
         }
 
         static FloorPlan of(ElementFormat f) {
             int m = f.mantissaBits();
             int minNormal = 1 - f.bias();
+            // m < 22 keeps a rounded magnitude below 2C; a magnitude below 2^-126 (a product
+            // rounded by underflow) must round to zero, so 2^-126 is below half the least subnormal;
+            // emax >= 1 keeps the factors 2^-e of finite maxima normal floats.
             if (f.bits() > 8 || f.signEncoding() != SignEncoding.SIGN_MAGNITUDE || !f.hasNegativeZero()
-                    || !f.hasSubnormals() || m < 1 || m > 22 || minNormal - m - 1 <= -126 || minNormal - m + 23 > 127
-                    || f.emax() + 1 > 127) {
+                    || !f.hasSubnormals() || m < 1 || m >= 22 || minNormal - m - 1 <= -126
+                    || minNormal - m + 23 > 127 || f.emax() < 1 || f.emax() + 23 - m > 127) {
                 return NONE;
             }
             FloorPlan plan = new FloorPlan(f);
@@ -849,9 +838,9 @@ final class VectorKernels implements Kernels {
 
         /**
          * Whether every magnitude code up to the largest finite one has the value the encoding
-         * above assumes: {@code (code >> m) == 0 ? code * 2^(minNormal - m)} else
-         * {@code (1 + fraction / 2^m) * 2^((code >> m) - bias)}; the encoding is then the exact
-         * encoder's RNE with saturation.
+         * above assumes ({@code fraction * 2^(minNormal - m)} for exponent field 0, else
+         * {@code (1 + fraction / 2^m) * 2^(field - bias)}) and its sign bit makes it negative; the
+         * encoding is then the exact encoder's RNE with saturation.
          */
         private boolean valuesAreIeeeLike(ElementFormat f) {
             int m = f.mantissaBits();
@@ -864,51 +853,61 @@ final class VectorKernels implements Kernels {
                     return false;
                 }
             }
-            return f.maxFiniteCode() < signBit;
+            return maxMagnitude < signBit;
         }
 
         /**
-         * Blocks of {@code blockSize} (a multiple of the lane count) until one holds a NaN, an
-         * infinity or needs a scale exponent below {@link #leastScaleExponent}; returns the number
-         * done. Written out whole in one method, so that C2 boxes no vector.
+         * Blocks of {@code blockSize} (a multiple of the lane count) until one holds a NaN or an
+         * infinity or needs a factor that is not a normal float; returns the number done. Written
+         * out whole in one method, so that C2 boxes no vector.
          */
         int quantize(float[] in, int inOffset, int blockSize, int blocks, int minExponent, int maxExponent,
                      int scaleBias, boolean nibbles, byte[] codes, int codeOffset, byte[] scaleCodes, int scaleOffset) {
-            for (int blk = 0; blk < blocks; blk++) {
-                int at = inOffset + blk * blockSize;
-                IntVector max = IntVector.zero(I);
-                for (int i = 0; i < blockSize; i += LANES) {
-                    max = max.max(FloatVector.fromArray(F, in, at + i).reinterpretAsInts().and(0x7fff_ffff));
-                }
-                int amaxBits = max.reduceLanes(VectorOperators.MAX);
-                if (amaxBits >= 0x7f80_0000) {
-                    return blk;
-                }
-                int e = Kernels.floorScaleExponent(Float.intBitsToFloat(amaxBits), emax, minExponent, maxExponent);
-                if (amaxBits != 0 && e < leastScaleExponent) {
-                    return blk;
-                }
-                scaleCodes[scaleOffset + blk] = (byte) (e + scaleBias);
-                int down = amaxBits == 0 ? 0 : e << 23;   // an all-zero block encodes its signed zeros at 2^0
-                for (int i = 0; i < blockSize; i += LANES) {
-                    IntVector bits = FloatVector.fromArray(F, in, at + i).reinterpretAsInts();
-                    // The scaled magnitude; below float's normal range it rounds to zero as 2^-126 does.
-                    IntVector scaled = bits.and(0x7fff_ffff).sub(down).max(0x80_0000);
-                    IntVector normal = scaled.add(scaled.lanewise(VectorOperators.LSHR, fractionShift).and(1))
-                            .add(roundingBias).lanewise(VectorOperators.LSHR, fractionShift).sub(normalOffset);
-                    IntVector subnormal = ((FloatVector) scaled.reinterpretAsFloats()).add(magic).reinterpretAsInts()
-                            .sub(magicBits);
-                    IntVector code = normal.blend(subnormal, scaled.lt(normalLimit)).min(maxMagnitude)
-                            .or(bits.lanewise(VectorOperators.LSHR, signShift).and(signBit));
-                    int element = blk * blockSize + i;
-                    if (nibbles) {   // int lanes 2j and 2j + 1 are the low and high halves of long lane j
-                        LongVector pairs = code.reinterpretAsLongs();
-                        ((ByteVector) pairs.or(pairs.lanewise(VectorOperators.LSHR, 28))
-                                .convertShape(VectorOperators.L2B, B_EIGHTH, 0)).intoArray(codes, codeOffset + element / 2);
-                    } else {
-                        ((ByteVector) code.convertShape(VectorOperators.I2B, B_QUARTER, 0))
-                                .intoArray(codes, codeOffset + element);
+            int[] factorBits = new int[BATCH];
+            for (int first = 0; first < blocks; first += BATCH) {
+                int count = Math.min(BATCH, blocks - first);
+                int covered = count;
+                for (int j = 0; j < count; j++) {
+                    int at = inOffset + (first + j) * blockSize;
+                    IntVector max = IntVector.zero(I);
+                    for (int i = 0; i < blockSize; i += LANES) {
+                        max = max.max(FloatVector.fromArray(F, in, at + i).reinterpretAsInts().and(0x7fff_ffff));
                     }
+                    int amaxBits = max.reduceLanes(VectorOperators.MAX);
+                    int e = Kernels.floorScaleExponent(Float.intBitsToFloat(amaxBits), emax, minExponent, maxExponent);
+                    if (amaxBits >= 0x7f80_0000 || e < -127 || e > 126) {
+                        covered = j;   // the blocks before it are encoded, then the call ends
+                        break;
+                    }
+                    scaleCodes[scaleOffset + first + j] = (byte) (e + scaleBias);
+                    factorBits[j] = (127 - e) << 23;
+                }
+                for (int j = 0; j < covered; j++) {
+                    int at = inOffset + (first + j) * blockSize;
+                    float factor = Float.intBitsToFloat(factorBits[j]);
+                    for (int i = 0; i < blockSize; i += LANES) {
+                        IntVector bits = FloatVector.fromArray(F, in, at + i).mul(factor).reinterpretAsInts();
+                        IntVector magnitude = bits.and(0x7fff_ffff);
+                        IntVector c = magnitude.and(0x7f80_0000).add(roundingExponent).max(magicBits);
+                        IntVector sum = ((FloatVector) magnitude.reinterpretAsFloats())
+                                .add((FloatVector) c.reinterpretAsFloats()).reinterpretAsInts();
+                        IntVector code = sum.add(c.lanewise(VectorOperators.LSHR, fractionShift))
+                                .sub(c.add(binadeOffset)).min(maxMagnitude)
+                                .lanewise(VectorOperators.OR, signBit, bits.lt(0));
+                        int element = (first + j) * blockSize + i;
+                        if (nibbles) {   // int lanes 2j and 2j + 1 are the low and high halves of long lane j
+                            LongVector pairs = code.reinterpretAsLongs();
+                            ((ByteVector) pairs.or(pairs.lanewise(VectorOperators.LSHR, 28))
+                                    .convertShape(VectorOperators.L2B, B_EIGHTH, 0))
+                                    .intoArray(codes, codeOffset + element / 2);
+                        } else {
+                            ((ByteVector) code.convertShape(VectorOperators.I2B, B_QUARTER, 0))
+                                    .intoArray(codes, codeOffset + element);
+                        }
+                    }
+                }
+                if (covered < count) {
+                    return first + covered;
                 }
             }
             return blocks;
