@@ -41,6 +41,16 @@ final class BlockKernels {
     static MxArray quantize(MxFormat f, float[] in, int offset, int length) {
         byte[] packed = new byte[f.packedBytes(length)];
         byte[] scales = new byte[f.blockCount(length)];
+        quantize(f, in, offset, length, packed, 0, scales, 0);
+        return MxArray.trusted(f, length, ByteBuffer.wrap(packed), ByteBuffer.wrap(scales), 1f);
+    }
+
+    /**
+     * Writes the packed codes from byte {@code packedOffset} (every byte of the range, the unused
+     * bits of a last partial byte zero) and the scale codes from {@code scaleOffset}.
+     */
+    static void quantize(MxFormat f, float[] in, int offset, int length, byte[] packed, int packedOffset,
+                         byte[] scales, int scaleOffset) {
         Kernels kernels = Kernels.get();
         BlockCodec codec = new BlockCodec(f);
         int bits = f.element().bits();
@@ -55,7 +65,8 @@ final class BlockKernels {
             if (fused) {
                 int first = start / k;
                 int done = kernels.quantizeFloorBlocks(f.element(), f.scale(), f.elementRounding(), in, offset + start,
-                        k, wholeBlocks - first, packed, Packing.packedBytes(bits, start), scales, first);
+                        k, wholeBlocks - first, packed, packedOffset + Packing.packedBytes(bits, start), scales,
+                        scaleOffset + first);
                 start += done * k;
                 if (start == length) {
                     break;
@@ -64,16 +75,16 @@ final class BlockKernels {
             // From a block the one-pass kernel did not take (or all of them): one group in steps.
             int n = Math.min(group, length - start);
             byte[] target = bits == 8 ? packed : codes;
-            int targetOffset = bits == 8 ? start : 0;
-            quantizeBlocks(kernels, codec, f, in, offset + start, n, target, targetOffset, scales, start / k);
+            int targetOffset = bits == 8 ? packedOffset + start : 0;
+            quantizeBlocks(kernels, codec, f, in, offset + start, n, target, targetOffset, scales,
+                    scaleOffset + start / k);
             if (bits == 4) {
-                kernels.packNibbles(codes, 0, packed, start / 2, n);
+                kernels.packNibbles(codes, 0, packed, packedOffset + start / 2, n);
             } else if (bits != 8) {
-                Packing.pack(bits, codes, 0, packed, Packing.packedBytes(bits, start), n);
+                Packing.pack(bits, codes, 0, packed, packedOffset + Packing.packedBytes(bits, start), n);
             }
             start += n;
         }
-        return MxArray.trusted(f, length, ByteBuffer.wrap(packed), ByteBuffer.wrap(scales), 1f);
     }
 
     /** The FLOOR rule with an exponent-only scale (UE8M0): {@link Kernels#floorScaleExponent} applies. */
