@@ -144,7 +144,7 @@ public sealed interface Kernels permits ScalarKernels, VectorKernels {
                             int scaleOffset);
 
     /**
-     * {@link #decodeScaledBlocks} for 4-bit codes packed two per byte, low nibble first
+     * {@link #decodeScaledBlocks} for a 4-bit element format, codes packed two per byte, low nibble first
      * ({@link #packNibbles}), element i at the nibble i from byte {@code packedOffset}:
      * {@code out[outOffset + i] = element.decodeFloat(nibble i) * factors[factorOffset + i / blockSize]},
      * one float multiplication.

@@ -796,7 +796,7 @@ final class VectorKernels implements Kernels {
     static final class FloorPlan {
         static final FloorPlan NONE = new FloorPlan();
         /** Blocks whose maxima are found before they are encoded: independent work for the CPU. */
-        private static final int BATCH = 8;
+        private static final int BATCH = 16;
 
         private final int emax;
         private final int fractionShift;     // 23 - m: float fraction bits beyond the format's
