@@ -6,6 +6,7 @@ import org.mxformats.block.MxFormat;
 import org.mxformats.block.Packing;
 import org.mxformats.format.ElementFormat;
 import org.mxformats.format.Rounding;
+import org.mxformats.internal.MxArrayStorage;
 import org.mxformats.simd.Kernels;
 
 /**
@@ -16,6 +17,48 @@ import org.mxformats.simd.Kernels;
  */
 final class SimdRoutes {
     private SimdRoutes() {
+    }
+
+    private static final MxArrayStorage STORAGE = MxArrayStorage.get();
+
+    /**
+     * An operand's codes (as {@link #kernelCodes} gives them) and scale codes, each an array and a
+     * start: read in place from the MxArray's heap storage when it has one and its codes need no
+     * unpacking (4- and 8-bit elements), else copied into buffers this object keeps for the next
+     * operand (a matvec reuses one per task, row after row). The arrays must only be read.
+     * Mutable: one per thread.
+     */
+    static final class Operand {
+        byte[] codes;
+        int codeOffset;
+        byte[] scales;
+        int scaleOffset;
+        private byte[] codeCopy;
+        private byte[] scaleCopy;
+
+        /** Points this object at {@code a}'s codes; returns it. */
+        Operand of(MxArray a) {
+            int bits = a.format().element().bits();
+            byte[] inPlace = bits == 4 || bits == 8 ? STORAGE.elementArray(a) : null;
+            if (inPlace != null) {
+                codes = inPlace;
+                codeOffset = STORAGE.elementOffset(a);
+            } else {
+                codeCopy = kernelCodes(a, codeCopy);
+                codes = codeCopy;
+                codeOffset = 0;
+            }
+            byte[] scaleArray = STORAGE.scaleArray(a);
+            if (scaleArray != null) {
+                scales = scaleArray;
+                scaleOffset = STORAGE.scaleOffset(a);
+            } else {
+                scaleCopy = scaleCodes(a, scaleCopy);
+                scales = scaleCopy;
+                scaleOffset = 0;
+            }
+            return this;
+        }
     }
 
     /** Whether the FAST product of this shape goes through the kernels: whole blocks only. */
@@ -82,11 +125,14 @@ final class SimdRoutes {
         return ExactAccumulator.roundToFloat(x, rounding);
     }
 
-    /** The FAST dot product of whole blocks, tensor scale applied, before the final rounding. */
-    static double fastDot(MxArray a, byte[] codes, byte[] scales, float[] laneX, int laneXOffset) {
+    /**
+     * The FAST dot product of whole blocks of {@code a}, whose codes {@code operand} holds, tensor
+     * scale applied, before the final rounding.
+     */
+    static double fastDot(MxArray a, Operand operand, float[] laneX, int laneXOffset) {
         MxFormat f = a.format();
-        double total = Kernels.get().dotFast(f.element(), codes, 0, f.scale(), scales, 0, f.blockSize(),
-                a.length() / f.blockSize(), laneX, laneXOffset);
+        double total = Kernels.get().dotFast(f.element(), operand.codes, operand.codeOffset, f.scale(), operand.scales,
+                operand.scaleOffset, f.blockSize(), a.length() / f.blockSize(), laneX, laneXOffset);
         return a.tensorScale() != 1 ? total * a.tensorScale() : total;
     }
 
