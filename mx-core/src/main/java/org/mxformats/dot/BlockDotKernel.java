@@ -39,6 +39,7 @@ final class BlockDotKernel {
     private final int blockSize;
     private final Tier tier;
     private final int integerExponent;   // lsbA + lsbB: the exponent of one unit of the integer block sum
+    private final double toInteger;      // 2^-integerExponent (exact), or 0 when that is not a normal double
     private final int accumulatorMin;
     private final int accumulatorMax;
 
@@ -66,6 +67,7 @@ final class BlockDotKernel {
             tier = Tier.PER_ELEMENT;
         }
         integerExponent = a.lsbExponent + b.lsbExponent;
+        toInteger = Math.abs(integerExponent) < 1000 ? Math.scalb(1.0, -integerExponent) : 0;
         // Every term added is a block sum times the scale product: its lowest bit is at least
         // lsbA + lsbB + lsbXA + lsbXB and its magnitude below 2^(topA + topB + log2k + topXA + topXB).
         // float32 tensor scales span 2^-149 .. 2^128 each and multiply the whole sum at the end.
@@ -183,41 +185,77 @@ final class BlockDotKernel {
     }
 
     /**
-     * {@link #addBlockSum} for {@code count} blocks from {@code first} at once, when every scale is a
-     * power of two and every sum finite: the integer sums shifted onto the least block exponent
-     * add up in one long if that cannot overflow, and the accumulator takes one term. Returns false
-     * (adding nothing) when that does not apply.
+     * A running exact sum {@code value * 2^(lsbA + lsbB + exponent)} of block sums times their
+     * power-of-two scales (a long shifted onto the least scale exponent seen); empty while
+     * {@code value} is 0. Mutable: one per call.
      */
-    boolean addPowerOfTwoScaledSums(ExactAccumulator acc, byte[] scalesA, byte[] scalesB, int first, double[] sums,
+    static final class ScaledSum {
+        long value;
+        int exponent;
+    }
+
+    /**
+     * {@link #addBlockSum} for {@code count} blocks at once (scale codes from {@code scalesA[offA]}
+     * and {@code scalesB[offB]}, exact finite sums {@code sums[0 .. count)}) into {@code into}, when
+     * every scale is a power of two, every sum finite and the new total, on the least exponent,
+     * provably stays below 2^62 in magnitude: each shifted block sum is below
+     * {@code 2^(bits(max |S|) + high - low)}, the old total below {@code 2^(bits(|old|) + its shift)},
+     * and {@code count + 1 <= 2^bits(count)} such terms sum below 2^62 when the exponents add up to
+     * at most 62. Returns false, changing nothing, otherwise.
+     */
+    boolean addPowerOfTwoScaledSums(ScaledSum into, byte[] scalesA, int offA, byte[] scalesB, int offB, double[] sums,
                                     int count) {
+        if (toInteger == 0) {
+            return false;
+        }
         int low = Integer.MAX_VALUE;
         int high = Integer.MIN_VALUE;
-        long maxMagnitude = 0;
+        double maxMagnitude = 0;
         for (int j = 0; j < count; j++) {
-            int sa = scalesA[first + j] & 0xFF;
-            int sb = scalesB[first + j] & 0xFF;
+            int sa = scalesA[offA + j] & 0xFF;
+            int sb = scalesB[offB + j] & 0xFF;
             if (scaleA.significand[sa] != 1 || scaleB.significand[sb] != 1 || !Double.isFinite(sums[j])) {
                 return false;
             }
             int e = scaleA.exponent[sa] + scaleB.exponent[sb];
             low = Math.min(low, e);
             high = Math.max(high, e);
-            maxMagnitude = Math.max(maxMagnitude, (long) Math.abs(Math.scalb(sums[j], -integerExponent)));
+            maxMagnitude = Math.max(maxMagnitude, Math.abs(sums[j]));
         }
-        int bits = 64 - Long.numberOfLeadingZeros(maxMagnitude) + (high - low)
-                + (32 - Integer.numberOfLeadingZeros(count));
-        if (bits > 62) {
+        if (count == 0) {
+            return true;
+        }
+        int bits = 64 - Long.numberOfLeadingZeros((long) (maxMagnitude * toInteger));
+        int newLow = into.value == 0 ? low : Math.min(low, into.exponent);
+        long widest = (long) bits + high - newLow;
+        if (into.value != 0) {
+            long old = into.value < 0 ? -into.value : into.value;
+            widest = Math.max(widest, (long) (64 - Long.numberOfLeadingZeros(old)) + into.exponent - newLow);
+        }
+        if (widest + (32 - Integer.numberOfLeadingZeros(count)) > 62) {
             return false;
         }
-        long total = 0;
+        long total = into.value == 0 ? 0 : into.value << (into.exponent - newLow);
         for (int j = 0; j < count; j++) {
-            int e = scaleA.exponent[scalesA[first + j] & 0xFF] + scaleB.exponent[scalesB[first + j] & 0xFF];
-            total += (long) Math.scalb(sums[j], -integerExponent) << (e - low);
+            int e = scaleA.exponent[scalesA[offA + j] & 0xFF] + scaleB.exponent[scalesB[offB + j] & 0xFF];
+            total += (long) (sums[j] * toInteger) << (e - newLow);   // exact: an integer below 2^53
         }
-        if (total != 0) {
-            acc.addProductTerm(total, 1, integerExponent + low);
-        }
+        into.value = total;
+        into.exponent = newLow;
         return true;
+    }
+
+    /** Moves the running sum into the accumulator (exact: one integer term) and empties it. */
+    void flush(ScaledSum from, ExactAccumulator acc) {
+        if (from.value != 0) {
+            acc.addProductTerm(from.value, 1, integerExponent + from.exponent);
+            from.value = 0;
+        }
+    }
+
+    /** The nonzero running sum rounded once, as {@link #finish} rounds an accumulator holding it. */
+    double round(ScaledSum sum, Rounding rounding, boolean toFloat) {
+        return ExactAccumulator.roundScaled(sum.value, integerExponent + sum.exponent, rounding, toFloat);
     }
 
     private void addSpecials(ExactAccumulator acc, boolean zeroScale, byte[] ca, int offA, byte[] cb, int offB, int len) {
