@@ -40,6 +40,11 @@ final class BlockDotKernel {
     private final Tier tier;
     private final int integerExponent;   // lsbA + lsbB: the exponent of one unit of the integer block sum
     private final double toInteger;      // 2^-integerExponent (exact), or 0 when that is not a normal double
+    // Per scale code: the exponent of a power-of-two scale, else NOT_A_POWER_OF_TWO (NaN, zero, or
+    // a significand above 1), so that one sum of two lookups tells both.
+    private final int[] powerExponentA;
+    private final int[] powerExponentB;
+    private static final int NOT_A_POWER_OF_TWO = -(1 << 30);
     private final int accumulatorMin;
     private final int accumulatorMax;
 
@@ -68,6 +73,8 @@ final class BlockDotKernel {
         }
         integerExponent = a.lsbExponent + b.lsbExponent;
         toInteger = Math.abs(integerExponent) < 1000 ? Math.scalb(1.0, -integerExponent) : 0;
+        powerExponentA = powerExponents(scaleA);
+        powerExponentB = powerExponents(scaleB);
         // Every term added is a block sum times the scale product: its lowest bit is at least
         // lsbA + lsbB + lsbXA + lsbXB and its magnitude below 2^(topA + topB + log2k + topXA + topXB).
         // float32 tensor scales span 2^-149 .. 2^128 each and multiply the whole sum at the end.
@@ -76,6 +83,17 @@ final class BlockDotKernel {
         accumulatorMin = a.lsbExponent + b.lsbExponent + scaleA.lsbExponent + scaleB.lsbExponent + tensorLow;
         // 64 more bits: the sum of up to 2^64 such terms, which multiplyBy re-adds digit by digit.
         accumulatorMax = a.topExponent + b.topExponent + log2k + scaleA.topExponent + scaleB.topExponent + tensorHigh + 64;
+    }
+
+    private static int[] powerExponents(CodeTable scale) {
+        int[] out = new int[256];   // every byte: codes beyond the format never reach here, but fill them safely
+        java.util.Arrays.fill(out, NOT_A_POWER_OF_TWO);
+        for (int c = 0; c < Math.min(256, scale.significand.length); c++) {
+            if (scale.significand[c] == 1 && Math.abs(scale.exponent[c]) < 1 << 20) {
+                out[c] = scale.exponent[c];
+            }
+        }
+        return out;
     }
 
     Tier tier() {
@@ -201,29 +219,27 @@ final class BlockDotKernel {
      * provably stays below 2^62 in magnitude: each shifted block sum is below
      * {@code 2^(bits(max |S|) + high - low)}, the old total below {@code 2^(bits(|old|) + its shift)},
      * and {@code count + 1 <= 2^bits(count)} such terms sum below 2^62 when the exponents add up to
-     * at most 62. Returns false, changing nothing, otherwise.
+     * at most 62. Returns false, changing nothing, otherwise. {@code exponents} is scratch space
+     * for {@code count} ints.
      */
     boolean addPowerOfTwoScaledSums(ScaledSum into, byte[] scalesA, int offA, byte[] scalesB, int offB, double[] sums,
-                                    int count) {
-        if (toInteger == 0) {
-            return false;
+                                    int count, int[] exponents) {
+        if (toInteger == 0 || count == 0) {
+            return count == 0;
         }
         int low = Integer.MAX_VALUE;
         int high = Integer.MIN_VALUE;
         double maxMagnitude = 0;
         for (int j = 0; j < count; j++) {
-            int sa = scalesA[offA + j] & 0xFF;
-            int sb = scalesB[offB + j] & 0xFF;
-            if (scaleA.significand[sa] != 1 || scaleB.significand[sb] != 1 || !Double.isFinite(sums[j])) {
-                return false;
-            }
-            int e = scaleA.exponent[sa] + scaleB.exponent[sb];
+            int e = powerExponentA[scalesA[offA + j] & 0xFF] + powerExponentB[scalesB[offB + j] & 0xFF];
+            exponents[j] = e;
             low = Math.min(low, e);
             high = Math.max(high, e);
-            maxMagnitude = Math.max(maxMagnitude, Math.abs(sums[j]));
+            maxMagnitude = Math.max(maxMagnitude, Math.abs(sums[j]));   // NaN stays NaN
         }
-        if (count == 0) {
-            return true;
+        // A scale that is not a power of two drags low below -2^29; NaN or infinite sums fail the test.
+        if (low < NOT_A_POWER_OF_TWO / 2 || !(maxMagnitude * toInteger < 0x1p53)) {
+            return false;
         }
         int bits = 64 - Long.numberOfLeadingZeros((long) (maxMagnitude * toInteger));
         int newLow = into.value == 0 ? low : Math.min(low, into.exponent);
@@ -237,8 +253,7 @@ final class BlockDotKernel {
         }
         long total = into.value == 0 ? 0 : into.value << (into.exponent - newLow);
         for (int j = 0; j < count; j++) {
-            int e = scaleA.exponent[scalesA[offA + j] & 0xFF] + scaleB.exponent[scalesB[offB + j] & 0xFF];
-            total += (long) (sums[j] * toInteger) << (e - newLow);   // exact: an integer below 2^53
+            total += (long) (sums[j] * toInteger) << (exponents[j] - newLow);   // exact: an integer below 2^53
         }
         into.value = total;
         into.exponent = newLow;

@@ -184,9 +184,12 @@ final class SimdRoutes {
         }
         Kernels kernels = Kernels.get();
         int group = k * Math.max(2, GROUP / k / 2 * 2);   // whole blocks, an even count of elements
-        Stream sa = new Stream(a, Math.min(group, n));
-        Stream sb = new Stream(b, Math.min(group, n));
-        double[] sums = new double[Math.min(group, n) / k];
+        int groupLength = Math.min(group, n);
+        Scratch scratch = SCRATCH.get().ensure(groupLength, groupLength / k);
+        Stream sa = new Stream(a, groupLength, scratch.codesA);
+        Stream sb = new Stream(b, groupLength, scratch.codesB);
+        double[] sums = scratch.sums;
+        int[] exponents = scratch.exponents;
         BlockDotKernel.ScaledSum running = new BlockDotKernel.ScaledSum();
         ExactAccumulator acc = null;   // built only when the running long cannot take a group
         for (int start = 0; start < n; start += group) {
@@ -197,7 +200,7 @@ final class SimdRoutes {
             int first = start / k;
             kernels.blockProductSums(ea, sa.codes, sa.codeOffset, eb, sb.codes, sb.codeOffset, k, blocks, sums);
             if (kernel.addPowerOfTwoScaledSums(running, sa.scales, sa.scaleOffset + first, sb.scales,
-                    sb.scaleOffset + first, sums, blocks)) {
+                    sb.scaleOffset + first, sums, blocks, exponents)) {
                 continue;
             }
             if (acc == null) {
@@ -205,7 +208,7 @@ final class SimdRoutes {
             }
             kernel.flush(running, acc);   // the group may fit a fresh running sum
             if (kernel.addPowerOfTwoScaledSums(running, sa.scales, sa.scaleOffset + first, sb.scales,
-                    sb.scaleOffset + first, sums, blocks)) {
+                    sb.scaleOffset + first, sums, blocks, exponents)) {
                 continue;
             }
             for (int j = 0; j < blocks; j++) {
@@ -233,6 +236,29 @@ final class SimdRoutes {
         return BlockDotKernel.finish(acc, tensor, () -> false, rounding, toFloat);
     }
 
+    /** Per-thread buffers of {@link #exactDot}: allocating them costs as much as a short dot product. */
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private static final class Scratch {
+        byte[] codesA = new byte[0];
+        byte[] codesB = new byte[0];
+        double[] sums = new double[0];
+        int[] exponents = new int[0];
+
+        /** Grows the buffers to a group of {@code length} elements in {@code blocks} blocks. */
+        Scratch ensure(int length, int blocks) {
+            if (codesA.length < length) {
+                codesA = new byte[length];
+                codesB = new byte[length];
+            }
+            if (sums.length < blocks) {
+                sums = new double[blocks];
+                exponents = new int[blocks];
+            }
+            return this;
+        }
+    }
+
     /**
      * One operand of {@link #exactDot}, a group of elements at a time: its codes one per byte and
      * its scale codes, each an array and a start, read in place where the storage allows.
@@ -248,7 +274,8 @@ final class SimdRoutes {
         final byte[] scales;
         final int scaleOffset;
 
-        Stream(MxArray a, int groupLength) {
+        /** {@code unpacked}: a buffer of at least {@code groupLength} bytes for 4-bit codes. */
+        Stream(MxArray a, int groupLength, byte[] unpacked) {
             array = a;
             element = a.format().element();
             inPlace = STORAGE.elementArray(a);
@@ -257,7 +284,7 @@ final class SimdRoutes {
                 packed = new byte[groupLength];
             }
             if (element.bits() == 4 || inPlace == null) {
-                codes = element.bits() == 4 ? new byte[groupLength] : packed;
+                codes = element.bits() == 4 ? unpacked : packed;
             }
             byte[] scaleArray = STORAGE.scaleArray(a);
             scales = scaleArray != null ? scaleArray : scaleCodes(a);
