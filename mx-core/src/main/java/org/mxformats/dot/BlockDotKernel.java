@@ -2,6 +2,7 @@ package org.mxformats.dot;
 
 import org.mxformats.format.ElementFormat;
 import org.mxformats.format.Rounding;
+import org.mxformats.simd.Kernels;
 
 /**
  * The exact MX block dot product for one pairing of element and scale formats and a block size:
@@ -45,6 +46,7 @@ final class BlockDotKernel {
     private final int[] powerExponentA;
     private final int[] powerExponentB;
     private static final int NOT_A_POWER_OF_TWO = -(1 << 30);
+    private final boolean signedBytes;   // both element tables: integer[c] == (byte) c, all 256 codes
     private final int accumulatorMin;
     private final int accumulatorMax;
 
@@ -75,6 +77,7 @@ final class BlockDotKernel {
         toInteger = Math.abs(integerExponent) < 1000 ? Math.scalb(1.0, -integerExponent) : 0;
         powerExponentA = powerExponents(scaleA);
         powerExponentB = powerExponents(scaleB);
+        signedBytes = tier == Tier.LONG && isSignedBytes(a) && isSignedBytes(b);
         // Every term added is a block sum times the scale product: its lowest bit is at least
         // lsbA + lsbB + lsbXA + lsbXB and its magnitude below 2^(topA + topB + log2k + topXA + topXB).
         // float32 tensor scales span 2^-149 .. 2^128 each and multiply the whole sum at the end.
@@ -83,6 +86,18 @@ final class BlockDotKernel {
         accumulatorMin = a.lsbExponent + b.lsbExponent + scaleA.lsbExponent + scaleB.lsbExponent + tensorLow;
         // 64 more bits: the sum of up to 2^64 such terms, which multiplyBy re-adds digit by digit.
         accumulatorMax = a.topExponent + b.topExponent + log2k + scaleA.topExponent + scaleB.topExponent + tensorHigh + 64;
+    }
+
+    private static boolean isSignedBytes(CodeTable t) {
+        if (t.integer == null || t.integer.length != 256) {
+            return false;
+        }
+        for (int c = 0; c < 256; c++) {
+            if (t.integer[c] != (byte) c || t.special[c] != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int[] powerExponents(CodeTable scale) {
@@ -210,6 +225,8 @@ final class BlockDotKernel {
     static final class ScaledSum {
         long value;
         int exponent;
+        int groupLow;    // scratch: the current group's least and greatest scale exponent sums
+        int groupHigh;
     }
 
     /**
@@ -224,31 +241,18 @@ final class BlockDotKernel {
      */
     boolean addPowerOfTwoScaledSums(ScaledSum into, byte[] scalesA, int offA, byte[] scalesB, int offB, double[] sums,
                                     int count, int[] exponents) {
-        if (toInteger == 0 || count == 0) {
-            return count == 0;
-        }
-        int low = Integer.MAX_VALUE;
-        int high = Integer.MIN_VALUE;
-        double maxMagnitude = 0;
-        for (int j = 0; j < count; j++) {
-            int e = powerExponentA[scalesA[offA + j] & 0xFF] + powerExponentB[scalesB[offB + j] & 0xFF];
-            exponents[j] = e;
-            low = Math.min(low, e);
-            high = Math.max(high, e);
-            maxMagnitude = Math.max(maxMagnitude, Math.abs(sums[j]));   // NaN stays NaN
-        }
-        // A scale that is not a power of two drags low below -2^29; NaN or infinite sums fail the test.
-        if (low < NOT_A_POWER_OF_TWO / 2 || !(maxMagnitude * toInteger < 0x1p53)) {
+        if (toInteger == 0 || !powerOfTwoExponents(into, scalesA, offA, scalesB, offB, count, exponents)) {
             return false;
         }
-        int bits = 64 - Long.numberOfLeadingZeros((long) (maxMagnitude * toInteger));
-        int newLow = into.value == 0 ? low : Math.min(low, into.exponent);
-        long widest = (long) bits + high - newLow;
-        if (into.value != 0) {
-            long old = into.value < 0 ? -into.value : into.value;
-            widest = Math.max(widest, (long) (64 - Long.numberOfLeadingZeros(old)) + into.exponent - newLow);
+        double maxMagnitude = 0;
+        for (int j = 0; j < count; j++) {
+            maxMagnitude = Math.max(maxMagnitude, Math.abs(sums[j]));   // NaN stays NaN
         }
-        if (widest + (32 - Integer.numberOfLeadingZeros(count)) > 62) {
+        if (!(maxMagnitude * toInteger < 0x1p53)) {   // NaN or infinite sums
+            return false;
+        }
+        int newLow = shiftedLow(into, 64 - Long.numberOfLeadingZeros((long) (maxMagnitude * toInteger)), count);
+        if (newLow == Integer.MIN_VALUE) {
             return false;
         }
         long total = into.value == 0 ? 0 : into.value << (into.exponent - newLow);
@@ -258,6 +262,73 @@ final class BlockDotKernel {
         into.value = total;
         into.exponent = newLow;
         return true;
+    }
+
+    /** Whether both element formats are signed bytes whose block sums the int8 kernel takes. */
+    boolean signedBytes() {
+        return signedBytes;
+    }
+
+    /**
+     * {@link #addPowerOfTwoScaledSums} for {@link #signedBytes} operands, with the block sums
+     * shifted and added by {@link Kernels#int8ShiftedProductSum} (no per-block sums): the bound
+     * uses the largest possible block sum, {@code k * 128^2}, so every partial sum of the kernel,
+     * in any order, is below 2^62 as well. Codes from {@code ca[offA]} and {@code cb[offB]}.
+     */
+    boolean addPowerOfTwoScaledInt8(ScaledSum into, Kernels kernels, byte[] ca, int offA, byte[] cb, int offB,
+                                    byte[] scalesA, int scaleOffA, byte[] scalesB, int scaleOffB, int count,
+                                    int[] exponents) {
+        if (!signedBytes || !powerOfTwoExponents(into, scalesA, scaleOffA, scalesB, scaleOffB, count, exponents)) {
+            return false;
+        }
+        int newLow = shiftedLow(into, 64 - Long.numberOfLeadingZeros((long) blockSize << 14), count);
+        if (newLow == Integer.MIN_VALUE) {
+            return false;
+        }
+        for (int j = 0; j < count; j++) {
+            exponents[j] -= newLow;
+        }
+        long old = into.value == 0 ? 0 : into.value << (into.exponent - newLow);
+        into.value = old + kernels.int8ShiftedProductSum(ca, offA, cb, offB, blockSize, count, exponents);
+        into.exponent = newLow;
+        return true;
+    }
+
+    /**
+     * Writes each block's scale exponent sum to {@code exponents} and their least and greatest to
+     * {@code into.groupLow/groupHigh}; false if a scale is not a power of two (or count is 0).
+     */
+    private boolean powerOfTwoExponents(ScaledSum into, byte[] scalesA, int offA, byte[] scalesB, int offB, int count,
+                                        int[] exponents) {
+        int low = Integer.MAX_VALUE;
+        int high = Integer.MIN_VALUE;
+        for (int j = 0; j < count; j++) {
+            int e = powerExponentA[scalesA[offA + j] & 0xFF] + powerExponentB[scalesB[offB + j] & 0xFF];
+            exponents[j] = e;
+            low = Math.min(low, e);
+            high = Math.max(high, e);
+        }
+        into.groupLow = low;
+        into.groupHigh = high;
+        // A scale that is not a power of two drags low below -2^29.
+        return count > 0 && low >= NOT_A_POWER_OF_TWO / 2;
+    }
+
+    /**
+     * The exponent both the running sum and the group's terms are shifted onto, or
+     * {@code Integer.MIN_VALUE} when the new total might not stay below 2^62: each shifted term is
+     * below {@code 2^(bits + groupHigh - low)}, the old total below {@code 2^(bits(|old|) + its
+     * shift)}, and {@code count + 1 <= 2^bits(count)} such terms sum below 2^62 when the widest
+     * plus {@code bits(count)} is at most 62.
+     */
+    private static int shiftedLow(ScaledSum into, int bits, int count) {
+        int newLow = into.value == 0 ? into.groupLow : Math.min(into.groupLow, into.exponent);
+        long widest = (long) bits + into.groupHigh - newLow;
+        if (into.value != 0) {
+            long old = into.value < 0 ? -into.value : into.value;
+            widest = Math.max(widest, (long) (64 - Long.numberOfLeadingZeros(old)) + into.exponent - newLow);
+        }
+        return widest + (32 - Integer.numberOfLeadingZeros(count)) > 62 ? Integer.MIN_VALUE : newLow;
     }
 
     /** Moves the running sum into the accumulator (exact: one integer term) and empties it. */

@@ -184,4 +184,18 @@ final class ScalarKernels implements Kernels {
             sums[j] = productSum(a, ca, offA + j * blockSize, b, cb, offB + j * blockSize, blockSize);
         }
     }
+
+    @Override
+    public long int8ShiftedProductSum(byte[] a, int offA, byte[] b, int offB, int blockSize, int blocks, int[] shifts) {
+        long total = 0;
+        for (int j = 0; j < blocks; j++) {
+            long sum = 0;
+            int first = j * blockSize;
+            for (int i = 0; i < blockSize; i++) {
+                sum += a[offA + first + i] * b[offB + first + i];
+            }
+            total += sum << shifts[j];
+        }
+        return total;
+    }
 }

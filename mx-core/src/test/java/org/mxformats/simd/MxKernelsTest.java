@@ -358,6 +358,50 @@ class MxKernelsTest {
         }
     }
 
+    /**
+     * The shifted int8 block sums: vector and scalar against a BigInteger oracle taken modulo 2^64
+     * (the kernel's wrapping arithmetic), with shifts up to 63 (so wrapping happens), extreme
+     * blocks of -128 codes, odd offsets, and block sizes the vector loop does and does not take.
+     */
+    @Test
+    void int8ShiftedProductSumsMatchABigIntegerOracle() {
+        Kernels vector = vector();
+        SplittableRandom random = new SplittableRandom(41);
+        for (int blockSize : new int[] {32, 64, 16, 20}) {
+            for (int blocks : new int[] {0, 1, 2, 7, 130}) {
+                for (int maxShift : new int[] {0, 5, 40, 64}) {
+                    byte[] a = new byte[blocks * blockSize + 3];
+                    byte[] b = new byte[blocks * blockSize + 1];
+                    for (int i = 0; i < a.length; i++) {
+                        a[i] = (byte) random.nextInt(256);
+                    }
+                    for (int i = 0; i < b.length; i++) {
+                        b[i] = (byte) random.nextInt(256);
+                    }
+                    if (blocks > 1) {
+                        java.util.Arrays.fill(a, 3, 3 + blockSize, (byte) -128);
+                        java.util.Arrays.fill(b, 1, 1 + blockSize, (byte) -128);
+                    }
+                    int[] shifts = new int[blocks + 2];
+                    java.math.BigInteger want = java.math.BigInteger.ZERO;
+                    for (int j = 0; j < blocks; j++) {
+                        shifts[j] = maxShift == 0 ? 0 : random.nextInt(maxShift);
+                        java.math.BigInteger sum = java.math.BigInteger.ZERO;
+                        for (int i = 0; i < blockSize; i++) {
+                            sum = sum.add(java.math.BigInteger.valueOf((long) a[3 + j * blockSize + i] * b[1 + j * blockSize + i]));
+                        }
+                        want = want.add(sum.shiftLeft(shifts[j]));
+                    }
+                    String what = "k=" + blockSize + " blocks=" + blocks + " shifts<" + maxShift;
+                    assertThat(Kernels.scalar().int8ShiftedProductSum(a, 3, b, 1, blockSize, blocks, shifts))
+                            .as("scalar " + what).isEqualTo(want.longValue());
+                    assertThat(vector.int8ShiftedProductSum(a, 3, b, 1, blockSize, blocks, shifts))
+                            .as("vector " + what).isEqualTo(want.longValue());
+                }
+            }
+        }
+    }
+
     /** Higham's gamma(m) = m u / (1 - m u), rounded up a little so that it is a safe bound. */
     private static double gamma(int m, double u) {
         return m * u / (1 - m * u) * (1 + 0x1p-40);
