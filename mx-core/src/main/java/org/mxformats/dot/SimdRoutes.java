@@ -22,7 +22,7 @@ final class SimdRoutes {
     private static final MxArrayStorage STORAGE = MxArrayStorage.get();
 
     /**
-     * An operand's codes (as {@link #kernelCodes} gives them) and scale codes, each an array and a
+     * An operand's codes (as {@link #kernelCodes(MxArray, byte[])} gives them) and scale codes, each an array and a
      * start: read in place from the MxArray's heap storage when it has one and its codes need no
      * unpacking (4- and 8-bit elements), else copied into buffers this object keeps for the next
      * operand (a matvec reuses one per task, row after row). The arrays must only be read.
@@ -66,14 +66,10 @@ final class SimdRoutes {
         return length > 0 && length % f.blockSize() == 0;
     }
 
-    /** Codes as {@link Kernels#dotFast} reads them: the packed bytes for 4- and 8-bit formats, else one per byte. */
-    static byte[] kernelCodes(MxArray a) {
-        return kernelCodes(a, null);
-    }
-
     /**
-     * {@link #kernelCodes(MxArray)}, written into {@code reuse} when that is long enough (the
-     * array returned may then be longer than the codes); a matvec reuses one array for every row.
+     * A copy of the codes as {@link Kernels#dotFast} reads them (the packed bytes for 4- and 8-bit
+     * formats, else one per byte), written into {@code reuse} when that is long enough (the array
+     * returned may then be longer than the codes).
      */
     static byte[] kernelCodes(MxArray a, byte[] reuse) {
         ByteBuffer view = a.packedElements();
@@ -163,8 +159,8 @@ final class SimdRoutes {
      * place from the arrays' heap storage (else copied group by group); the block sums of
      * power-of-two scaled blocks are added up in one shifted long while that provably cannot
      * overflow ({@link BlockDotKernel#addPowerOfTwoScaledSums}; for int8 x int8 the kernel shifts
-     * and adds the products itself, {@link BlockDotKernel#addPowerOfTwoScaledInt8}) and rounded once from it, so the
-     * exact accumulator is built only for other blocks (non-power-of-two or NaN scales, special
+     * and adds the products itself, {@link BlockDotKernel#addPowerOfTwoScaledInt8}) and rounded
+     * once from it, so the exact accumulator is built only for other blocks (non-power-of-two or NaN scales, special
      * elements, totals too wide for a long) or tensor scales. Either way the value rounded is
      * the exact sum, so the result is the full path's.
      */
