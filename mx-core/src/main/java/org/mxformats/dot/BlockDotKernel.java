@@ -47,6 +47,7 @@ final class BlockDotKernel {
     private final int[] powerExponentB;
     private static final int NOT_A_POWER_OF_TWO = -(1 << 30);
     private final boolean signedBytes;   // both element tables: integer[c] == (byte) c, all 256 codes
+    private final boolean e8m0Scales;    // both scale tables: exponent c - 127 for every code but NaN 255
     private final int accumulatorMin;
     private final int accumulatorMax;
 
@@ -78,6 +79,7 @@ final class BlockDotKernel {
         powerExponentA = powerExponents(scaleA);
         powerExponentB = powerExponents(scaleB);
         signedBytes = tier == Tier.LONG && isSignedBytes(a) && isSignedBytes(b);
+        e8m0Scales = isE8m0(powerExponentA) && isE8m0(powerExponentB);
         // Every term added is a block sum times the scale product: its lowest bit is at least
         // lsbA + lsbB + lsbXA + lsbXB and its magnitude below 2^(topA + topB + log2k + topXA + topXB).
         // float32 tensor scales span 2^-149 .. 2^128 each and multiply the whole sum at the end.
@@ -98,6 +100,15 @@ final class BlockDotKernel {
             }
         }
         return true;
+    }
+
+    private static boolean isE8m0(int[] powerExponents) {
+        for (int c = 0; c < 255; c++) {
+            if (powerExponents[c] != c - 127) {
+                return false;
+            }
+        }
+        return powerExponents[255] == NOT_A_POWER_OF_TWO;
     }
 
     private static int[] powerExponents(CodeTable scale) {
@@ -285,11 +296,8 @@ final class BlockDotKernel {
         if (newLow == Integer.MIN_VALUE) {
             return false;
         }
-        for (int j = 0; j < count; j++) {
-            exponents[j] -= newLow;
-        }
         long old = into.value == 0 ? 0 : into.value << (into.exponent - newLow);
-        into.value = old + kernels.int8ShiftedProductSum(ca, offA, cb, offB, blockSize, count, exponents);
+        into.value = old + kernels.int8ShiftedProductSum(ca, offA, cb, offB, blockSize, count, exponents, newLow);
         into.exponent = newLow;
         return true;
     }
@@ -302,11 +310,25 @@ final class BlockDotKernel {
                                         int[] exponents) {
         int low = Integer.MAX_VALUE;
         int high = Integer.MIN_VALUE;
-        for (int j = 0; j < count; j++) {
-            int e = powerExponentA[scalesA[offA + j] & 0xFF] + powerExponentB[scalesB[offB + j] & 0xFF];
-            exponents[j] = e;
-            low = Math.min(low, e);
-            high = Math.max(high, e);
+        if (e8m0Scales) {   // exponent = code - 127 (no lookups); the NaN code 255 is marked in low
+            boolean nan = false;
+            for (int j = 0; j < count; j++) {
+                int ca = scalesA[offA + j] & 0xFF;
+                int cb = scalesB[offB + j] & 0xFF;
+                int e = ca + cb - 2 * 127;
+                exponents[j] = e;
+                low = Math.min(low, e);
+                high = Math.max(high, e);
+                nan |= ca == 0xFF | cb == 0xFF;
+            }
+            low = nan ? NOT_A_POWER_OF_TWO : low;
+        } else {
+            for (int j = 0; j < count; j++) {
+                int e = powerExponentA[scalesA[offA + j] & 0xFF] + powerExponentB[scalesB[offB + j] & 0xFF];
+                exponents[j] = e;
+                low = Math.min(low, e);
+                high = Math.max(high, e);
+            }
         }
         into.groupLow = low;
         into.groupHigh = high;

@@ -186,7 +186,8 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public long int8ShiftedProductSum(byte[] a, int offA, byte[] b, int offB, int blockSize, int blocks, int[] shifts) {
+    public long int8ShiftedProductSum(byte[] a, int offA, byte[] b, int offB, int blockSize, int blocks, int[] shifts,
+                                       int shiftBase) {
         long total = 0;
         for (int j = 0; j < blocks; j++) {
             long sum = 0;
@@ -194,7 +195,7 @@ final class ScalarKernels implements Kernels {
             for (int i = 0; i < blockSize; i++) {
                 sum += a[offA + first + i] * b[offB + first + i];
             }
-            total += sum << shifts[j];
+            total += sum << (shifts[j] - shiftBase);
         }
         return total;
     }

@@ -383,19 +383,20 @@ class MxKernelsTest {
                         java.util.Arrays.fill(b, 1, 1 + blockSize, (byte) -128);
                     }
                     int[] shifts = new int[blocks + 2];
+                    int base = random.nextInt(100) - 50;
                     java.math.BigInteger want = java.math.BigInteger.ZERO;
                     for (int j = 0; j < blocks; j++) {
-                        shifts[j] = maxShift == 0 ? 0 : random.nextInt(maxShift);
+                        shifts[j] = base + (maxShift == 0 ? 0 : random.nextInt(maxShift));
                         java.math.BigInteger sum = java.math.BigInteger.ZERO;
                         for (int i = 0; i < blockSize; i++) {
                             sum = sum.add(java.math.BigInteger.valueOf((long) a[3 + j * blockSize + i] * b[1 + j * blockSize + i]));
                         }
-                        want = want.add(sum.shiftLeft(shifts[j]));
+                        want = want.add(sum.shiftLeft(shifts[j] - base));
                     }
                     String what = "k=" + blockSize + " blocks=" + blocks + " shifts<" + maxShift;
-                    assertThat(Kernels.scalar().int8ShiftedProductSum(a, 3, b, 1, blockSize, blocks, shifts))
+                    assertThat(Kernels.scalar().int8ShiftedProductSum(a, 3, b, 1, blockSize, blocks, shifts, base))
                             .as("scalar " + what).isEqualTo(want.longValue());
-                    assertThat(vector.int8ShiftedProductSum(a, 3, b, 1, blockSize, blocks, shifts))
+                    assertThat(vector.int8ShiftedProductSum(a, 3, b, 1, blockSize, blocks, shifts, base))
                             .as("vector " + what).isEqualTo(want.longValue());
                 }
             }
