@@ -40,6 +40,8 @@ public class QuantizeBench {
     private float[] in;
     private float[] out;
     private MxArray quantized;
+    private byte[] packedOut;
+    private byte[] scalesOut;
 
     @Setup
     public void setup() {
@@ -47,6 +49,8 @@ public class QuantizeBench {
         in = Baselines.gaussian(size, 1);
         out = new float[size];
         quantized = MxQuantizer.quantize(f, in, 0, size);
+        packedOut = new byte[f.packedBytes(size)];
+        scalesOut = new byte[f.blockCount(size)];
     }
 
     /** Baseline: the memory-stream bound for {@code size} floats. */
@@ -58,6 +62,12 @@ public class QuantizeBench {
     @Benchmark
     public MxArray quantize() {
         return MxQuantizer.quantize(f, in, 0, size);
+    }
+
+    /** {@link #quantize} into arrays reused from call to call: no new array to zero. */
+    @Benchmark
+    public MxArray quantizeIntoArrays() {
+        return MxQuantizer.quantize(f, in, 0, size, packedOut, 0, scalesOut, 0);
     }
 
     @Benchmark

@@ -41,23 +41,57 @@ final class BlockKernels {
     static MxArray quantize(MxFormat f, float[] in, int offset, int length) {
         byte[] packed = new byte[f.packedBytes(length)];
         byte[] scales = new byte[f.blockCount(length)];
+        quantize(f, in, offset, length, packed, 0, scales, 0);
+        return MxArray.trusted(f, length, ByteBuffer.wrap(packed), ByteBuffer.wrap(scales), 1f);
+    }
+
+    /**
+     * Writes the packed codes from byte {@code packedOffset} (every byte of the range, the unused
+     * bits of a last partial byte zero) and the scale codes from {@code scaleOffset}.
+     */
+    static void quantize(MxFormat f, float[] in, int offset, int length, byte[] packed, int packedOffset,
+                         byte[] scales, int scaleOffset) {
         Kernels kernels = Kernels.get();
         BlockCodec codec = new BlockCodec(f);
         int bits = f.element().bits();
+        int k = f.blockSize();
         int group = group(f);
         byte[] codes = bits == 8 ? null : new byte[Math.min(group, length)];
-        for (int start = 0; start < length; start += group) {
+        // The one-pass kernel writes codes as MX packs them: one per byte, or nibbles of whole bytes.
+        boolean fused = floorUe8m0(f) && (bits == 8 || bits == 4 && k % 2 == 0);
+        int wholeBlocks = length / k;
+        int start = 0;
+        while (start < length) {
+            if (fused) {
+                int first = start / k;
+                int done = kernels.quantizeFloorBlocks(f.element(), f.scale(), f.elementRounding(), in, offset + start,
+                        k, wholeBlocks - first, packed, packedOffset + Packing.packedBytes(bits, start), scales,
+                        scaleOffset + first);
+                start += done * k;
+                if (start == length) {
+                    break;
+                }
+            }
+            // From a block the one-pass kernel did not take (or all of them): one group in steps.
             int n = Math.min(group, length - start);
             byte[] target = bits == 8 ? packed : codes;
-            int targetOffset = bits == 8 ? start : 0;
-            quantizeBlocks(kernels, codec, f, in, offset + start, n, target, targetOffset, scales, start / f.blockSize());
+            int targetOffset = bits == 8 ? packedOffset + start : 0;
+            quantizeBlocks(kernels, codec, f, in, offset + start, n, target, targetOffset, scales,
+                    scaleOffset + start / k);
             if (bits == 4) {
-                kernels.packNibbles(codes, 0, packed, start / 2, n);
+                kernels.packNibbles(codes, 0, packed, packedOffset + start / 2, n);
             } else if (bits != 8) {
-                Packing.pack(bits, codes, 0, packed, Packing.packedBytes(bits, start), n);
+                Packing.pack(bits, codes, 0, packed, packedOffset + Packing.packedBytes(bits, start), n);
             }
+            start += n;
         }
-        return MxArray.trusted(f, length, ByteBuffer.wrap(packed), ByteBuffer.wrap(scales), 1f);
+    }
+
+    /** The FLOOR rule with an exponent-only scale (UE8M0): {@link Kernels#floorScaleExponent} applies. */
+    private static boolean floorUe8m0(MxFormat f) {
+        ElementFormat scale = f.scale();
+        return f.scaleRule() == ScaleRule.FLOOR && scale.mantissaBits() == 0 && !scale.hasSubnormals()
+                && !scale.isSigned();
     }
 
     /** Quantizes whole blocks (the last may be partial) into one code per byte and scale codes. */
@@ -69,8 +103,7 @@ final class BlockKernels {
         float[] maxima = new float[blocks];
         int[] exponents = new int[blocks];
         kernels.blockMaxAbs(in, offset, length, k, maxima);
-        boolean floorUe8m0 = f.scaleRule() == ScaleRule.FLOOR && scale.mantissaBits() == 0 && !scale.hasSubnormals()
-                && !scale.isSigned();
+        boolean floorUe8m0 = floorUe8m0(f);
         int minExponent = Math.getExponent(scale.minSubnormal());
         int maxExponent = scale.emax();
         int emax = f.element().emax();
@@ -82,11 +115,7 @@ final class BlockKernels {
                 continue;
             }
             if (floorUe8m0) {   // the FLOOR rule, written out for the common UE8M0 scale
-                float amax = maxima[b];
-                int bitsOfMax = Float.floatToRawIntBits(amax);
-                int floorLog2 = bitsOfMax >>> 23 == 0 ? 31 - Integer.numberOfLeadingZeros(bitsOfMax) - 149
-                        : (bitsOfMax >>> 23) - 127;
-                int e = amax == 0 ? minExponent : Math.max(minExponent, Math.min(maxExponent, floorLog2 - emax));
+                int e = Kernels.floorScaleExponent(maxima[b], emax, minExponent, maxExponent);
                 scales[firstBlock + b] = (byte) (e + scale.bias());
                 exponents[b] = e;
                 continue;
@@ -121,20 +150,22 @@ final class BlockKernels {
         int group = group(f);
         ByteBuffer packedView = a.packedElements();
         byte[] packed = new byte[Packing.packedBytes(bits, Math.min(group, length))];
-        byte[] codes = bits == 8 ? packed : new byte[Math.min(group, length)];
+        byte[] codes = bits == 8 || bits == 4 ? packed : new byte[Math.min(group, length)];
         float[] factors = new float[f.blockCount(Math.min(group, length))];
         for (int start = 0; start < length; start += group) {
             int n = Math.min(group, length - start);
             int bytes = Packing.packedBytes(bits, n);
             packedView.get(Packing.packedBytes(bits, start), packed, 0, bytes);
-            if (bits == 4) {
-                kernels.unpackNibbles(packed, 0, codes, 0, n);
-            } else if (bits != 8) {
-                Packing.unpack(bits, packed, 0, codes, 0, n);
-            }
             int blocks = f.blockCount(n);
             for (int b = 0; b < blocks; b++) {
                 factors[b] = (float) a.scaleValue(start / k + b);   // exact: a power of two, or NaN
+            }
+            if (bits == 4) {   // nibbles decoded where they are, without unpacking them first
+                kernels.decodeNibbleBlocks(element, packed, 0, n, k, factors, 0, out, offset + start);
+                continue;
+            }
+            if (bits != 8) {
+                Packing.unpack(bits, packed, 0, codes, 0, n);
             }
             kernels.decodeScaledBlocks(element, codes, 0, n, k, factors, 0, out, offset + start);
         }

@@ -72,6 +72,39 @@ public final class MxQuantizer {
     }
 
     /**
+     * Quantizes {@code in[offset .. offset + length)} into the caller's arrays, so that buffers can
+     * be reused: the {@code f.packedBytes(length)} packed element bytes go to {@code packed} from
+     * {@code packedOffset} and the {@code f.blockCount(length)} scale codes to {@code scales} from
+     * {@code scaleOffset}, the bytes {@link #quantize(MxFormat, float[], int, int)} gives (every byte
+     * of both ranges is written). Returns a read-only view of them ({@link MxArray#wrap}), which
+     * shows any later change the caller makes to those bytes.
+     *
+     * @throws IllegalArgumentException if a range is outside its array, the rounding is stochastic,
+     *                                  or the format has a per-tensor scale (the arrays have no room
+     *                                  for it); nothing is written then
+     */
+    public static MxArray quantize(MxFormat f, float[] in, int offset, int length, byte[] packed, int packedOffset,
+                                   byte[] scales, int scaleOffset) {
+        checkRange("input", in.length, offset, length);
+        checkRandom(f, null);
+        if (f.tensorScale()) {
+            throw new IllegalArgumentException("format " + f + " has a per-tensor scale: quantize into a new MxArray");
+        }
+        int packedBytes = f.packedBytes(length);
+        int blocks = f.blockCount(length);
+        checkRange("packed output", packed.length, packedOffset, packedBytes);
+        checkRange("scale output", scales.length, scaleOffset, blocks);
+        if (BlockKernels.applies(f)) {
+            BlockKernels.quantize(f, in, offset, length, packed, packedOffset, scales, scaleOffset);
+        } else {
+            quantizeLine(new BlockCodec(f), f, Source.of(in, offset, 1), length, 1f, packed, packedOffset, scales,
+                    scaleOffset, null);
+        }
+        return MxArray.wrap(f, length, ByteBuffer.wrap(packed, packedOffset, packedBytes),
+                ByteBuffer.wrap(scales, scaleOffset, blocks), 1f);
+    }
+
+    /**
      * Quantizes doubles with an optional generator for stochastic rounding.
      *
      * @throws IllegalArgumentException as the float overload

@@ -73,6 +73,8 @@ final class StudyCommand {
         static final List<Distribution> DEFAULT_DISTRIBUTIONS = List.of(Distribution.NORMAL);
         static final List<Double> DEFAULT_SIGMAS = List.of(1.0);
         static final int DEFAULT_N = 1 << 16;
+        /** The largest synthetic tensor: 2^26 floats, a few hundred MB with its quantized copies. */
+        static final int MAX_N = 1 << 26;
         static final long DEFAULT_SEED = 1;
         static final List<String> DEFAULT_FORMATS = List.of("e2m1");
         static final List<Integer> DEFAULT_BLOCKS = List.of(8, 16, 32, 64, 128);
@@ -102,7 +104,7 @@ final class StudyCommand {
             }
             this.distributions = p.has("--dist") ? mapList(p.get("--dist"), "--dist", Distribution::byName) : DEFAULT_DISTRIBUTIONS;
             this.sigmas = p.has("--sigma") ? mapList(p.get("--sigma"), "--sigma", Options::positiveNumber) : DEFAULT_SIGMAS;
-            this.n = p.has("--n") ? convert(p.get("--n"), "--n", Options::positiveInt) : DEFAULT_N;
+            this.n = p.has("--n") ? convert(p.get("--n"), "--n", Options::elementCount) : DEFAULT_N;
             this.seed = p.has("--seed") ? convert(p.get("--seed"), "--seed", Options::parseLong) : DEFAULT_SEED;
             this.formats = mapList(p.has("--formats") ? p.get("--formats") : String.join(",", DEFAULT_FORMATS), "--formats",
                     ElementFormat::byName);
@@ -129,7 +131,7 @@ final class StudyCommand {
                     "data (synthetic unless --input is given):",
                     "  --dist D[,D...]      normal or laplace, mean 0 (default normal)",
                     "  --sigma S[,S...]     standard deviation of the synthetic data (default 1)",
-                    "  --n N                elements per synthetic tensor (default " + DEFAULT_N + ")",
+                    "  --n N                elements per synthetic tensor (default " + DEFAULT_N + ", at most " + MAX_N + ")",
                     "  --seed SEED          seed of the synthetic data (default " + DEFAULT_SEED + ")",
                     "  --input FILE.f32     a raw little-endian float32 file instead of synthetic data",
                     "grid:",
@@ -194,6 +196,14 @@ final class StudyCommand {
                 throw new IllegalArgumentException("'" + v + "' must be at least 1");
             }
             return i;
+        }
+
+        private static int elementCount(String v) {
+            int n = positiveInt(v);
+            if (n > MAX_N) {
+                throw new IllegalArgumentException("'" + v + "' is more than " + MAX_N + " elements");
+            }
+            return n;
         }
 
         private static long parseLong(String v) {

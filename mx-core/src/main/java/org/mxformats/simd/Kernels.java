@@ -106,6 +106,52 @@ public sealed interface Kernels permits ScalarKernels, VectorKernels {
     /** Unpacks {@code count} 4-bit codes packed as {@link #packNibbles} writes them, one per byte. */
     void unpackNibbles(byte[] packed, int packedOffset, byte[] codes, int codeOffset, int count);
 
+    // ---- fused MX block passes ----------------------------------------------------------------------
+
+    /**
+     * The FLOOR rule's scale exponent for a block maximum {@code amax} (finite, at least 0) with an
+     * exponent-only scale format such as UE8M0: {@code floor(log2(amax)) - elementEmax} clamped to
+     * {@code [minExponent, maxExponent]}, and {@code minExponent} for {@code amax == 0}.
+     */
+    static int floorScaleExponent(float amax, int elementEmax, int minExponent, int maxExponent) {
+        if (amax == 0) {
+            return minExponent;
+        }
+        int bits = Float.floatToRawIntBits(amax);
+        int floorLog2 = bits >>> 23 == 0 ? 31 - Integer.numberOfLeadingZeros(bits) - 149 : (bits >>> 23) - 127;
+        return Math.max(minExponent, Math.min(maxExponent, floorLog2 - elementEmax));
+    }
+
+    /**
+     * Quantizes whole MX blocks in one pass each, with the FLOOR scale rule and an exponent-only
+     * scale format (unsigned, no mantissa bits, no subnormals: UE8M0), from the first block to the
+     * first one this implementation does not cover; returns the number of blocks done.
+     *
+     * <p>Block j is {@code in[inOffset + j * blockSize ..)} with largest magnitude amax. Its scale
+     * exponent is e = {@link #floorScaleExponent}{@code (amax, element.emax(), least exponent of
+     * scale, scale.emax())}, written as the code {@code e + scale.bias()} to
+     * {@code scaleCodes[scaleOffset + j]}, and its codes are those of {@link #encodeScaled} with e
+     * and {@code rounding} (deterministic). Codes are written from byte {@code codeOffset} two per
+     * byte, low nibble first ({@link #packNibbles}), for 4-bit elements (blockSize even), and one
+     * per byte otherwise.
+     *
+     * <p>No implementation covers a block holding a NaN or an infinity; the scalar kernels cover
+     * every other block; the vector kernels may stop earlier (formats, roundings and inputs they do
+     * not handle). The caller quantizes the block where a call stopped some other way.
+     */
+    int quantizeFloorBlocks(ElementFormat element, ElementFormat scale, Rounding rounding, float[] in, int inOffset,
+                            int blockSize, int blocks, byte[] codes, int codeOffset, byte[] scaleCodes,
+                            int scaleOffset);
+
+    /**
+     * {@link #decodeScaledBlocks} for a 4-bit element format, codes packed two per byte, low nibble first
+     * ({@link #packNibbles}), element i at the nibble i from byte {@code packedOffset}:
+     * {@code out[outOffset + i] = element.decodeFloat(nibble i) * factors[factorOffset + i / blockSize]},
+     * one float multiplication.
+     */
+    void decodeNibbleBlocks(ElementFormat element, byte[] packed, int packedOffset, int length, int blockSize,
+                            float[] factors, int factorOffset, float[] out, int outOffset);
+
     // ---- dot products ------------------------------------------------------------------------------
 
     /**

@@ -112,6 +112,46 @@ final class ScalarKernels implements Kernels {
         }
     }
 
+    // ---- fused MX block passes ----------------------------------------------------------------------
+
+    @Override
+    public int quantizeFloorBlocks(ElementFormat element, ElementFormat scale, Rounding rounding, float[] in,
+                                   int inOffset, int blockSize, int blocks, byte[] codes, int codeOffset,
+                                   byte[] scaleCodes, int scaleOffset) {
+        int minExponent = Math.getExponent(scale.minSubnormal());
+        boolean nibbles = element.bits() == 4;
+        for (int j = 0; j < blocks; j++) {
+            int start = inOffset + j * blockSize;
+            float amax = maxAbs(in, start, blockSize);
+            if (!(amax <= Float.MAX_VALUE)) {
+                return j;
+            }
+            int e = Kernels.floorScaleExponent(amax, element.emax(), minExponent, scale.emax());
+            scaleCodes[scaleOffset + j] = (byte) (e + scale.bias());
+            for (int i = 0; i < blockSize; i++) {
+                int code = element.encode(Math.scalb((double) in[start + i], -e), rounding, Overflow.SATURATE);
+                if (!nibbles) {
+                    codes[codeOffset + j * blockSize + i] = (byte) code;
+                } else if (i % 2 == 0) {
+                    codes[codeOffset + (j * blockSize + i) / 2] = (byte) (code & 0xf);
+                } else {
+                    codes[codeOffset + (j * blockSize + i) / 2] |= (byte) ((code & 0xf) << 4);
+                }
+            }
+        }
+        return blocks;
+    }
+
+    @Override
+    public void decodeNibbleBlocks(ElementFormat element, byte[] packed, int packedOffset, int length, int blockSize,
+                                   float[] factors, int factorOffset, float[] out, int outOffset) {
+        float[] table = FormatTables.floatValues(element);
+        for (int i = 0; i < length; i++) {
+            int nibble = packed[packedOffset + (i >>> 1)] >>> ((i & 1) * 4) & 0xf;
+            out[outOffset + i] = table[nibble] * factors[factorOffset + i / blockSize];
+        }
+    }
+
     // ---- dot products ------------------------------------------------------------------------------
 
     @Override

@@ -42,6 +42,7 @@ final class VectorKernels implements Kernels {
     private static final ScalarKernels SCALAR = ScalarKernels.INSTANCE;
     private final FormatCache<DecodePlan> decodePlans = new FormatCache<>(DecodePlan::of);
     private final FormatCache<EncodePlan> encodePlans = new FormatCache<>(EncodePlan::new);
+    private final FormatCache<FloorPlan> floorPlans = new FormatCache<>(FloorPlan::of);
 
     private VectorKernels() {
     }
@@ -793,5 +794,201 @@ final class VectorKernels implements Kernels {
                     .lanewise(VectorOperators.LSHL, shift));
         }
         return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    }
+
+    // ---- fused MX block passes ----------------------------------------------------------------------
+
+    @Override
+    public int quantizeFloorBlocks(ElementFormat element, ElementFormat scale, Rounding rounding, float[] in,
+                                   int inOffset, int blockSize, int blocks, byte[] codes, int codeOffset,
+                                   byte[] scaleCodes, int scaleOffset) {
+        FloorPlan plan = floorPlans.get(element);
+        boolean nibbles = element.bits() == 4;
+        if (plan == FloorPlan.NONE || rounding != Rounding.RNE || blockSize % LANES != 0
+                || nibbles && (LANES != 16 || !LITTLE_ENDIAN)) {
+            return 0;
+        }
+        return plan.quantize(in, inOffset, blockSize, blocks, Math.getExponent(scale.minSubnormal()), scale.emax(),
+                scale.bias(), nibbles, codes, codeOffset, scaleCodes, scaleOffset);
+    }
+
+    /**
+     * One pass per MX block for sign-magnitude formats with subnormals and RNE: the largest
+     * magnitudes of a few blocks from their vectors (then still in L1 for the encoding) and their
+     * FLOOR scales, then a short encoding with no per-lane shift count. A block's values are
+     * multiplied by its float factor 2^-e (exact, or below 2^-126 where the format rounds them to
+     * zero anyway). Each magnitude s is then rounded by one float addition of
+     * {@code C = 2^(max(exponent(s), minNormal) - m + 23)}, whose ulp is the format's quantum at
+     * s, so the sum is C plus k quanta rounded to nearest even as every float addition is; k plus
+     * the code of C's binade ({@code C's exponent field << m}, less a constant) is the magnitude
+     * code, for subnormal and normal results alike, the carry into the next binade included.
+     */
+    static final class FloorPlan {
+        static final FloorPlan NONE = new FloorPlan();
+        /** Blocks whose maxima are found before they are encoded: independent work for the CPU. */
+        private static final int BATCH = 16;
+
+        private final int emax;
+        private final int fractionShift;     // 23 - m: float fraction bits beyond the format's
+        private final int roundingExponent;  // added to a float's exponent bits: C's bits, for normal results
+        private final int magicBits;         // C for subnormal results: 2^(minNormal - m + 23)
+        private final int binadeOffset;      // (C's bits >>> fractionShift) - this is the code of C's binade
+        private final int maxMagnitude;
+        private final int signBit;
+
+        private FloorPlan() {
+            emax = fractionShift = roundingExponent = magicBits = binadeOffset = maxMagnitude = signBit = 0;
+        }
+
+        private FloorPlan(ElementFormat f) {
+            int m = f.mantissaBits();
+            emax = f.emax();
+            fractionShift = 23 - m;
+            roundingExponent = fractionShift << 23;
+            magicBits = (1 - f.bias() - m + 23 + 127) << 23;
+            binadeOffset = (150 - m - f.bias() + 1) << m;
+            maxMagnitude = f.maxFiniteCode();
+            signBit = 1 << (f.bits() - 1);
+        }
+
+        static FloorPlan of(ElementFormat f) {
+            int m = f.mantissaBits();
+            int minNormal = 1 - f.bias();
+            // m < 22 keeps a rounded magnitude below 2C; a magnitude below 2^-126 (a product
+            // rounded by underflow) must round to zero, so 2^-126 is below half the least subnormal;
+            // emax >= 1 keeps the factors 2^-e of finite maxima normal floats.
+            if (f.bits() > 8 || f.signEncoding() != SignEncoding.SIGN_MAGNITUDE || !f.hasNegativeZero()
+                    || !f.hasSubnormals() || m < 1 || m >= 22 || minNormal - m - 1 <= -126
+                    || minNormal - m + 23 > 127 || f.emax() < 1 || f.emax() + 23 - m > 127) {
+                return NONE;
+            }
+            FloorPlan plan = new FloorPlan(f);
+            return plan.valuesAreIeeeLike(f) ? plan : NONE;
+        }
+
+        /**
+         * Whether every magnitude code up to the largest finite one has the value the encoding
+         * above assumes ({@code fraction * 2^(minNormal - m)} for exponent field 0, else
+         * {@code (1 + fraction / 2^m) * 2^(field - bias)}) and its sign bit makes it negative; the
+         * encoding is then the exact encoder's RNE with saturation.
+         */
+        private boolean valuesAreIeeeLike(ElementFormat f) {
+            int m = f.mantissaBits();
+            for (int code = 0; code <= maxMagnitude; code++) {
+                int field = code >> m;
+                int fraction = code & ((1 << m) - 1);
+                double expected = field == 0 ? Math.scalb((double) fraction, 1 - f.bias() - m)
+                        : Math.scalb(1 + Math.scalb((double) fraction, -m), field - f.bias());
+                if (f.decode(code) != expected || f.decode(code | signBit) != -expected) {
+                    return false;
+                }
+            }
+            return maxMagnitude < signBit;
+        }
+
+        /**
+         * Blocks of {@code blockSize} (a multiple of the lane count) until one holds a NaN or an
+         * infinity or needs a factor that is not a normal float; returns the number done. Written
+         * out whole in one method, so that C2 boxes no vector.
+         */
+        int quantize(float[] in, int inOffset, int blockSize, int blocks, int minExponent, int maxExponent,
+                     int scaleBias, boolean nibbles, byte[] codes, int codeOffset, byte[] scaleCodes, int scaleOffset) {
+            int[] factorBits = new int[BATCH];
+            for (int first = 0; first < blocks; first += BATCH) {
+                int count = Math.min(BATCH, blocks - first);
+                int covered = count;
+                for (int j = 0; j < count; j++) {
+                    int at = inOffset + (first + j) * blockSize;
+                    IntVector max = IntVector.zero(I);
+                    for (int i = 0; i < blockSize; i += LANES) {
+                        max = max.max(FloatVector.fromArray(F, in, at + i).reinterpretAsInts().and(0x7fff_ffff));
+                    }
+                    int amaxBits = max.reduceLanes(VectorOperators.MAX);
+                    int e = Kernels.floorScaleExponent(Float.intBitsToFloat(amaxBits), emax, minExponent, maxExponent);
+                    if (amaxBits >= 0x7f80_0000 || e < -127 || e > 126) {
+                        covered = j;   // the blocks before it are encoded, then the call ends
+                        break;
+                    }
+                    scaleCodes[scaleOffset + first + j] = (byte) (e + scaleBias);
+                    factorBits[j] = (127 - e) << 23;
+                }
+                for (int j = 0; j < covered; j++) {
+                    int at = inOffset + (first + j) * blockSize;
+                    float factor = Float.intBitsToFloat(factorBits[j]);
+                    for (int i = 0; i < blockSize; i += LANES) {
+                        IntVector bits = FloatVector.fromArray(F, in, at + i).mul(factor).reinterpretAsInts();
+                        IntVector magnitude = bits.and(0x7fff_ffff);
+                        IntVector c = magnitude.and(0x7f80_0000).add(roundingExponent).max(magicBits);
+                        IntVector sum = ((FloatVector) magnitude.reinterpretAsFloats())
+                                .add((FloatVector) c.reinterpretAsFloats()).reinterpretAsInts();
+                        IntVector code = sum.add(c.lanewise(VectorOperators.LSHR, fractionShift))
+                                .sub(c.add(binadeOffset)).min(maxMagnitude)
+                                .lanewise(VectorOperators.OR, signBit, bits.lt(0));
+                        int element = (first + j) * blockSize + i;
+                        if (nibbles) {   // int lanes 2j and 2j + 1 are the low and high halves of long lane j
+                            LongVector pairs = code.reinterpretAsLongs();
+                            ((ByteVector) pairs.or(pairs.lanewise(VectorOperators.LSHR, 28))
+                                    .convertShape(VectorOperators.L2B, B_EIGHTH, 0))
+                                    .intoArray(codes, codeOffset + element / 2);
+                        } else {
+                            ((ByteVector) code.convertShape(VectorOperators.I2B, B_QUARTER, 0))
+                                    .intoArray(codes, codeOffset + element);
+                        }
+                    }
+                }
+                if (covered < count) {
+                    return first + covered;
+                }
+            }
+            return blocks;
+        }
+    }
+
+    /** Bytes for one long vector's lanes (an eighth of the preferred width); for 16 int lanes only. */
+    private static final VectorSpecies<Byte> B_EIGHTH = LANES == 16 ? ByteVector.SPECIES_64 : null;
+
+    @Override
+    public void decodeNibbleBlocks(ElementFormat element, byte[] packed, int packedOffset, int length, int blockSize,
+                                   float[] factors, int factorOffset, float[] out, int outOffset) {
+        if (LANES != 16 || !LITTLE_ENDIAN || blockSize % 32 != 0) {
+            SCALAR.decodeNibbleBlocks(element, packed, packedOffset, length, blockSize, factors, factorOffset, out,
+                    outOffset);
+            return;
+        }
+        int bound = length - length % blockSize;   // whole blocks, so the tail starts a block
+        decodeNibbles32(FormatTables.floatValues(element), packed, packedOffset, bound, blockSize, factors,
+                factorOffset, out, outOffset);
+        SCALAR.decodeNibbleBlocks(element, packed, packedOffset + bound / 2, length - bound, blockSize, factors,
+                factorOffset + bound / blockSize, out, outOffset + bound);
+    }
+
+    /**
+     * 32 elements (16 packed bytes) at a time, {@code length} a multiple of 32 and {@code blockSize}
+     * too: the bytes widened to shorts are split into their two nibbles, one per byte in element
+     * order, widened to int indexes into the 16 values of the format, multiplied by the block's
+     * factor: the scalar kernel's {@code table[code] * factor}. Written out in one method, so that
+     * C2 boxes no vector.
+     */
+    private static void decodeNibbles32(float[] table, byte[] packed, int packedOffset, int length, int blockSize,
+                                        float[] factors, int factorOffset, float[] out, int outOffset) {
+        FloatVector values = FloatVector.fromArray(F, table, 0);
+        int block = factorOffset;
+        int blockEnd = blockSize;   // no division per chunk: blockSize is not a constant
+        for (int i = 0; i < length; i += 32) {
+            if (i == blockEnd) {
+                block++;
+                blockEnd += blockSize;
+            }
+            ShortVector bytes = (ShortVector) ByteVector.fromArray(B16, packed, packedOffset + i / 2)
+                    .convertShape(VectorOperators.B2S, S16, 0);
+            ByteVector codes = bytes.and((short) 0x0f).or(bytes.lanewise(VectorOperators.LSHL, 4).and((short) 0x0f00))
+                    .reinterpretAsBytes();
+            float factor = factors[block];
+            for (int half = 0; half < 2; half++) {
+                IntVector index = (IntVector) codes.convertShape(VectorOperators.B2I, I, half);
+                index.selectFrom(values.reinterpretAsInts()).reinterpretAsFloats().mul(factor)
+                        .intoArray(out, outOffset + i + half * 16);
+            }
+        }
     }
 }

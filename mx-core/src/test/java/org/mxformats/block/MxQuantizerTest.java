@@ -207,6 +207,48 @@ class MxQuantizerTest {
 
     @ParameterizedTest
     @MethodSource("formats")
+    void quantizingIntoCallerArraysGivesTheSameBytes(MxFormat format) {
+        SplittableRandom r = new SplittableRandom(format.hashCode() + 5L);
+        for (int length : new int[] {0, 1, 31, 32, 33, 64 * 32 + 7, 5000}) {
+            float[] x = new float[length + 2];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = r.nextInt(50) == 0 ? Float.NaN : (float) (gaussian(r) * Math.scalb(1.0, r.nextInt(-20, 20)));
+            }
+            byte[] packed = new byte[format.packedBytes(length) + 5];
+            byte[] scales = new byte[format.blockCount(length) + 4];
+            r.nextBytes(packed);   // garbage that every written byte must replace
+            r.nextBytes(scales);
+            byte[] packedBefore = packed.clone();
+            byte[] scalesBefore = scales.clone();
+            if (format.tensorScale() || format.elementRounding() == Rounding.STOCHASTIC) {
+                assertThatThrownBy(() -> MxQuantizer.quantize(format, x, 2, length, packed, 3, scales, 1))
+                        .isInstanceOf(IllegalArgumentException.class);
+                assertThat(packed).isEqualTo(packedBefore);
+                continue;
+            }
+            MxArray expected = MxQuantizer.quantize(format, x, 2, length);
+            MxArray got = MxQuantizer.quantize(format, x, 2, length, packed, 3, scales, 1);
+            assertThat(got).isEqualTo(expected);
+            byte[] expectedPacked = new byte[format.packedBytes(length)];
+            expected.packedElements().get(expectedPacked);
+            assertThat(Arrays.copyOfRange(packed, 3, 3 + expectedPacked.length)).isEqualTo(expectedPacked);
+            // Bytes outside the two ranges are left alone.
+            assertThat(Arrays.copyOfRange(packed, 0, 3)).isEqualTo(Arrays.copyOfRange(packedBefore, 0, 3));
+            assertThat(Arrays.copyOfRange(packed, 3 + expectedPacked.length, packed.length))
+                    .isEqualTo(Arrays.copyOfRange(packedBefore, 3 + expectedPacked.length, packed.length));
+            assertThat(scales[0]).isEqualTo(scalesBefore[0]);
+            assertThat(Arrays.copyOfRange(scales, 1 + expected.blockCount(), scales.length))
+                    .isEqualTo(Arrays.copyOfRange(scalesBefore, 1 + expected.blockCount(), scales.length));
+            // Too little room: rejected before anything is written.
+            byte[] shortPacked = packedBefore.clone();
+            assertThatThrownBy(() -> MxQuantizer.quantize(format, x, 2, length, shortPacked, 6, scales, 1))
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThat(shortPacked).isEqualTo(packedBefore);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("formats")
     void doubleInputsAreRoundedFromTheirExactValue(MxFormat format) {
         SplittableRandom r = new SplittableRandom(~format.hashCode());
         MxFormat f = format.withBlockSize(7);

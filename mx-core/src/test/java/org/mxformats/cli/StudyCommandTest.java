@@ -55,6 +55,7 @@ class StudyCommandTest {
         assertRefused("--n needs a value", "--n");
         assertRefused("--n: 'x' is not an integer", "--n", "x");
         assertRefused("--n: '0' must be at least 1", "--n", "0");
+        assertRefused("--n: '67108865' is more than 67108864 elements", "--n", "67108865");
         assertRefused("--blocks: '0' must be at least 1", "--blocks", "8,0");
         assertRefused("--blocks has an empty item", "--blocks", "8,,16");
         assertRefused("--sigma: '-1' must be positive", "--sigma", "-1");

@@ -41,6 +41,11 @@ class KernelsTest {
         return formats;
     }
 
+    /** The int lanes of the vector kernels (the preferred vector width), for tests of their coverage. */
+    static int vectorLanes() {
+        return VectorKernels.LANES;
+    }
+
     static Kernels vectorOrSkip() {
         assumeTrue(Kernels.vector().isPresent(), "jdk.incubator.vector is not in this JVM");
         return Kernels.vector().get();

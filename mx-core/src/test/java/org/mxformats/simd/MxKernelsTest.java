@@ -403,6 +403,158 @@ class MxKernelsTest {
         }
     }
 
+    /**
+     * Blocks for the one-pass quantizer: block j is the format's boundary-dense inputs times 2^t
+     * (t from a list running from below float's range to near its top), headed by max(F) * 2^t so
+     * that the FLOOR scale is usually 2^t and the elements are the inputs themselves; plus blocks
+     * of zeros, of float subnormals, and (every 7th) one holding a NaN or an infinity.
+     */
+    private static float[] floorBlocks(ElementFormat f, int blockSize, int blocks, SplittableRandom random) {
+        float[] base = KernelsTest.inputsFor(f, random);
+        float max = (float) f.maxFinite();
+        int[] shifts = {-150, -140, -127, -126, -120, -30, -9, -3, -1, 0, 1, 2, 5, 40, 100, 118, 127 - f.emax()};
+        float[] in = new float[3 + blocks * blockSize];
+        for (int j = 0; j < blocks; j++) {
+            int t = shifts[j % shifts.length];
+            int at = 3 + j * blockSize;
+            for (int i = 0; i < blockSize; i++) {
+                float x = base[random.nextInt(base.length)];
+                float v = i == 0 ? Math.scalb(max, t) : Math.scalb(x, t);
+                in[at + i] = Float.isFinite(v) ? v : random.nextBoolean() ? 0f : -0f;
+            }
+            if (j % 11 == 5) {
+                for (int i = 0; i < blockSize; i++) {
+                    in[at + i] = random.nextBoolean() ? 0f : -0f;
+                }
+            } else if (j % 11 == 8) {
+                for (int i = 0; i < blockSize; i++) {
+                    in[at + i] = Float.intBitsToFloat(random.nextInt(0, 1 << 23) | (random.nextBoolean() ? 1 << 31 : 0));
+                }
+            }
+            if (j % 7 == 3) {
+                in[at + random.nextInt(blockSize)] = random.nextInt(3) == 0 ? Float.NaN
+                        : random.nextBoolean() ? Float.POSITIVE_INFINITY : Float.NEGATIVE_INFINITY;
+            }
+        }
+        return in;
+    }
+
+    /**
+     * Runs {@link Kernels#quantizeFloorBlocks} over every block, calling it again after each block
+     * it stops at; returns which blocks it covered. Codes from byte 1, scale codes from byte 2.
+     */
+    private static boolean[] quantizeEveryBlock(Kernels kernels, ElementFormat f, Rounding r, float[] in, int blockSize,
+                                                int blocks, byte[] codes, byte[] scales) {
+        boolean[] covered = new boolean[blocks];
+        int perByte = f.bits() == 4 ? 2 : 1;
+        for (int b = 0; b < blocks; b++) {
+            int done = kernels.quantizeFloorBlocks(f, ElementFormat.E8M0, r, in, 3 + b * blockSize, blockSize,
+                    blocks - b, codes, 1 + b * blockSize / perByte, scales, 2 + b);
+            for (int j = 0; j < done; j++) {
+                covered[b + j] = true;
+            }
+            b += done;   // then the loop steps over the block where it stopped
+        }
+        return covered;
+    }
+
+    @ParameterizedTest
+    @MethodSource("byteFormats")
+    void quantizeFloorBlocksIsTheFloorScaleAndTheScaledEncoding(ElementFormat f) {
+        Kernels vector = vector();
+        SplittableRandom random = new SplittableRandom(f.name().hashCode() + 11L);
+        boolean nibbles = f.bits() == 4;
+        for (int blockSize : new int[] {32, 16, 64, 48, 2}) {
+            int blocks = 80;
+            float[] in = floorBlocks(f, blockSize, blocks, random);
+            for (Rounding r : new Rounding[] {Rounding.RNE, Rounding.RNA, Rounding.RTZ, Rounding.RUP, Rounding.RDN,
+                    Rounding.ODD}) {
+                int codeBytes = 1 + blocks * blockSize / (nibbles ? 2 : 1);
+                byte[] sc = new byte[codeBytes];
+                byte[] vc = new byte[codeBytes];
+                byte[] ss = new byte[2 + blocks];
+                byte[] vs = new byte[2 + blocks];
+                boolean[] scalarCovered = quantizeEveryBlock(Kernels.scalar(), f, r, in, blockSize, blocks, sc, ss);
+                boolean[] vectorCovered = quantizeEveryBlock(vector, f, r, in, blockSize, blocks, vc, vs);
+                int vectorBlocks = 0;
+                for (int j = 0; j < blocks; j++) {
+                    String where = String.format("%s %s k=%d block %d", f, r, blockSize, j);
+                    // The oracle: amax by value, the FLOOR exponent from Math.getExponent, then
+                    // each element's exactly scaled value encoded on its own.
+                    double amax = 0;
+                    boolean special = false;
+                    for (int i = 0; i < blockSize; i++) {
+                        float x = in[3 + j * blockSize + i];
+                        special |= !Float.isFinite(x);
+                        amax = Math.max(amax, Math.abs((double) x));
+                    }
+                    assertThat(scalarCovered[j]).as(where).isEqualTo(!special);
+                    if (special) {
+                        assertThat(vectorCovered[j]).as(where).isFalse();
+                        continue;
+                    }
+                    int e = amax == 0 ? -127 : Math.max(-127, Math.min(127, Math.getExponent(amax) - f.emax()));
+                    assertThat(ss[2 + j] & 0xff).as("scale of %s", where).isEqualTo(e + 127);
+                    for (int i = 0; i < blockSize; i++) {
+                        int element = j * blockSize + i;
+                        int expected = f.encode(Math.scalb((double) in[3 + element], -e), r, Overflow.SATURATE);
+                        int got = nibbles ? (sc[1 + element / 2] & 0xff) >> (element % 2 * 4) & 0xf : sc[1 + element] & 0xff;
+                        assertThat(got).as("element %d of %s", i, where).isEqualTo(expected);
+                    }
+                    if (vectorCovered[j]) {
+                        vectorBlocks++;
+                        assertThat(vs[2 + j]).as("scale of %s", where).isEqualTo(ss[2 + j]);
+                        int perByte = nibbles ? 2 : 1;
+                        for (int i = j * blockSize / perByte; i < (j + 1) * blockSize / perByte; i++) {
+                            assertThat(vc[1 + i]).as("code byte %d of %s", i, where).isEqualTo(sc[1 + i]);
+                        }
+                    }
+                }
+                // The vector kernel must take the common case, or the comparison above is empty.
+                boolean common = r == Rounding.RNE && blockSize % KernelsTest.vectorLanes() == 0
+                        && (f == ElementFormat.E4M3 || f == ElementFormat.E5M2 || f == ElementFormat.E2M1
+                                && KernelsTest.vectorLanes() == 16);
+                if (common) {
+                    assertThat(vectorBlocks).as("%s k=%d: blocks the vector kernel took", f, blockSize)
+                            .isGreaterThan(blocks * 3 / 4);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("byteFormats")
+    void decodeNibbleBlocksIsOneRoundedProductPerElement(ElementFormat f) {
+        if (f.bits() != 4) {
+            return;
+        }
+        Kernels vector = vector();
+        SplittableRandom random = new SplittableRandom(f.name().hashCode() + 13L);
+        float[] factorChoices = {1f, 0x1p-127f, 0x1p-140f, 0x1p100f, 0x1p127f, 3.75f, -0.5f, Float.NaN, 0f};
+        for (int blockSize : new int[] {32, 64, 96, 16, 2, 7}) {
+            for (int length : new int[] {0, 1, 31, 32, 33, 64, 95, 1000, 1024 + 17}) {
+                byte[] packed = new byte[3 + (length + 1) / 2];
+                random.nextBytes(packed);
+                float[] factors = new float[1 + (length + blockSize - 1) / blockSize];
+                for (int j = 0; j < factors.length; j++) {
+                    factors[j] = factorChoices[random.nextInt(factorChoices.length)];
+                }
+                float[] a = new float[length + 2];
+                float[] b = new float[length + 2];
+                Kernels.scalar().decodeNibbleBlocks(f, packed, 3, length, blockSize, factors, 1, a, 2);
+                vector.decodeNibbleBlocks(f, packed, 3, length, blockSize, factors, 1, b, 2);
+                for (int i = 0; i < length; i++) {
+                    int nibble = i % 2 == 0 ? packed[3 + i / 2] & 0xf : (packed[3 + i / 2] & 0xff) >> 4;
+                    float expected = (float) ((double) f.decodeFloat(nibble) * factors[1 + i / blockSize]);
+                    assertThat(Float.floatToRawIntBits(b[2 + i])).as("%s k=%d n=%d i=%d", f, blockSize, length, i)
+                            .isEqualTo(Float.floatToRawIntBits(a[2 + i]));
+                    assertThat(Float.floatToIntBits(a[2 + i])).as("%s k=%d i=%d", f, blockSize, i)
+                            .isEqualTo(Float.floatToIntBits(expected));
+                }
+            }
+        }
+    }
+
     /** Higham's gamma(m) = m u / (1 - m u), rounded up a little so that it is a safe bound. */
     private static double gamma(int m, double u) {
         return m * u / (1 - m * u) * (1 + 0x1p-40);
