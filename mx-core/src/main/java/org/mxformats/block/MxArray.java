@@ -3,6 +3,7 @@ package org.mxformats.block;
 import java.nio.ByteBuffer;
 import java.util.Objects;
 import org.mxformats.format.ElementFormat;
+import org.mxformats.internal.MxArrayStorage;
 
 /**
  * One MX vector of {@code length} elements: packed element codes ({@link Packing}), one scale code
@@ -20,13 +21,43 @@ public final class MxArray {
     private final ByteBuffer elements;   // read-only, position 0, limit = packed bytes
     private final ByteBuffer scales;     // read-only, position 0, limit = block count
     private final float tensorScale;
+    // The heap arrays behind elements and scales (null for direct or read-only caller buffers),
+    // read in place by the dot kernels through MxArrayStorage; never handed out by the API.
+    private final byte[] elementArray;
+    private final int elementBase;
+    private final byte[] scaleArray;
+    private final int scaleBase;
 
+    static {
+        MxArrayStorage.register(new Storage());
+    }
+
+    /** The library-internal access to the arrays above. */
+    private static final class Storage extends MxArrayStorage {
+        @Override
+        public byte[] elementArray(MxArray a) { return a.elementArray; }
+
+        @Override
+        public int elementOffset(MxArray a) { return a.elementBase; }
+
+        @Override
+        public byte[] scaleArray(MxArray a) { return a.scaleArray; }
+
+        @Override
+        public int scaleOffset(MxArray a) { return a.scaleBase; }
+    }
+
+    /** Over {@code elements} and {@code scales} (position 0, limits set), of which it keeps read-only views. */
     private MxArray(MxFormat format, int length, ByteBuffer elements, ByteBuffer scales, float tensorScale) {
         this.format = format;
         this.length = length;
-        this.elements = elements;
-        this.scales = scales;
+        this.elements = elements.asReadOnlyBuffer();
+        this.scales = scales.asReadOnlyBuffer();
         this.tensorScale = tensorScale;
+        this.elementArray = elements.hasArray() ? elements.array() : null;
+        this.elementBase = elements.hasArray() ? elements.arrayOffset() + elements.position() : 0;
+        this.scaleArray = scales.hasArray() ? scales.array() : null;
+        this.scaleBase = scales.hasArray() ? scales.arrayOffset() + scales.position() : 0;
     }
 
     /**
@@ -41,8 +72,8 @@ public final class MxArray {
     public static MxArray of(MxFormat f, int length, byte[] packedElements, byte[] scaleCodes, float tensorScale) {
         Objects.requireNonNull(f, "format");
         check(f, length, packedElements.length, scaleCodes.length, tensorScale, true);
-        ByteBuffer e = ByteBuffer.wrap(packedElements.clone()).asReadOnlyBuffer();
-        ByteBuffer s = ByteBuffer.wrap(scaleCodes.clone()).asReadOnlyBuffer();
+        ByteBuffer e = ByteBuffer.wrap(packedElements.clone());
+        ByteBuffer s = ByteBuffer.wrap(scaleCodes.clone());
         checkCodes(f, length, e, s);
         return new MxArray(f, length, e, s, tensorScale);
     }
@@ -60,15 +91,15 @@ public final class MxArray {
                                float tensorScale) {
         Objects.requireNonNull(f, "format");
         check(f, length, packedElements.remaining(), scaleCodes.remaining(), tensorScale, false);
-        ByteBuffer e = packedElements.slice().limit(f.packedBytes(length)).asReadOnlyBuffer();
-        ByteBuffer s = scaleCodes.slice().limit(f.blockCount(length)).asReadOnlyBuffer();
+        ByteBuffer e = packedElements.slice().limit(f.packedBytes(length));
+        ByteBuffer s = scaleCodes.slice().limit(f.blockCount(length));
         checkCodes(f, length, e, s);
         return new MxArray(f, length, e.slice(), s.slice(), tensorScale);
     }
 
     /** An array over buffers the caller (this package) guarantees are valid and no longer written. */
     static MxArray trusted(MxFormat f, int length, ByteBuffer elements, ByteBuffer scales, float tensorScale) {
-        return new MxArray(f, length, elements.slice().asReadOnlyBuffer(), scales.slice().asReadOnlyBuffer(), tensorScale);
+        return new MxArray(f, length, elements.slice(), scales.slice(), tensorScale);
     }
 
     private static void check(MxFormat f, int length, int elementBytes, int scaleBytes, float tensorScale,

@@ -2,6 +2,7 @@ package org.mxformats.dot;
 
 import org.mxformats.format.ElementFormat;
 import org.mxformats.format.Rounding;
+import org.mxformats.simd.Kernels;
 
 /**
  * The exact MX block dot product for one pairing of element and scale formats and a block size:
@@ -39,6 +40,14 @@ final class BlockDotKernel {
     private final int blockSize;
     private final Tier tier;
     private final int integerExponent;   // lsbA + lsbB: the exponent of one unit of the integer block sum
+    private final double toInteger;      // 2^-integerExponent (exact), or 0 when that is not a normal double
+    // Per scale code: the exponent of a power-of-two scale, else NOT_A_POWER_OF_TWO (NaN, zero, or
+    // a significand above 1), so that one sum of two lookups tells both.
+    private final int[] powerExponentA;
+    private final int[] powerExponentB;
+    private static final int NOT_A_POWER_OF_TWO = -(1 << 30);
+    private final boolean signedBytes;   // both element tables: integer[c] == (byte) c, all 256 codes
+    private final boolean e8m0Scales;    // both scale tables: exponent c - 127 for every code but NaN 255
     private final int accumulatorMin;
     private final int accumulatorMax;
 
@@ -66,6 +75,11 @@ final class BlockDotKernel {
             tier = Tier.PER_ELEMENT;
         }
         integerExponent = a.lsbExponent + b.lsbExponent;
+        toInteger = Math.abs(integerExponent) < 1000 ? Math.scalb(1.0, -integerExponent) : 0;
+        powerExponentA = powerExponents(scaleA);
+        powerExponentB = powerExponents(scaleB);
+        signedBytes = tier == Tier.LONG && isSignedBytes(a) && isSignedBytes(b);
+        e8m0Scales = isE8m0(powerExponentA) && isE8m0(powerExponentB);
         // Every term added is a block sum times the scale product: its lowest bit is at least
         // lsbA + lsbB + lsbXA + lsbXB and its magnitude below 2^(topA + topB + log2k + topXA + topXB).
         // float32 tensor scales span 2^-149 .. 2^128 each and multiply the whole sum at the end.
@@ -74,6 +88,38 @@ final class BlockDotKernel {
         accumulatorMin = a.lsbExponent + b.lsbExponent + scaleA.lsbExponent + scaleB.lsbExponent + tensorLow;
         // 64 more bits: the sum of up to 2^64 such terms, which multiplyBy re-adds digit by digit.
         accumulatorMax = a.topExponent + b.topExponent + log2k + scaleA.topExponent + scaleB.topExponent + tensorHigh + 64;
+    }
+
+    private static boolean isSignedBytes(CodeTable t) {
+        if (t.integer == null || t.integer.length != 256) {
+            return false;
+        }
+        for (int c = 0; c < 256; c++) {
+            if (t.integer[c] != (byte) c || t.special[c] != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean isE8m0(int[] powerExponents) {
+        for (int c = 0; c < 255; c++) {
+            if (powerExponents[c] != c - 127) {
+                return false;
+            }
+        }
+        return powerExponents[255] == NOT_A_POWER_OF_TWO;
+    }
+
+    private static int[] powerExponents(CodeTable scale) {
+        int[] out = new int[256];   // every byte: codes beyond the format never reach here, but fill them safely
+        java.util.Arrays.fill(out, NOT_A_POWER_OF_TWO);
+        for (int c = 0; c < Math.min(256, scale.significand.length); c++) {
+            if (scale.significand[c] == 1 && Math.abs(scale.exponent[c]) < 1 << 20) {
+                out[c] = scale.exponent[c];
+            }
+        }
+        return out;
     }
 
     Tier tier() {
@@ -183,41 +229,141 @@ final class BlockDotKernel {
     }
 
     /**
-     * {@link #addBlockSum} for {@code count} blocks from {@code first} at once, when every scale is a
-     * power of two and every sum finite: the integer sums shifted onto the least block exponent
-     * add up in one long if that cannot overflow, and the accumulator takes one term. Returns false
-     * (adding nothing) when that does not apply.
+     * A running exact sum {@code value * 2^(lsbA + lsbB + exponent)} of block sums times their
+     * power-of-two scales (a long shifted onto the least scale exponent seen); empty while
+     * {@code value} is 0. Mutable: one per call.
      */
-    boolean addPowerOfTwoScaledSums(ExactAccumulator acc, byte[] scalesA, byte[] scalesB, int first, double[] sums,
-                                    int count) {
-        int low = Integer.MAX_VALUE;
-        int high = Integer.MIN_VALUE;
-        long maxMagnitude = 0;
-        for (int j = 0; j < count; j++) {
-            int sa = scalesA[first + j] & 0xFF;
-            int sb = scalesB[first + j] & 0xFF;
-            if (scaleA.significand[sa] != 1 || scaleB.significand[sb] != 1 || !Double.isFinite(sums[j])) {
-                return false;
-            }
-            int e = scaleA.exponent[sa] + scaleB.exponent[sb];
-            low = Math.min(low, e);
-            high = Math.max(high, e);
-            maxMagnitude = Math.max(maxMagnitude, (long) Math.abs(Math.scalb(sums[j], -integerExponent)));
-        }
-        int bits = 64 - Long.numberOfLeadingZeros(maxMagnitude) + (high - low)
-                + (32 - Integer.numberOfLeadingZeros(count));
-        if (bits > 62) {
+    static final class ScaledSum {
+        long value;
+        int exponent;
+        int groupLow;    // scratch: the current group's least and greatest scale exponent sums
+        int groupHigh;
+    }
+
+    /**
+     * {@link #addBlockSum} for {@code count} blocks at once (scale codes from {@code scalesA[offA]}
+     * and {@code scalesB[offB]}, exact finite sums {@code sums[0 .. count)}) into {@code into}, when
+     * every scale is a power of two, every sum finite and the new total, on the least exponent,
+     * provably stays below 2^62 in magnitude: each shifted block sum is below
+     * {@code 2^(bits(max |S|) + high - low)}, the old total below {@code 2^(bits(|old|) + its shift)},
+     * and {@code count + 1 <= 2^bits(count)} such terms sum below 2^62 when the exponents add up to
+     * at most 62. Returns false, changing nothing, otherwise. {@code exponents} is scratch space
+     * for {@code count} ints.
+     */
+    boolean addPowerOfTwoScaledSums(ScaledSum into, byte[] scalesA, int offA, byte[] scalesB, int offB, double[] sums,
+                                    int count, int[] exponents) {
+        if (toInteger == 0 || !powerOfTwoExponents(into, scalesA, offA, scalesB, offB, count, exponents)) {
             return false;
         }
-        long total = 0;
+        double maxMagnitude = 0;
         for (int j = 0; j < count; j++) {
-            int e = scaleA.exponent[scalesA[first + j] & 0xFF] + scaleB.exponent[scalesB[first + j] & 0xFF];
-            total += (long) Math.scalb(sums[j], -integerExponent) << (e - low);
+            maxMagnitude = Math.max(maxMagnitude, Math.abs(sums[j]));   // NaN stays NaN
         }
-        if (total != 0) {
-            acc.addProductTerm(total, 1, integerExponent + low);
+        if (!(maxMagnitude * toInteger < 0x1p53)) {   // NaN or infinite sums
+            return false;
         }
+        int newLow = shiftedLow(into, 64 - Long.numberOfLeadingZeros((long) (maxMagnitude * toInteger)), count);
+        if (newLow == Integer.MIN_VALUE) {
+            return false;
+        }
+        long total = into.value == 0 ? 0 : into.value << (into.exponent - newLow);
+        for (int j = 0; j < count; j++) {
+            total += (long) (sums[j] * toInteger) << (exponents[j] - newLow);   // exact: an integer below 2^53
+        }
+        into.value = total;
+        into.exponent = newLow;
         return true;
+    }
+
+    /** Whether both element formats are signed bytes whose block sums the int8 kernel takes. */
+    boolean signedBytes() {
+        return signedBytes;
+    }
+
+    /**
+     * {@link #addPowerOfTwoScaledSums} for {@link #signedBytes} operands, with the block sums
+     * shifted and added by {@link Kernels#int8ShiftedProductSum} (no per-block sums): the bound
+     * uses the largest possible block sum, {@code k * 128^2}, so every partial sum of the kernel,
+     * in any order, is below 2^62 as well. Codes from {@code ca[offA]} and {@code cb[offB]}.
+     */
+    boolean addPowerOfTwoScaledInt8(ScaledSum into, Kernels kernels, byte[] ca, int offA, byte[] cb, int offB,
+                                    byte[] scalesA, int scaleOffA, byte[] scalesB, int scaleOffB, int count,
+                                    int[] exponents) {
+        if (!signedBytes || !powerOfTwoExponents(into, scalesA, scaleOffA, scalesB, scaleOffB, count, exponents)) {
+            return false;
+        }
+        int newLow = shiftedLow(into, 64 - Long.numberOfLeadingZeros((long) blockSize << 14), count);
+        if (newLow == Integer.MIN_VALUE) {
+            return false;
+        }
+        long old = into.value == 0 ? 0 : into.value << (into.exponent - newLow);
+        into.value = old + kernels.int8ShiftedProductSum(ca, offA, cb, offB, blockSize, count, exponents, newLow);
+        into.exponent = newLow;
+        return true;
+    }
+
+    /**
+     * Writes each block's scale exponent sum to {@code exponents} and their least and greatest to
+     * {@code into.groupLow/groupHigh}; false if a scale is not a power of two (or count is 0).
+     */
+    private boolean powerOfTwoExponents(ScaledSum into, byte[] scalesA, int offA, byte[] scalesB, int offB, int count,
+                                        int[] exponents) {
+        int low = Integer.MAX_VALUE;
+        int high = Integer.MIN_VALUE;
+        if (e8m0Scales) {   // exponent = code - 127 (no lookups); the NaN code 255 is marked in low
+            boolean nan = false;
+            for (int j = 0; j < count; j++) {
+                int ca = scalesA[offA + j] & 0xFF;
+                int cb = scalesB[offB + j] & 0xFF;
+                int e = ca + cb - 2 * 127;
+                exponents[j] = e;
+                low = Math.min(low, e);
+                high = Math.max(high, e);
+                nan |= ca == 0xFF | cb == 0xFF;
+            }
+            low = nan ? NOT_A_POWER_OF_TWO : low;
+        } else {
+            for (int j = 0; j < count; j++) {
+                int e = powerExponentA[scalesA[offA + j] & 0xFF] + powerExponentB[scalesB[offB + j] & 0xFF];
+                exponents[j] = e;
+                low = Math.min(low, e);
+                high = Math.max(high, e);
+            }
+        }
+        into.groupLow = low;
+        into.groupHigh = high;
+        // A scale that is not a power of two drags low below -2^29.
+        return count > 0 && low >= NOT_A_POWER_OF_TWO / 2;
+    }
+
+    /**
+     * The exponent both the running sum and the group's terms are shifted onto, or
+     * {@code Integer.MIN_VALUE} when the new total might not stay below 2^62: each shifted term is
+     * below {@code 2^(bits + groupHigh - low)}, the old total below {@code 2^(bits(|old|) + its
+     * shift)}, and {@code count + 1 <= 2^bits(count)} such terms sum below 2^62 when the widest
+     * plus {@code bits(count)} is at most 62.
+     */
+    private static int shiftedLow(ScaledSum into, int bits, int count) {
+        int newLow = into.value == 0 ? into.groupLow : Math.min(into.groupLow, into.exponent);
+        long widest = (long) bits + into.groupHigh - newLow;
+        if (into.value != 0) {
+            long old = into.value < 0 ? -into.value : into.value;
+            widest = Math.max(widest, (long) (64 - Long.numberOfLeadingZeros(old)) + into.exponent - newLow);
+        }
+        return widest + (32 - Integer.numberOfLeadingZeros(count)) > 62 ? Integer.MIN_VALUE : newLow;
+    }
+
+    /** Moves the running sum into the accumulator (exact: one integer term) and empties it. */
+    void flush(ScaledSum from, ExactAccumulator acc) {
+        if (from.value != 0) {
+            acc.addProductTerm(from.value, 1, integerExponent + from.exponent);
+            from.value = 0;
+        }
+    }
+
+    /** The nonzero running sum rounded once, as {@link #finish} rounds an accumulator holding it. */
+    double round(ScaledSum sum, Rounding rounding, boolean toFloat) {
+        return ExactAccumulator.roundScaled(sum.value, integerExponent + sum.exponent, rounding, toFloat);
     }
 
     private void addSpecials(ExactAccumulator acc, boolean zeroScale, byte[] ca, int offA, byte[] cb, int offB, int len) {

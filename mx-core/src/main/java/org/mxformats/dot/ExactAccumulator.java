@@ -543,11 +543,38 @@ public final class ExactAccumulator {
         }
         int msb = DIGIT_BITS * hiDigit + 63 - Long.numberOfLeadingZeros(m[hiDigit]);   // bit index
         long leadExponent = (long) minExponent + msb;
-        long quantum = Math.max(leadExponent - (precision - 1), leastExponent);   // exponent of the result's lsb
         // A 64-bit window with the leading bit at bit 63, and whether anything below it is nonzero.
         int windowLow = msb - 63;
         long window = bitsAt(m, windowLow);
         boolean stickyBelow = anyBitBelow(m, windowLow);
+        return roundWindow(negative, leadExponent, window, stickyBelow, rounding, precision, leastExponent, maxExp);
+    }
+
+    /**
+     * The nonzero value {@code value * 2^exponent} rounded once to float ({@code toFloat}; the
+     * double returned is then a float value) or double with the given deterministic mode: the
+     * same rounding as {@link #toFloat(Rounding)} and {@link #toDouble(Rounding)} of an
+     * accumulator holding that value, without building one.
+     */
+    static double roundScaled(long value, int exponent, Rounding rounding, boolean toFloat) {
+        boolean negative = value < 0;
+        long magnitude = negative ? -value : value;   // Long.MIN_VALUE: 2^63 read as unsigned
+        int zeros = Long.numberOfLeadingZeros(magnitude);
+        long leadExponent = (long) exponent + 63 - zeros;
+        // Every bit of the value fits the window: nothing lies below it.
+        return toFloat ? roundWindow(negative, leadExponent, magnitude << zeros, false, rounding, 24, -149, 127)
+                : roundWindow(negative, leadExponent, magnitude << zeros, false, rounding, 53, -1074, 1023);
+    }
+
+    /**
+     * Rounds the nonzero magnitude whose leading bit has exponent {@code leadExponent}, given as
+     * the 64-bit {@code window} from that bit down (leading bit at bit 63) and whether any bit
+     * below the window is set, to {@code precision} bits with least exponent {@code leastExponent}
+     * and largest exponent {@code maxExp}; the sign is applied last.
+     */
+    private static double roundWindow(boolean negative, long leadExponent, long window, boolean stickyBelow,
+                                      Rounding rounding, int precision, int leastExponent, int maxExp) {
+        long quantum = Math.max(leadExponent - (precision - 1), leastExponent);   // exponent of the result's lsb
         long kept = leadExponent - quantum + 1;   // result bits taken from the window (<= precision)
         long keep;
         boolean roundBit;

@@ -208,14 +208,12 @@ public final class MxMatmul {
                         j * inner, inner);
             }
             run(m, executor, (lo, hi) -> {
-                byte[] codes = null;    // reused row by row: the rows share one format and length
-                byte[] scales = null;
+                SimdRoutes.Operand row = new SimdRoutes.Operand();   // reused row by row
                 for (int i = lo; i < hi; i++) {
-                    codes = SimdRoutes.kernelCodes(rows[i], codes);
-                    scales = SimdRoutes.scaleCodes(rows[i], scales);
+                    row.of(rows[i]);
                     for (int j = 0; j < n; j++) {
                         c[i * n + j] = SimdRoutes.toFloat(
-                                SimdRoutes.fastDot(rows[i], codes, scales, laneColumns, j * inner), rounding);
+                                SimdRoutes.fastDot(rows[i], row, laneColumns, j * inner), rounding);
                     }
                 }
             });

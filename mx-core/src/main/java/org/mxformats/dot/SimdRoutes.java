@@ -6,6 +6,7 @@ import org.mxformats.block.MxFormat;
 import org.mxformats.block.Packing;
 import org.mxformats.format.ElementFormat;
 import org.mxformats.format.Rounding;
+import org.mxformats.internal.MxArrayStorage;
 import org.mxformats.simd.Kernels;
 
 /**
@@ -18,19 +19,57 @@ final class SimdRoutes {
     private SimdRoutes() {
     }
 
+    private static final MxArrayStorage STORAGE = MxArrayStorage.get();
+
+    /**
+     * An operand's codes (as {@link #kernelCodes(MxArray, byte[])} gives them) and scale codes, each an array and a
+     * start: read in place from the MxArray's heap storage when it has one and its codes need no
+     * unpacking (4- and 8-bit elements), else copied into buffers this object keeps for the next
+     * operand (a matvec reuses one per task, row after row). The arrays must only be read.
+     * Mutable: one per thread.
+     */
+    static final class Operand {
+        byte[] codes;
+        int codeOffset;
+        byte[] scales;
+        int scaleOffset;
+        private byte[] codeCopy;
+        private byte[] scaleCopy;
+
+        /** Points this object at {@code a}'s codes; returns it. */
+        Operand of(MxArray a) {
+            int bits = a.format().element().bits();
+            byte[] inPlace = bits == 4 || bits == 8 ? STORAGE.elementArray(a) : null;
+            if (inPlace != null) {
+                codes = inPlace;
+                codeOffset = STORAGE.elementOffset(a);
+            } else {
+                codeCopy = kernelCodes(a, codeCopy);
+                codes = codeCopy;
+                codeOffset = 0;
+            }
+            byte[] scaleArray = STORAGE.scaleArray(a);
+            if (scaleArray != null) {
+                scales = scaleArray;
+                scaleOffset = STORAGE.scaleOffset(a);
+            } else {
+                scaleCopy = scaleCodes(a, scaleCopy);
+                scales = scaleCopy;
+                scaleOffset = 0;
+            }
+            return this;
+        }
+    }
+
     /** Whether the FAST product of this shape goes through the kernels: whole blocks only. */
     static boolean fastApplies(MxFormat f, int length) {
         return length > 0 && length % f.blockSize() == 0;
     }
 
-    /** Codes as {@link Kernels#dotFast} reads them: the packed bytes for 4- and 8-bit formats, else one per byte. */
-    static byte[] kernelCodes(MxArray a) {
-        return kernelCodes(a, null);
-    }
-
     /**
-     * {@link #kernelCodes(MxArray)}, written into {@code reuse} when that is long enough (the
-     * array returned may then be longer than the codes); a matvec reuses one array for every row.
+     * A copy of the codes as {@link Kernels#dotFast} reads them (the packed bytes for 4- and 8-bit
+     * formats, else one per byte), written into {@code reuse} when that is long enough (the array
+     * returned may then be longer than the codes).
      */
     static byte[] kernelCodes(MxArray a, byte[] reuse) {
         ByteBuffer view = a.packedElements();
@@ -82,11 +121,14 @@ final class SimdRoutes {
         return ExactAccumulator.roundToFloat(x, rounding);
     }
 
-    /** The FAST dot product of whole blocks, tensor scale applied, before the final rounding. */
-    static double fastDot(MxArray a, byte[] codes, byte[] scales, float[] laneX, int laneXOffset) {
+    /**
+     * The FAST dot product of whole blocks of {@code a}, whose codes {@code operand} holds, tensor
+     * scale applied, before the final rounding.
+     */
+    static double fastDot(MxArray a, Operand operand, float[] laneX, int laneXOffset) {
         MxFormat f = a.format();
-        double total = Kernels.get().dotFast(f.element(), codes, 0, f.scale(), scales, 0, f.blockSize(),
-                a.length() / f.blockSize(), laneX, laneXOffset);
+        double total = Kernels.get().dotFast(f.element(), operand.codes, operand.codeOffset, f.scale(), operand.scales,
+                operand.scaleOffset, f.blockSize(), a.length() / f.blockSize(), laneX, laneXOffset);
         return a.tensorScale() != 1 ? total * a.tensorScale() : total;
     }
 
@@ -111,9 +153,16 @@ final class SimdRoutes {
     private static final int GROUP = 4096;
 
     /**
-     * The exact MX x MX dot product streamed through small buffers (no copy of the operands), for
-     * whole blocks of 4- or 8-bit elements whose integer block sums fit 53 bits; null when that
-     * does not apply or the result is an exact zero (whose sign the full path decides).
+     * The exact MX x MX dot product streamed in groups of blocks, for whole blocks of 4- or 8-bit
+     * elements whose integer block sums fit 53 bits; null when that does not apply or the result is
+     * an exact zero (whose sign the full path decides). 8-bit codes and the scales are read in
+     * place from the arrays' heap storage (else copied group by group); the block sums of
+     * power-of-two scaled blocks are added up in one shifted long while that provably cannot
+     * overflow ({@link BlockDotKernel#addPowerOfTwoScaledSums}; for int8 x int8 the kernel shifts
+     * and adds the products itself, {@link BlockDotKernel#addPowerOfTwoScaledInt8}) and rounded
+     * once from it, so the exact accumulator is built only for other blocks (non-power-of-two or NaN scales, special
+     * elements, totals too wide for a long) or tensor scales. Either way the value rounded is
+     * the exact sum, so the result is the full path's.
      */
     static Double exactDot(MxArray a, MxArray b, Rounding rounding, boolean toFloat) {
         MxFormat fa = a.format();
@@ -131,40 +180,139 @@ final class SimdRoutes {
             return null;
         }
         Kernels kernels = Kernels.get();
-        ExactAccumulator acc = kernel.newAccumulator();
-        byte[] scalesA = scaleCodes(a);
-        byte[] scalesB = scaleCodes(b);
         int group = k * Math.max(2, GROUP / k / 2 * 2);   // whole blocks, an even count of elements
-        byte[] packedA = new byte[Math.min(group, n)];
-        byte[] packedB = new byte[packedA.length];
-        byte[] codesA = ea.bits() == 4 ? new byte[packedA.length] : packedA;
-        byte[] codesB = eb.bits() == 4 ? new byte[packedB.length] : packedB;
-        double[] sums = new double[packedA.length / k];
-        ByteBuffer viewA = a.packedElements();
-        ByteBuffer viewB = b.packedElements();
+        int groupLength = Math.min(group, n);
+        Scratch scratch = SCRATCH.get().ensure(groupLength, groupLength / k);
+        Stream sa = new Stream(a, groupLength, scratch.codesA);
+        Stream sb = new Stream(b, groupLength, scratch.codesB);
+        double[] sums = scratch.sums;
+        int[] exponents = scratch.exponents;
+        BlockDotKernel.ScaledSum running = new BlockDotKernel.ScaledSum();
+        ExactAccumulator acc = null;   // built only when the running long cannot take a group
         for (int start = 0; start < n; start += group) {
             int count = Math.min(group, n - start);
-            load(viewA, ea, start, count, packedA, codesA, kernels);
-            load(viewB, eb, start, count, packedB, codesB, kernels);
+            sa.load(start, count, kernels);
+            sb.load(start, count, kernels);
             int blocks = count / k;
-            kernels.blockProductSums(ea, codesA, 0, eb, codesB, 0, k, blocks, sums);
-            if (kernel.addPowerOfTwoScaledSums(acc, scalesA, scalesB, start / k, sums, blocks)) {
+            int first = start / k;
+            if (kernel.signedBytes() && kernel.addPowerOfTwoScaledInt8(running, kernels, sa.codes, sa.codeOffset,
+                    sb.codes, sb.codeOffset, sa.scales, sa.scaleOffset + first, sb.scales, sb.scaleOffset + first,
+                    blocks, exponents)) {
+                continue;   // int8 x int8: no per-block sums at all
+            }
+            kernels.blockProductSums(ea, sa.codes, sa.codeOffset, eb, sb.codes, sb.codeOffset, k, blocks, sums);
+            if (kernel.addPowerOfTwoScaledSums(running, sa.scales, sa.scaleOffset + first, sb.scales,
+                    sb.scaleOffset + first, sums, blocks, exponents)) {
+                continue;
+            }
+            if (acc == null) {
+                acc = kernel.newAccumulator();
+            }
+            kernel.flush(running, acc);   // the group may fit a fresh running sum
+            if (kernel.addPowerOfTwoScaledSums(running, sa.scales, sa.scaleOffset + first, sb.scales,
+                    sb.scaleOffset + first, sums, blocks, exponents)) {
                 continue;
             }
             for (int j = 0; j < blocks; j++) {
-                int blk = start / k + j;
+                int scaleA = sa.scales[sa.scaleOffset + first + j] & 0xFF;
+                int scaleB = sb.scales[sb.scaleOffset + first + j] & 0xFF;
                 if (Double.isFinite(sums[j])) {
-                    kernel.addBlockSum(acc, scalesA[blk] & 0xFF, scalesB[blk] & 0xFF, sums[j]);
+                    kernel.addBlockSum(acc, scaleA, scaleB, sums[j]);
                 } else {
-                    kernel.addBlock(acc, scalesA[blk] & 0xFF, codesA, j * k, scalesB[blk] & 0xFF, codesB, j * k, k);
+                    kernel.addBlock(acc, scaleA, sa.codes, sa.codeOffset + j * k, scaleB, sb.codes,
+                            sb.codeOffset + j * k, k);
                 }
             }
         }
+        double tensor = (double) a.tensorScale() * b.tensorScale();   // exact, as in MxDot
+        if (acc == null && tensor == 1) {
+            return running.value == 0 ? null : kernel.round(running, rounding, toFloat);
+        }
+        if (acc == null) {
+            acc = kernel.newAccumulator();
+        }
+        kernel.flush(running, acc);
         if (!acc.isNaN() && !acc.isInfinite() && acc.isExactZero()) {
             return null;
         }
-        double tensor = (double) a.tensorScale() * b.tensorScale();   // exact, as in MxDot
         return BlockDotKernel.finish(acc, tensor, () -> false, rounding, toFloat);
+    }
+
+    /** Per-thread buffers of {@link #exactDot}: allocating them costs as much as a short dot product. */
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private static final class Scratch {
+        byte[] codesA = new byte[0];
+        byte[] codesB = new byte[0];
+        double[] sums = new double[0];
+        int[] exponents = new int[0];
+
+        /** Grows the buffers to a group of {@code length} elements in {@code blocks} blocks. */
+        Scratch ensure(int length, int blocks) {
+            if (codesA.length < length) {
+                codesA = new byte[length];
+                codesB = new byte[length];
+            }
+            if (sums.length < blocks) {
+                sums = new double[blocks];
+                exponents = new int[blocks];
+            }
+            return this;
+        }
+    }
+
+    /**
+     * One operand of {@link #exactDot}, a group of elements at a time: its codes one per byte and
+     * its scale codes, each an array and a start, read in place where the storage allows.
+     */
+    private static final class Stream {
+        private final MxArray array;
+        private final ElementFormat element;
+        private final byte[] inPlace;       // the heap array holding the packed codes, or null
+        private final int inPlaceOffset;
+        private byte[] packed;              // a group's packed codes copied out, when not in place
+        byte[] codes;
+        int codeOffset;
+        final byte[] scales;
+        final int scaleOffset;
+
+        /** {@code unpacked}: a buffer of at least {@code groupLength} bytes for 4-bit codes. */
+        Stream(MxArray a, int groupLength, byte[] unpacked) {
+            array = a;
+            element = a.format().element();
+            inPlace = STORAGE.elementArray(a);
+            inPlaceOffset = STORAGE.elementOffset(a);
+            if (inPlace == null) {
+                packed = new byte[groupLength];
+            }
+            if (element.bits() == 4 || inPlace == null) {
+                codes = element.bits() == 4 ? unpacked : packed;
+            }
+            byte[] scaleArray = STORAGE.scaleArray(a);
+            scales = scaleArray != null ? scaleArray : scaleCodes(a);
+            scaleOffset = scaleArray != null ? STORAGE.scaleOffset(a) : 0;
+        }
+
+        /** Makes {@code codes[codeOffset ..]} elements {@code start .. start + count} (start even). */
+        void load(int start, int count, Kernels kernels) {
+            if (element.bits() == 8) {
+                if (inPlace != null) {
+                    codes = inPlace;
+                    codeOffset = inPlaceOffset + start;
+                } else {
+                    array.packedElements().get(start, packed, 0, count);
+                    codeOffset = 0;
+                }
+                return;
+            }
+            if (inPlace != null) {
+                kernels.unpackNibbles(inPlace, inPlaceOffset + start / 2, codes, 0, count);
+            } else {
+                array.packedElements().get(start / 2, packed, 0, count / 2);
+                kernels.unpackNibbles(packed, 0, codes, 0, count);
+            }
+            codeOffset = 0;
+        }
     }
 
     /** The last kernel built, reused when the same format instances come again (the common case). */
@@ -205,16 +353,5 @@ final class SimdRoutes {
 
     private static boolean streamable(ElementFormat e) {
         return e.bits() == 4 || e.bits() == 8;
-    }
-
-    /** Elements {@code start .. start + count} (start even) as one code per byte in {@code codes}. */
-    private static void load(ByteBuffer view, ElementFormat e, int start, int count, byte[] packed, byte[] codes,
-                             Kernels kernels) {
-        if (e.bits() == 8) {
-            view.get(start, packed, 0, count);
-        } else {
-            view.get(start / 2, packed, 0, count / 2);
-            kernels.unpackNibbles(packed, 0, codes, 0, count);
-        }
     }
 }

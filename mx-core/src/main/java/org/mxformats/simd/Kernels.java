@@ -233,4 +233,14 @@ public sealed interface Kernels permits ScalarKernels, VectorKernels {
      */
     void exactDotCodeLanes(ElementFormat element, byte[] codes, int codeOffset, float[] x, int xOffset,
                            double[] blockScales, int blockSize, int blocks, double[] lanes);
+
+    /**
+     * For signed 8-bit codes (MXINT8 elements): the sum over {@code blocks} blocks j of
+     * {@code (sum of a[i] * b[i] over the blockSize codes of block j) << (shifts[j] - shiftBase)}
+     * (shifts from 0 to 63), in wrapping long arithmetic: exact when no partial sum, in any order, leaves the long
+     * range, which the caller ensures (e.g. when the sum of the terms' magnitudes is below 2^63).
+     * One horizontal reduction per call instead of one per block.
+     */
+    long int8ShiftedProductSum(byte[] a, int offA, byte[] b, int offB, int blockSize, int blocks, int[] shifts,
+                                int shiftBase);
 }

@@ -263,4 +263,19 @@ final class ScalarKernels implements Kernels {
             }
         }
     }
+
+    @Override
+    public long int8ShiftedProductSum(byte[] a, int offA, byte[] b, int offB, int blockSize, int blocks, int[] shifts,
+                                       int shiftBase) {
+        long total = 0;
+        for (int j = 0; j < blocks; j++) {
+            long sum = 0;
+            int first = j * blockSize;
+            for (int i = 0; i < blockSize; i++) {
+                sum += a[offA + first + i] * b[offB + first + i];
+            }
+            total += sum << (shifts[j] - shiftBase);
+        }
+        return total;
+    }
 }

@@ -905,6 +905,36 @@ final class VectorKernels implements Kernels {
         exactDotLanes(values, 0, x, xOffset, blockScales, blockSize, blocks, lanes);
     }
 
+    private static final VectorSpecies<Long> L_DOUBLE_WIDTH = DOT_LANES ? LongVector.SPECIES_512 : null;
+
+    @Override
+    public long int8ShiftedProductSum(byte[] a, int offA, byte[] b, int offB, int blockSize, int blocks, int[] shifts,
+                                       int shiftBase) {
+        // Block size 32 only: one chunk per block keeps the loop flat (see dotFast).
+        if (!DOT_LANES || blockSize != DotLanes.CHUNK) {
+            return SCALAR.int8ShiftedProductSum(a, offA, b, offB, blockSize, blocks, shifts, shiftBase);
+        }
+        java.util.Objects.checkFromIndexSize(0, blocks, shifts.length);
+        LongVector acc0 = LongVector.zero(L_DOUBLE_WIDTH);
+        LongVector acc1 = LongVector.zero(L_DOUBLE_WIDTH);
+        for (int j = 0; j < blocks; j++) {
+            int i = j * DotLanes.CHUNK;
+            ShortVector pa = (ShortVector) ByteVector.fromArray(B32, a, offA + i)
+                    .convertShape(VectorOperators.B2S, S_DOUBLE_WIDTH, 0);
+            ShortVector pb = (ShortVector) ByteVector.fromArray(B32, b, offB + i)
+                    .convertShape(VectorOperators.B2S, S_DOUBLE_WIDTH, 0);
+            ShortVector p = pa.mul(pb);   // |p| <= 2^14: exact in 16 bits
+            IntVector s = ((IntVector) p.convertShape(VectorOperators.S2I, I, 0))
+                    .add((IntVector) p.convertShape(VectorOperators.S2I, I, 1));   // |lane| <= 2^15
+            int shift = shifts[j] - shiftBase;
+            acc0 = acc0.add(((LongVector) s.convertShape(VectorOperators.I2L, L_DOUBLE_WIDTH, 0))
+                    .lanewise(VectorOperators.LSHL, shift));
+            acc1 = acc1.add(((LongVector) s.convertShape(VectorOperators.I2L, L_DOUBLE_WIDTH, 1))
+                    .lanewise(VectorOperators.LSHL, shift));
+        }
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    }
+
     // ---- fused MX block passes ----------------------------------------------------------------------
 
     @Override

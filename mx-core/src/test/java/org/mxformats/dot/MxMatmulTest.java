@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.math.BigDecimal;
+import java.nio.ByteBuffer;
 import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -13,6 +14,7 @@ import org.mxformats.block.BlockAxis;
 import org.mxformats.block.MxArray;
 import org.mxformats.block.MxTensor2d;
 import org.mxformats.block.MxFormat;
+import org.mxformats.block.MxQuantizer;
 import org.mxformats.format.Rounding;
 
 class MxMatmulTest {
@@ -90,6 +92,91 @@ class MxMatmulTest {
                             .as("%s, %d threads", acc, threads).isEqualTo(bits(single));
                 } finally {
                     pool.shutdown();
+                }
+            }
+        }
+    }
+
+    /**
+     * The same MX vector in every kind of storage MxArray has: its own arrays, a writable heap
+     * buffer at an odd offset in a longer array, a direct buffer, a read-only heap buffer (the last
+     * two have no array the kernels can read in place).
+     */
+    static MxArray[] storages(MxArray a) {
+        byte[] elements = new byte[a.packedElements().remaining()];
+        a.packedElements().get(elements);
+        byte[] scales = new byte[a.scales().remaining()];
+        a.scales().get(scales);
+        byte[] paddedElements = new byte[elements.length + 8];
+        byte[] paddedScales = new byte[scales.length + 6];
+        System.arraycopy(elements, 0, paddedElements, 3, elements.length);
+        System.arraycopy(scales, 0, paddedScales, 5, scales.length);
+        ByteBuffer directElements = ByteBuffer.allocateDirect(elements.length).put(elements).flip();
+        ByteBuffer directScales = ByteBuffer.allocateDirect(scales.length).put(scales).flip();
+        return new MxArray[] {
+            MxArray.of(a.format(), a.length(), elements, scales, a.tensorScale()),
+            MxArray.wrap(a.format(), a.length(), ByteBuffer.wrap(paddedElements).position(3),
+                    ByteBuffer.wrap(paddedScales).position(5), a.tensorScale()),
+            MxArray.wrap(a.format(), a.length(), directElements, directScales, a.tensorScale()),
+            MxArray.wrap(a.format(), a.length(), ByteBuffer.wrap(elements).asReadOnlyBuffer(),
+                    ByteBuffer.wrap(scales).asReadOnlyBuffer(), a.tensorScale()),
+        };
+    }
+
+    @Test
+    void fastMatvecReadsEveryStorageTheSameForEveryThreadCount() {
+        SplittableRandom r = new SplittableRandom(26);
+        int k = 160;   // whole blocks of 32: the kernels' FAST path
+        for (MxFormat f : new MxFormat[] {MxFormat.MXFP8_E4M3, MxFormat.MXFP4, MxFormat.MXINT8, MxFormat.MXFP6_E2M3}) {
+            MxArray[] w = new MxArray[23];
+            for (int row = 0; row < w.length; row++) {
+                float[] values = new float[k];
+                for (int i = 0; i < k; i++) {
+                    values[i] = (float) (r.nextGaussian() * Math.scalb(1.0, r.nextInt(20) - 10));
+                }
+                w[row] = MxQuantizer.quantize(f, values, 0, k);
+            }
+            float[] x = new float[k + 1];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) r.nextGaussian();
+            }
+            MxArray[][] byStorage = new MxArray[4][w.length];
+            for (int row = 0; row < w.length; row++) {
+                MxArray[] s = storages(w[row]);
+                for (int kind = 0; kind < s.length; kind++) {
+                    byStorage[kind][row] = s[kind];
+                }
+            }
+            float[] want = MxMatmul.matvec(byStorage[0], x, 1, Accumulation.FAST, Rounding.RNE, null);
+            for (int row = 0; row < w.length; row++) {
+                // Independent check of the FAST result: within 2^-14 of sum |terms| of the exact sum.
+                MxArray a = w[row];
+                BigDecimal exact = BigDecimal.ZERO;
+                BigDecimal magnitude = BigDecimal.ZERO;
+                for (int i = 0; i < k; i++) {
+                    BigDecimal term = new BigDecimal(a.format().element().decode(a.elementCode(i)))
+                            .multiply(new BigDecimal(a.scaleValue(i / 32))).multiply(new BigDecimal(x[1 + i]));
+                    exact = exact.add(term);
+                    magnitude = magnitude.add(term.abs());
+                }
+                assertThat(new BigDecimal(want[row]).subtract(exact).abs())
+                        .as("%s row %d", f, row).isLessThanOrEqualTo(magnitude.multiply(BigDecimal.valueOf(0x1p-14)));
+            }
+            for (int kind = 0; kind < byStorage.length; kind++) {
+                for (int threads : new int[] {1, 2, 3}) {
+                    ExecutorService pool = threads == 1 ? null : Executors.newFixedThreadPool(threads);
+                    try {
+                        assertThat(bits(MxMatmul.matvec(byStorage[kind], x, 1, Accumulation.FAST, Rounding.RNE, pool)))
+                                .as("%s, storage %d, %d threads", f, kind, threads).isEqualTo(bits(want));
+                    } finally {
+                        if (pool != null) {
+                            pool.shutdown();
+                        }
+                    }
+                }
+                for (int row = 0; row < w.length; row++) {
+                    assertThat(MxDot.dot(byStorage[kind][row], x, 1, Accumulation.FAST, Rounding.RNE))
+                            .as("%s, storage %d, row %d", f, kind, row).isEqualTo(want[row]);
                 }
             }
         }

@@ -359,6 +359,51 @@ class MxKernelsTest {
     }
 
     /**
+     * The shifted int8 block sums: vector and scalar against a BigInteger oracle taken modulo 2^64
+     * (the kernel's wrapping arithmetic), with shifts up to 63 (so wrapping happens), extreme
+     * blocks of -128 codes, odd offsets, and block sizes the vector loop does and does not take.
+     */
+    @Test
+    void int8ShiftedProductSumsMatchABigIntegerOracle() {
+        Kernels vector = vector();
+        SplittableRandom random = new SplittableRandom(41);
+        for (int blockSize : new int[] {32, 64, 16, 20}) {
+            for (int blocks : new int[] {0, 1, 2, 7, 130}) {
+                for (int maxShift : new int[] {0, 5, 40, 64}) {
+                    byte[] a = new byte[blocks * blockSize + 3];
+                    byte[] b = new byte[blocks * blockSize + 1];
+                    for (int i = 0; i < a.length; i++) {
+                        a[i] = (byte) random.nextInt(256);
+                    }
+                    for (int i = 0; i < b.length; i++) {
+                        b[i] = (byte) random.nextInt(256);
+                    }
+                    if (blocks > 1) {
+                        java.util.Arrays.fill(a, 3, 3 + blockSize, (byte) -128);
+                        java.util.Arrays.fill(b, 1, 1 + blockSize, (byte) -128);
+                    }
+                    int[] shifts = new int[blocks + 2];
+                    int base = random.nextInt(100) - 50;
+                    java.math.BigInteger want = java.math.BigInteger.ZERO;
+                    for (int j = 0; j < blocks; j++) {
+                        shifts[j] = base + (maxShift == 0 ? 0 : random.nextInt(maxShift));
+                        java.math.BigInteger sum = java.math.BigInteger.ZERO;
+                        for (int i = 0; i < blockSize; i++) {
+                            sum = sum.add(java.math.BigInteger.valueOf((long) a[3 + j * blockSize + i] * b[1 + j * blockSize + i]));
+                        }
+                        want = want.add(sum.shiftLeft(shifts[j] - base));
+                    }
+                    String what = "k=" + blockSize + " blocks=" + blocks + " shifts<" + maxShift;
+                    assertThat(Kernels.scalar().int8ShiftedProductSum(a, 3, b, 1, blockSize, blocks, shifts, base))
+                            .as("scalar " + what).isEqualTo(want.longValue());
+                    assertThat(vector.int8ShiftedProductSum(a, 3, b, 1, blockSize, blocks, shifts, base))
+                            .as("vector " + what).isEqualTo(want.longValue());
+                }
+            }
+        }
+    }
+
+    /**
      * Blocks for the one-pass quantizer: block j is the format's boundary-dense inputs times 2^t
      * (t from a list running from below float's range to near its top), headed by max(F) * 2^t so
      * that the FLOOR scale is usually 2^t and the elements are the inputs themselves; plus blocks
