@@ -33,15 +33,7 @@ class MxDotStreamedTest {
     /** Random finite codes (NaN codes with probability {@code nanRate}) and scale codes from a window. */
     static MxDotTest.Operand random(SplittableRandom r, MxFormat f, int length, double nanRate, int lowScale,
                                     int highScale) {
-        ElementFormat e = f.element();
-        byte[] codes = new byte[length];
-        for (int i = 0; i < length; i++) {
-            int c;
-            do {
-                c = r.nextInt(e.codeCount());
-            } while (!Double.isFinite(e.decode(c)) && r.nextDouble() >= nanRate);
-            codes[i] = (byte) c;
-        }
+        byte[] codes = MxDotTest.randomCodes(r, f.element(), length, nanRate);
         byte[] scales = new byte[f.blockCount(length)];
         for (int j = 0; j < scales.length; j++) {
             scales[j] = (byte) (lowScale + r.nextInt(highScale - lowScale + 1));

@@ -23,9 +23,8 @@ class MxDotTest {
     record Operand(MxArray array, byte[] codes, byte[] scales) {
     }
 
-    /** Random codes (specials included with the given probability) packed into an MxArray. */
-    static Operand randomOperand(SplittableRandom r, MxFormat f, int length, double specialRate, float tensorScale) {
-        ElementFormat e = f.element();
+    /** Random codes of a format, one per byte: NaN and infinity codes kept with the given probability. */
+    static byte[] randomCodes(SplittableRandom r, ElementFormat e, int length, double specialRate) {
         byte[] codes = new byte[length];
         for (int i = 0; i < length; i++) {
             int c;
@@ -34,6 +33,13 @@ class MxDotTest {
             } while (!Double.isFinite(e.decode(c)) && r.nextDouble() >= specialRate);
             codes[i] = (byte) c;
         }
+        return codes;
+    }
+
+    /** Random codes (specials included with the given probability) packed into an MxArray. */
+    static Operand randomOperand(SplittableRandom r, MxFormat f, int length, double specialRate, float tensorScale) {
+        ElementFormat e = f.element();
+        byte[] codes = randomCodes(r, e, length, specialRate);
         ElementFormat s = f.scale();
         byte[] scales = new byte[f.blockCount(length)];
         for (int j = 0; j < scales.length; j++) {
