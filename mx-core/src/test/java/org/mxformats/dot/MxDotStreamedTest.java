@@ -5,7 +5,6 @@ import org.junit.jupiter.api.Test;
 import org.mxformats.block.MxArray;
 import org.mxformats.block.MxFormat;
 import org.mxformats.block.Packing;
-import org.mxformats.format.ElementFormat;
 import org.mxformats.format.Rounding;
 
 /**
