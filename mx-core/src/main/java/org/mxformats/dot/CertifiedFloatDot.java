@@ -1,6 +1,5 @@
 package org.mxformats.dot;
 
-import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.mxformats.block.MxArray;
 import org.mxformats.block.MxFormat;
@@ -71,11 +70,9 @@ final class CertifiedFloatDot {
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private static final class Scratch {
-        final byte[] packed = new byte[GROUP];
         final byte[] codes = new byte[GROUP];
         final double[] blockScales = new double[GROUP / LANES];
         final double[] lanes = new double[2 * LANES];
-        final byte[] scaleCodes = new byte[GROUP / LANES];
     }
 
     /** The formats last checked, reused while the same format instances come again (the common case). */
@@ -136,26 +133,32 @@ final class CertifiedFloatDot {
     /**
      * The exact dot product of {@code a} with {@code x[offset ..]} rounded once to float, or
      * {@link #UNDECIDED} when this path does not apply (shape, formats, tensor scale) or cannot decide the rounding.
-     * The codes are read from {@code a}'s storage a group at a time.
+     * The codes are read in place from {@code a}'s heap storage (a copy for other storage).
      */
     static float dot(MxArray a, float[] x, int offset, Rounding rounding) {
         MxFormat f = a.format();
-        return dot(f.element(), f.scale(), f.blockSize(), a.length(), a.tensorScale(), a.packedElements(), a.scales(),
-                null, null, x, offset, rounding);
+        int n = a.length();
+        if (n == 0 || n % f.blockSize() != 0 || a.tensorScale() != 1 || !plan(f.element(), f.scale(), f.blockSize()).applies) {
+            return UNDECIDED;   // decided before the operand is read (a copy for direct storage)
+        }
+        // A new operand per call: a thread-local one would keep the caller's arrays reachable.
+        SimdRoutes.Operand op = new SimdRoutes.Operand().of(a);
+        return dot(f.element(), f.scale(), f.blockSize(), n, a.tensorScale(), op.codes, op.codeOffset,
+                f.element().bits() == 4, op.scales, op.scaleOffset, x, offset, rounding);
     }
 
     /** {@link #dot(MxArray, float[], int, Rounding)} for an operand already unpacked (a matrix row). */
     static float dot(Unpacked a, float[] x, int offset, Rounding rounding) {
-        return dot(a.element, a.scale, a.blockSize, a.length, a.tensorScale, null, null, a.codes, a.scales, x, offset,
+        return dot(a.element, a.scale, a.blockSize, a.length, a.tensorScale, a.codes, 0, false, a.scales, 0, x, offset,
                 rounding);
     }
 
     /**
-     * The certified result for codes given either packed in views ({@code elementView},
-     * {@code scaleView}) or one per byte in arrays ({@code allCodes}, {@code allScales}).
+     * The certified result for codes from {@code codes[codeBase ..]}, packed two per byte when
+     * {@code nibbles} (low nibble first), else one per byte, and scale codes from {@code scales[scaleBase ..]}.
      */
     private static float dot(ElementFormat element, ElementFormat scale, int k, int n, float tensorScale,
-                             ByteBuffer elementView, ByteBuffer scaleView, byte[] allCodes, byte[] allScales,
+                             byte[] allCodes, int codeBase, boolean nibbles, byte[] allScales, int scaleBase,
                              float[] x, int offset, Rounding rounding) {
         if (n == 0 || n % k != 0 || tensorScale != 1) {
             return UNDECIDED;
@@ -167,11 +170,9 @@ final class CertifiedFloatDot {
         Kernels kernels = Kernels.get();
         Scratch s = SCRATCH.get();
         int group = Math.max(k, GROUP / k * k);
-        byte[] packed = s.packed;   // group <= GROUP as k <= MAX_BLOCK = GROUP
         double[] blockScales = s.blockScales;
         double[] lanes = s.lanes;
         double[] scaleValues = plan.scaleValues;
-        boolean nibbles = element.bits() == 4;
         double sum = 0;           // S: the running sum of the group sums
         double compensation = 0;  // C: the sum of TwoSum's exact errors
         double bound = 0;
@@ -179,24 +180,15 @@ final class CertifiedFloatDot {
             int count = Math.min(group, n - start);
             int blocks = count / k;
             byte[] codes = allCodes;
-            int codeOffset = start;
-            byte[] scaleCodes = allScales;
-            int scaleOffset = start / k;
-            if (allCodes == null) {
+            int codeOffset = codeBase + start;
+            if (nibbles) {
                 codes = s.codes;
                 codeOffset = 0;
-                if (nibbles) {
-                    elementView.get(start / 2, packed, 0, count / 2);
-                    kernels.unpackNibbles(packed, 0, codes, 0, count);
-                } else {
-                    elementView.get(start, codes, 0, count);
-                }
-                scaleCodes = s.scaleCodes;
-                scaleOffset = 0;
-                scaleView.get(start / k, scaleCodes, 0, blocks);
+                kernels.unpackNibbles(allCodes, codeBase + start / 2, codes, 0, count);
             }
+            int scaleOffset = scaleBase + start / k;
             for (int j = 0; j < blocks; j++) {
-                blockScales[j] = scaleValues[scaleCodes[scaleOffset + j] & 0xFF];
+                blockScales[j] = scaleValues[allScales[scaleOffset + j] & 0xFF];
             }
             Arrays.fill(lanes, 0.0);
             kernels.exactDotCodeLanes(element, codes, codeOffset, x, offset + start, blockScales, k, blocks, lanes);

@@ -17,7 +17,7 @@ import org.mxformats.format.Rounding;
  * is the BigDecimal oracle's rounding of the exact sum, in every mode, on cases built to sit on,
  * near and across rounding boundaries and to make the double lanes round; and it declines the cases
  * it cannot decide (exact floats and midpoints), so the exact path answers those. Operands read
- * from an MxArray and already unpacked (matrix rows) give the same answers.
+ * from an MxArray in any storage and already unpacked (matrix rows) give the same answers.
  */
 class CertifiedFloatDotTest {
     private static final MxFormat[] FORMATS = {MxFormat.MXFP8_E4M3, MxFormat.MXFP4, MxFormat.MXINT8,
@@ -80,6 +80,11 @@ class CertifiedFloatDotTest {
             // A matrix row (codes already unpacked) takes the same computation: the same answer.
             assertThat(Float.floatToRawIntBits(CertifiedFloatDot.dot(Unpacked.of(a), x, offset, m)))
                     .as(what + " unpacked " + m).isEqualTo(Float.floatToRawIntBits(got));
+            // Heap storage is read in place (at its offset), other storage through a copy: the same answer.
+            for (MxArray stored : MxMatmulTest.storages(a)) {
+                assertThat(Float.floatToRawIntBits(CertifiedFloatDot.dot(stored, x, offset, m)))
+                        .as(what + " stored " + stored.packedElements() + " " + m).isEqualTo(Float.floatToRawIntBits(got));
+            }
             if (sum == null || sum.signum() == 0) {
                 assertThat(got).as(what + " special or zero " + m).isNaN();
                 continue;
