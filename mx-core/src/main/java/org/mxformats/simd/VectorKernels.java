@@ -1,6 +1,7 @@
 package org.mxformats.simd;
 
 import java.nio.ByteOrder;
+import java.util.stream.IntStream;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
@@ -10,6 +11,7 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 import org.mxformats.format.ElementFormat;
 import org.mxformats.format.Overflow;
@@ -864,23 +866,43 @@ final class VectorKernels implements Kernels {
         int quantize(float[] in, int inOffset, int blockSize, int blocks, int minExponent, int maxExponent,
                      int scaleBias, boolean nibbles, byte[] codes, int codeOffset, byte[] scaleCodes, int scaleOffset) {
             int[] factorBits = new int[BATCH];
+            int[] maxBits = new int[BATCH];
             for (int first = 0; first < blocks; first += BATCH) {
                 int count = Math.min(BATCH, blocks - first);
                 int covered = count;
-                for (int j = 0; j < count; j++) {
-                    int at = inOffset + (first + j) * blockSize;
-                    IntVector max = IntVector.zero(I);
-                    for (int i = 0; i < blockSize; i += LANES) {
-                        max = max.max(FloatVector.fromArray(F, in, at + i).reinterpretAsInts().and(0x7fff_ffff));
+                int batchAt = inOffset + first * blockSize;
+                // Lane j: the largest magnitude bits of block first + j (0 past the last block).
+                IntVector amax = LANES == BATCH ? batchMaxima(in, batchAt, blockSize, count) : null;
+                IntVector e = null;
+                boolean regular = false;
+                if (amax != null) {
+                    // A normal amax's FLOOR exponent is its exponent field's, less the bias and emax.
+                    e = amax.lanewise(VectorOperators.LSHR, 23).sub(127 + emax).max(minExponent).min(maxExponent);
+                    regular = !amax.compare(VectorOperators.GE, 0x7f80_0000)
+                            .or(amax.compare(VectorOperators.LT, 0x0080_0000))
+                            .or(e.compare(VectorOperators.LT, -127)).or(e.compare(VectorOperators.GT, 126)).anyTrue();
+                }
+                if (regular) {   // then count is BATCH: past the last block, lanes are 0
+                    ((ByteVector) e.add(scaleBias).convertShape(VectorOperators.I2B, B_QUARTER, 0))
+                            .intoArray(scaleCodes, scaleOffset + first);
+                    e.neg().add(127).lanewise(VectorOperators.LSHL, 23).intoArray(factorBits, 0);
+                } else {
+                    // Zeros, float subnormals, NaN, infinities, extreme or partial batches: block by block.
+                    if (amax != null) {
+                        amax.intoArray(maxBits, 0);
                     }
-                    int amaxBits = max.reduceLanes(VectorOperators.MAX);
-                    int e = Kernels.floorScaleExponent(Float.intBitsToFloat(amaxBits), emax, minExponent, maxExponent);
-                    if (amaxBits >= 0x7f80_0000 || e < -127 || e > 126) {
-                        covered = j;   // the blocks before it are encoded, then the call ends
-                        break;
+                    for (int j = 0; j < count; j++) {
+                        int amaxBits = amax != null ? maxBits[j] : blockMaximum(in, batchAt + j * blockSize, blockSize)
+                                .reduceLanes(VectorOperators.MAX);
+                        int ej = Kernels.floorScaleExponent(Float.intBitsToFloat(amaxBits), emax, minExponent,
+                                maxExponent);
+                        if (amaxBits >= 0x7f80_0000 || ej < -127 || ej > 126) {
+                            covered = j;   // the blocks before it are encoded, then the call ends
+                            break;
+                        }
+                        scaleCodes[scaleOffset + first + j] = (byte) (ej + scaleBias);
+                        factorBits[j] = (127 - ej) << 23;
                     }
-                    scaleCodes[scaleOffset + first + j] = (byte) (e + scaleBias);
-                    factorBits[j] = (127 - e) << 23;
                 }
                 for (int j = 0; j < covered; j++) {
                     int at = inOffset + (first + j) * blockSize;
@@ -911,6 +933,75 @@ final class VectorKernels implements Kernels {
                 }
             }
             return blocks;
+        }
+
+        /** Lanewise largest magnitude bits of one block (the lanes of its vectors). */
+        private static IntVector blockMaximum(float[] in, int at, int blockSize) {
+            IntVector max = IntVector.zero(I);
+            for (int i = 0; i < blockSize; i += LANES) {
+                max = max.max(FloatVector.fromArray(F, in, at + i).reinterpretAsInts().and(0x7fff_ffff));
+            }
+            return max;
+        }
+
+        /** {@link #blockMaximum} of block j from {@code at}, or zeros when j is not below count. */
+        private static IntVector blockMaximum(float[] in, int at, int blockSize, int j, int count) {
+            return j < count ? blockMaximum(in, at + j * blockSize, blockSize) : IntVector.zero(I);
+        }
+
+        /**
+         * The largest magnitude bits of 16 blocks, lane j for block j (zero from block count on),
+         * with no horizontal reduction per block: a transpose-like tree in which each step halves
+         * the vectors and the lanes each block still spans ({@link #halve}). For 16 lanes only.
+         */
+        private static IntVector batchMaxima(float[] in, int at, int k, int count) {
+            IntVector m0 = halve8(blockMaximum(in, at, k, 0, count), blockMaximum(in, at, k, 8, count));
+            IntVector m1 = halve8(blockMaximum(in, at, k, 1, count), blockMaximum(in, at, k, 9, count));
+            IntVector m2 = halve8(blockMaximum(in, at, k, 2, count), blockMaximum(in, at, k, 10, count));
+            IntVector m3 = halve8(blockMaximum(in, at, k, 3, count), blockMaximum(in, at, k, 11, count));
+            IntVector m4 = halve8(blockMaximum(in, at, k, 4, count), blockMaximum(in, at, k, 12, count));
+            IntVector m5 = halve8(blockMaximum(in, at, k, 5, count), blockMaximum(in, at, k, 13, count));
+            IntVector m6 = halve8(blockMaximum(in, at, k, 6, count), blockMaximum(in, at, k, 14, count));
+            IntVector m7 = halve8(blockMaximum(in, at, k, 7, count), blockMaximum(in, at, k, 15, count));
+            IntVector n0 = halve(m0, m4, UPPER_4, SWAP_4);
+            IntVector n1 = halve(m1, m5, UPPER_4, SWAP_4);
+            IntVector n2 = halve(m2, m6, UPPER_4, SWAP_4);
+            IntVector n3 = halve(m3, m7, UPPER_4, SWAP_4);
+            return halve(halve(n0, n2, UPPER_2, SWAP_2), halve(n1, n3, UPPER_2, SWAP_2), UPPER_1, SWAP_1);
+        }
+
+        private static IntVector halve8(IntVector a, IntVector b) {
+            return halve(a, b, UPPER_8, SWAP_8);
+        }
+
+        /**
+         * With {@code upper} the lanes i with bit d set and {@code swap} the exchange of lanes i and
+         * i ^ d: lane i of the result is the larger of lanes i and i ^ d of a when bit d of i is
+         * clear, of b when it is set. If each lane pair (i, i ^ d) of a (and of b) belongs to one
+         * block, a's blocks keep the lanes with bit d clear, b's those with it set, maxima kept.
+         */
+        private static IntVector halve(IntVector a, IntVector b, VectorMask<Integer> upper,
+                                       VectorShuffle<Integer> swap) {
+            return a.blend(b, upper).max(b.blend(a, upper).rearrange(swap));
+        }
+
+        // Constants (static final fields, not array elements) for C2; built for 16 lanes only.
+        private static final VectorMask<Integer> UPPER_8 = upperLanes(8);
+        private static final VectorMask<Integer> UPPER_4 = upperLanes(4);
+        private static final VectorMask<Integer> UPPER_2 = upperLanes(2);
+        private static final VectorMask<Integer> UPPER_1 = upperLanes(1);
+        private static final VectorShuffle<Integer> SWAP_8 = swap(8);
+        private static final VectorShuffle<Integer> SWAP_4 = swap(4);
+        private static final VectorShuffle<Integer> SWAP_2 = swap(2);
+        private static final VectorShuffle<Integer> SWAP_1 = swap(1);
+
+        private static VectorMask<Integer> upperLanes(int d) {
+            return LANES == BATCH ? VectorMask.fromLong(I, IntStream.range(0, LANES).filter(i -> (i & d) != 0)
+                    .mapToLong(i -> 1L << i).sum()) : null;
+        }
+
+        private static VectorShuffle<Integer> swap(int d) {
+            return LANES == BATCH ? VectorShuffle.fromOp(I, i -> i ^ d) : null;
         }
     }
 
