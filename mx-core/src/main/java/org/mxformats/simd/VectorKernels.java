@@ -867,32 +867,32 @@ final class VectorKernels implements Kernels {
                      int scaleBias, boolean nibbles, byte[] codes, int codeOffset, byte[] scaleCodes, int scaleOffset) {
             int[] factorBits = new int[BATCH];
             int[] maxBits = new int[BATCH];
+            int[] tree = new int[BATCH * LANES / 2];
             for (int first = 0; first < blocks; first += BATCH) {
                 int count = Math.min(BATCH, blocks - first);
                 int covered = count;
                 int batchAt = inOffset + first * blockSize;
-                // Lane j: the largest magnitude bits of block first + j (0 past the last block).
-                IntVector amax = LANES == BATCH ? batchMaxima(in, batchAt, blockSize, count) : null;
-                IntVector e = null;
                 boolean regular = false;
-                if (amax != null) {
+                if (LANES == BATCH) {
+                    batchMaxima(in, batchAt, blockSize, count, tree, maxBits);
+                    // Lane j: the largest magnitude bits of block first + j (0 past the last block).
+                    IntVector amax = IntVector.fromArray(I, maxBits, 0);
                     // A normal amax's FLOOR exponent is its exponent field's, less the bias and emax.
-                    e = amax.lanewise(VectorOperators.LSHR, 23).sub(127 + emax).max(minExponent).min(maxExponent);
+                    IntVector e = amax.lanewise(VectorOperators.LSHR, 23).sub(127 + emax).max(minExponent)
+                            .min(maxExponent);
                     regular = !amax.compare(VectorOperators.GE, 0x7f80_0000)
                             .or(amax.compare(VectorOperators.LT, 0x0080_0000))
                             .or(e.compare(VectorOperators.LT, -127)).or(e.compare(VectorOperators.GT, 126)).anyTrue();
-                }
-                if (regular) {   // then count is BATCH: past the last block, lanes are 0
-                    ((ByteVector) e.add(scaleBias).convertShape(VectorOperators.I2B, B_QUARTER, 0))
-                            .intoArray(scaleCodes, scaleOffset + first);
-                    e.neg().add(127).lanewise(VectorOperators.LSHL, 23).intoArray(factorBits, 0);
-                } else {
-                    // Zeros, float subnormals, NaN, infinities, extreme or partial batches: block by block.
-                    if (amax != null) {
-                        amax.intoArray(maxBits, 0);
+                    if (regular) {   // then count is BATCH: past the last block, lanes are 0
+                        ((ByteVector) e.add(scaleBias).convertShape(VectorOperators.I2B, B_QUARTER, 0))
+                                .intoArray(scaleCodes, scaleOffset + first);
+                        e.neg().add(127).lanewise(VectorOperators.LSHL, 23).intoArray(factorBits, 0);
                     }
+                }
+                if (!regular) {
+                    // Zeros, float subnormals, NaN, infinities, extreme or partial batches: block by block.
                     for (int j = 0; j < count; j++) {
-                        int amaxBits = amax != null ? maxBits[j] : blockMaximum(in, batchAt + j * blockSize, blockSize)
+                        int amaxBits = LANES == BATCH ? maxBits[j] : blockMaximum(in, batchAt + j * blockSize, blockSize)
                                 .reduceLanes(VectorOperators.MAX);
                         int ej = Kernels.floorScaleExponent(Float.intBitsToFloat(amaxBits), emax, minExponent,
                                 maxExponent);
@@ -950,28 +950,27 @@ final class VectorKernels implements Kernels {
         }
 
         /**
-         * The largest magnitude bits of 16 blocks, lane j for block j (zero from block count on),
-         * with no horizontal reduction per block: a transpose-like tree in which each step halves
-         * the vectors and the lanes each block still spans ({@link #halve}). For 16 lanes only.
+         * Writes to {@code maxBits[0, 16)} the largest magnitude bits of 16 blocks, lane j for
+         * block j (zero from block count on), with no horizontal reduction per block: a
+         * transpose-like tree in which each level halves the vectors (kept in {@code tree}, L1)
+         * and the lanes each block spans ({@link #halve}). For 16 lanes only. No vector crosses
+         * its boundary, so C2 need not inline it.
          */
-        private static IntVector batchMaxima(float[] in, int at, int k, int count) {
-            IntVector m0 = halve8(blockMaximum(in, at, k, 0, count), blockMaximum(in, at, k, 8, count));
-            IntVector m1 = halve8(blockMaximum(in, at, k, 1, count), blockMaximum(in, at, k, 9, count));
-            IntVector m2 = halve8(blockMaximum(in, at, k, 2, count), blockMaximum(in, at, k, 10, count));
-            IntVector m3 = halve8(blockMaximum(in, at, k, 3, count), blockMaximum(in, at, k, 11, count));
-            IntVector m4 = halve8(blockMaximum(in, at, k, 4, count), blockMaximum(in, at, k, 12, count));
-            IntVector m5 = halve8(blockMaximum(in, at, k, 5, count), blockMaximum(in, at, k, 13, count));
-            IntVector m6 = halve8(blockMaximum(in, at, k, 6, count), blockMaximum(in, at, k, 14, count));
-            IntVector m7 = halve8(blockMaximum(in, at, k, 7, count), blockMaximum(in, at, k, 15, count));
-            IntVector n0 = halve(m0, m4, UPPER_4, SWAP_4);
-            IntVector n1 = halve(m1, m5, UPPER_4, SWAP_4);
-            IntVector n2 = halve(m2, m6, UPPER_4, SWAP_4);
-            IntVector n3 = halve(m3, m7, UPPER_4, SWAP_4);
-            return halve(halve(n0, n2, UPPER_2, SWAP_2), halve(n1, n3, UPPER_2, SWAP_2), UPPER_1, SWAP_1);
-        }
-
-        private static IntVector halve8(IntVector a, IntVector b) {
-            return halve(a, b, UPPER_8, SWAP_8);
+        private static void batchMaxima(float[] in, int at, int k, int count, int[] tree, int[] maxBits) {
+            for (int j = 0; j < 8; j++) {
+                halve(blockMaximum(in, at, k, j, count), blockMaximum(in, at, k, j + 8, count), UPPER_8, SWAP_8)
+                        .intoArray(tree, j * 16);
+            }
+            for (int j = 0; j < 4; j++) {
+                halve(IntVector.fromArray(I, tree, j * 16), IntVector.fromArray(I, tree, (j + 4) * 16), UPPER_4,
+                        SWAP_4).intoArray(tree, j * 16);
+            }
+            for (int j = 0; j < 2; j++) {
+                halve(IntVector.fromArray(I, tree, j * 16), IntVector.fromArray(I, tree, (j + 2) * 16), UPPER_2,
+                        SWAP_2).intoArray(tree, j * 16);
+            }
+            halve(IntVector.fromArray(I, tree, 0), IntVector.fromArray(I, tree, 16), UPPER_1, SWAP_1)
+                    .intoArray(maxBits, 0);
         }
 
         /**
