@@ -944,11 +944,6 @@ final class VectorKernels implements Kernels {
             return max;
         }
 
-        /** {@link #blockMaximum} of block j from {@code at}, or zeros when j is not below count. */
-        private static IntVector blockMaximum(float[] in, int at, int blockSize, int j, int count) {
-            return j < count ? blockMaximum(in, at + j * blockSize, blockSize) : IntVector.zero(I);
-        }
-
         /**
          * Writes to {@code maxBits[0, 16)} the largest magnitude bits of 16 blocks, lane j for
          * block j (zero from block count on), with no horizontal reduction per block: a
@@ -958,8 +953,21 @@ final class VectorKernels implements Kernels {
          */
         private static void batchMaxima(float[] in, int at, int k, int count, int[] tree, int[] maxBits) {
             for (int j = 0; j < 8; j++) {
-                halve(blockMaximum(in, at, k, j, count), blockMaximum(in, at, k, j + 8, count), UPPER_8, SWAP_8)
-                        .intoArray(tree, j * 16);
+                IntVector a = IntVector.zero(I);
+                IntVector b = IntVector.zero(I);
+                int ja = j < count ? j : 0;   // past the last block: block 0 read, its maxima set to 0 below
+                int jb = j + 8 < count ? j + 8 : 0;
+                for (int i = 0; i < k; i += LANES) {
+                    a = a.max(FloatVector.fromArray(F, in, at + ja * k + i).reinterpretAsInts().and(0x7fff_ffff));
+                    b = b.max(FloatVector.fromArray(F, in, at + jb * k + i).reinterpretAsInts().and(0x7fff_ffff));
+                }
+                if (j >= count) {
+                    a = IntVector.zero(I);
+                }
+                if (j + 8 >= count) {
+                    b = IntVector.zero(I);
+                }
+                halve(a, b, UPPER_8, SWAP_8).intoArray(tree, j * 16);
             }
             for (int j = 0; j < 4; j++) {
                 halve(IntVector.fromArray(I, tree, j * 16), IntVector.fromArray(I, tree, (j + 4) * 16), UPPER_4,
