@@ -1,7 +1,6 @@
 package org.mxformats.simd;
 
 import java.nio.ByteOrder;
-import java.util.stream.IntStream;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
@@ -11,7 +10,6 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 import org.mxformats.format.ElementFormat;
 import org.mxformats.format.Overflow;
@@ -866,43 +864,23 @@ final class VectorKernels implements Kernels {
         int quantize(float[] in, int inOffset, int blockSize, int blocks, int minExponent, int maxExponent,
                      int scaleBias, boolean nibbles, byte[] codes, int codeOffset, byte[] scaleCodes, int scaleOffset) {
             int[] factorBits = new int[BATCH];
-            int[] maxBits = new int[BATCH];
-            int[] tree = new int[BATCH * LANES / 2];
             for (int first = 0; first < blocks; first += BATCH) {
                 int count = Math.min(BATCH, blocks - first);
                 int covered = count;
-                int batchAt = inOffset + first * blockSize;
-                boolean regular = false;
-                if (LANES == BATCH) {
-                    batchMaxima(in, batchAt, blockSize, count, tree, maxBits);
-                    // Lane j: the largest magnitude bits of block first + j (0 past the last block).
-                    IntVector amax = IntVector.fromArray(I, maxBits, 0);
-                    // A normal amax's FLOOR exponent is its exponent field's, less the bias and emax.
-                    IntVector e = amax.lanewise(VectorOperators.LSHR, 23).sub(127 + emax).max(minExponent)
-                            .min(maxExponent);
-                    regular = !amax.compare(VectorOperators.GE, 0x7f80_0000)
-                            .or(amax.compare(VectorOperators.LT, 0x0080_0000))
-                            .or(e.compare(VectorOperators.LT, -127)).or(e.compare(VectorOperators.GT, 126)).anyTrue();
-                    if (regular) {   // then count is BATCH: past the last block, lanes are 0
-                        ((ByteVector) e.add(scaleBias).convertShape(VectorOperators.I2B, B_QUARTER, 0))
-                                .intoArray(scaleCodes, scaleOffset + first);
-                        e.neg().add(127).lanewise(VectorOperators.LSHL, 23).intoArray(factorBits, 0);
+                for (int j = 0; j < count; j++) {
+                    int at = inOffset + (first + j) * blockSize;
+                    IntVector max = IntVector.zero(I);
+                    for (int i = 0; i < blockSize; i += LANES) {
+                        max = max.max(FloatVector.fromArray(F, in, at + i).reinterpretAsInts().and(0x7fff_ffff));
                     }
-                }
-                if (!regular) {
-                    // Zeros, float subnormals, NaN, infinities, extreme or partial batches: block by block.
-                    for (int j = 0; j < count; j++) {
-                        int amaxBits = LANES == BATCH ? maxBits[j] : blockMaximum(in, batchAt + j * blockSize, blockSize)
-                                .reduceLanes(VectorOperators.MAX);
-                        int ej = Kernels.floorScaleExponent(Float.intBitsToFloat(amaxBits), emax, minExponent,
-                                maxExponent);
-                        if (amaxBits >= 0x7f80_0000 || ej < -127 || ej > 126) {
-                            covered = j;   // the blocks before it are encoded, then the call ends
-                            break;
-                        }
-                        scaleCodes[scaleOffset + first + j] = (byte) (ej + scaleBias);
-                        factorBits[j] = (127 - ej) << 23;
+                    int amaxBits = max.reduceLanes(VectorOperators.MAX);
+                    int e = Kernels.floorScaleExponent(Float.intBitsToFloat(amaxBits), emax, minExponent, maxExponent);
+                    if (amaxBits >= 0x7f80_0000 || e < -127 || e > 126) {
+                        covered = j;   // the blocks before it are encoded, then the call ends
+                        break;
                     }
+                    scaleCodes[scaleOffset + first + j] = (byte) (e + scaleBias);
+                    factorBits[j] = (127 - e) << 23;
                 }
                 for (int j = 0; j < covered; j++) {
                     int at = inOffset + (first + j) * blockSize;
@@ -933,82 +911,6 @@ final class VectorKernels implements Kernels {
                 }
             }
             return blocks;
-        }
-
-        /** Lanewise largest magnitude bits of one block (the lanes of its vectors). */
-        private static IntVector blockMaximum(float[] in, int at, int blockSize) {
-            IntVector max = IntVector.zero(I);
-            for (int i = 0; i < blockSize; i += LANES) {
-                max = max.max(FloatVector.fromArray(F, in, at + i).reinterpretAsInts().and(0x7fff_ffff));
-            }
-            return max;
-        }
-
-        /**
-         * Writes to {@code maxBits[0, 16)} the largest magnitude bits of 16 blocks, lane j for
-         * block j (zero from block count on), with no horizontal reduction per block: a
-         * transpose-like tree in which each level halves the vectors (kept in {@code tree}, L1)
-         * and the lanes each block spans ({@link #halve}). For 16 lanes only. No vector crosses
-         * its boundary, so C2 need not inline it.
-         */
-        private static void batchMaxima(float[] in, int at, int k, int count, int[] tree, int[] maxBits) {
-            for (int j = 0; j < 8; j++) {
-                IntVector a = IntVector.zero(I);
-                IntVector b = IntVector.zero(I);
-                int ja = j < count ? j : 0;   // past the last block: block 0 read, its maxima set to 0 below
-                int jb = j + 8 < count ? j + 8 : 0;
-                for (int i = 0; i < k; i += LANES) {
-                    a = a.max(FloatVector.fromArray(F, in, at + ja * k + i).reinterpretAsInts().and(0x7fff_ffff));
-                    b = b.max(FloatVector.fromArray(F, in, at + jb * k + i).reinterpretAsInts().and(0x7fff_ffff));
-                }
-                if (j >= count) {
-                    a = IntVector.zero(I);
-                }
-                if (j + 8 >= count) {
-                    b = IntVector.zero(I);
-                }
-                halve(a, b, UPPER_8, SWAP_8).intoArray(tree, j * 16);
-            }
-            for (int j = 0; j < 4; j++) {
-                halve(IntVector.fromArray(I, tree, j * 16), IntVector.fromArray(I, tree, (j + 4) * 16), UPPER_4,
-                        SWAP_4).intoArray(tree, j * 16);
-            }
-            for (int j = 0; j < 2; j++) {
-                halve(IntVector.fromArray(I, tree, j * 16), IntVector.fromArray(I, tree, (j + 2) * 16), UPPER_2,
-                        SWAP_2).intoArray(tree, j * 16);
-            }
-            halve(IntVector.fromArray(I, tree, 0), IntVector.fromArray(I, tree, 16), UPPER_1, SWAP_1)
-                    .intoArray(maxBits, 0);
-        }
-
-        /**
-         * With {@code upper} the lanes i with bit d set and {@code swap} the exchange of lanes i and
-         * i ^ d: lane i of the result is the larger of lanes i and i ^ d of a when bit d of i is
-         * clear, of b when it is set. If each lane pair (i, i ^ d) of a (and of b) belongs to one
-         * block, a's blocks keep the lanes with bit d clear, b's those with it set, maxima kept.
-         */
-        private static IntVector halve(IntVector a, IntVector b, VectorMask<Integer> upper,
-                                       VectorShuffle<Integer> swap) {
-            return a.blend(b, upper).max(b.blend(a, upper).rearrange(swap));
-        }
-
-        // Constants (static final fields, not array elements) for C2; built for 16 lanes only.
-        private static final VectorMask<Integer> UPPER_8 = upperLanes(8);
-        private static final VectorMask<Integer> UPPER_4 = upperLanes(4);
-        private static final VectorMask<Integer> UPPER_2 = upperLanes(2);
-        private static final VectorMask<Integer> UPPER_1 = upperLanes(1);
-        private static final VectorShuffle<Integer> SWAP_8 = swap(8);
-        private static final VectorShuffle<Integer> SWAP_4 = swap(4);
-        private static final VectorShuffle<Integer> SWAP_2 = swap(2);
-        private static final VectorShuffle<Integer> SWAP_1 = swap(1);
-
-        private static VectorMask<Integer> upperLanes(int d) {
-            return LANES == BATCH ? VectorMask.fromLong(I, IntStream.range(0, LANES).filter(i -> (i & d) != 0)
-                    .mapToLong(i -> 1L << i).sum()) : null;
-        }
-
-        private static VectorShuffle<Integer> swap(int d) {
-            return LANES == BATCH ? VectorShuffle.fromOp(I, i -> i ^ d) : null;
         }
     }
 
