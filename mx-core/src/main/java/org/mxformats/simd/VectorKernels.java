@@ -1033,6 +1033,7 @@ final class VectorKernels implements Kernels {
         int quantize(float[] in, int inOffset, int blockSize, int blocks, int minExponent, int maxExponent,
                      int scaleBias, boolean nibbles, byte[] codes, int codeOffset, byte[] scaleCodes, int scaleOffset) {
             int[] factorBits = new int[BATCH];
+            int[] maxBits = new int[BATCH];
             for (int first = 0; first < blocks; first += BATCH) {
                 int count = Math.min(BATCH, blocks - first);
                 int covered = count;
@@ -1042,14 +1043,36 @@ final class VectorKernels implements Kernels {
                     for (int i = 0; i < blockSize; i += LANES) {
                         max = max.max(FloatVector.fromArray(F, in, at + i).reinterpretAsInts().and(0x7fff_ffff));
                     }
-                    int amaxBits = max.reduceLanes(VectorOperators.MAX);
-                    int e = Kernels.floorScaleExponent(Float.intBitsToFloat(amaxBits), emax, minExponent, maxExponent);
-                    if (amaxBits >= 0x7f80_0000 || e < -127 || e > 126) {
-                        covered = j;   // the blocks before it are encoded, then the call ends
-                        break;
+                    maxBits[j] = max.reduceLanes(VectorOperators.MAX);
+                }
+                boolean regular = false;
+                if (LANES == BATCH && count == BATCH) {
+                    // Lane j: the largest magnitude bits of block first + j. A normal amax's FLOOR
+                    // exponent is its exponent field's, less the bias and emax.
+                    IntVector amax = IntVector.fromArray(I, maxBits, 0);
+                    IntVector e = amax.lanewise(VectorOperators.LSHR, 23).sub(127 + emax).max(minExponent)
+                            .min(maxExponent);
+                    regular = !amax.compare(VectorOperators.GE, 0x7f80_0000)
+                            .or(amax.compare(VectorOperators.LT, 0x0080_0000))
+                            .or(e.compare(VectorOperators.LT, -127)).or(e.compare(VectorOperators.GT, 126)).anyTrue();
+                    if (regular) {
+                        ((ByteVector) e.add(scaleBias).convertShape(VectorOperators.I2B, B_QUARTER, 0))
+                                .intoArray(scaleCodes, scaleOffset + first);
+                        e.neg().add(127).lanewise(VectorOperators.LSHL, 23).intoArray(factorBits, 0);
                     }
-                    scaleCodes[scaleOffset + first + j] = (byte) (e + scaleBias);
-                    factorBits[j] = (127 - e) << 23;
+                }
+                if (!regular) {   // zeros, float subnormals, NaN, infinities, extremes, a last partial batch
+                    for (int j = 0; j < count; j++) {
+                        int amaxBits = maxBits[j];
+                        int e = Kernels.floorScaleExponent(Float.intBitsToFloat(amaxBits), emax, minExponent,
+                                maxExponent);
+                        if (amaxBits >= 0x7f80_0000 || e < -127 || e > 126) {
+                            covered = j;   // the blocks before it are encoded, then the call ends
+                            break;
+                        }
+                        scaleCodes[scaleOffset + first + j] = (byte) (e + scaleBias);
+                        factorBits[j] = (127 - e) << 23;
+                    }
                 }
                 for (int j = 0; j < covered; j++) {
                     int at = inOffset + (first + j) * blockSize;

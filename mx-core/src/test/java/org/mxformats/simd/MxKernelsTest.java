@@ -3,6 +3,7 @@ package org.mxformats.simd;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigDecimal;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -329,8 +330,8 @@ class MxKernelsTest {
                 cb[i] = (byte) random.nextInt(b.codeCount());
             }
             if (a.signEncoding() == org.mxformats.format.SignEncoding.TWOS_COMPLEMENT) {
-                java.util.Arrays.fill(ca, 1, 1 + blockSize, (byte) -128);   // the extreme block
-                java.util.Arrays.fill(cb, 2, 2 + blockSize, (byte) -128);
+                Arrays.fill(ca, 1, 1 + blockSize, (byte) -128);   // the extreme block
+                Arrays.fill(cb, 2, 2 + blockSize, (byte) -128);
             }
             double[] s = new double[blocks];
             double[] v = new double[blocks];
@@ -461,65 +462,112 @@ class MxKernelsTest {
     @ParameterizedTest
     @MethodSource("byteFormats")
     void quantizeFloorBlocksIsTheFloorScaleAndTheScaledEncoding(ElementFormat f) {
-        Kernels vector = vector();
         SplittableRandom random = new SplittableRandom(f.name().hashCode() + 11L);
-        boolean nibbles = f.bits() == 4;
         for (int blockSize : new int[] {32, 16, 64, 48, 2}) {
             int blocks = 80;
             float[] in = floorBlocks(f, blockSize, blocks, random);
             for (Rounding r : new Rounding[] {Rounding.RNE, Rounding.RNA, Rounding.RTZ, Rounding.RUP, Rounding.RDN,
                     Rounding.ODD}) {
-                int codeBytes = 1 + blocks * blockSize / (nibbles ? 2 : 1);
-                byte[] sc = new byte[codeBytes];
-                byte[] vc = new byte[codeBytes];
-                byte[] ss = new byte[2 + blocks];
-                byte[] vs = new byte[2 + blocks];
-                boolean[] scalarCovered = quantizeEveryBlock(Kernels.scalar(), f, r, in, blockSize, blocks, sc, ss);
-                boolean[] vectorCovered = quantizeEveryBlock(vector, f, r, in, blockSize, blocks, vc, vs);
-                int vectorBlocks = 0;
-                for (int j = 0; j < blocks; j++) {
-                    String where = String.format("%s %s k=%d block %d", f, r, blockSize, j);
-                    // The oracle: amax by value, the FLOOR exponent from Math.getExponent, then
-                    // each element's exactly scaled value encoded on its own.
-                    double amax = 0;
-                    boolean special = false;
-                    for (int i = 0; i < blockSize; i++) {
-                        float x = in[3 + j * blockSize + i];
-                        special |= !Float.isFinite(x);
-                        amax = Math.max(amax, Math.abs((double) x));
-                    }
-                    assertThat(scalarCovered[j]).as(where).isEqualTo(!special);
-                    if (special) {
-                        assertThat(vectorCovered[j]).as(where).isFalse();
-                        continue;
-                    }
-                    int e = amax == 0 ? -127 : Math.max(-127, Math.min(127, Math.getExponent(amax) - f.emax()));
-                    assertThat(ss[2 + j] & 0xff).as("scale of %s", where).isEqualTo(e + 127);
-                    for (int i = 0; i < blockSize; i++) {
-                        int element = j * blockSize + i;
-                        int expected = f.encode(Math.scalb((double) in[3 + element], -e), r, Overflow.SATURATE);
-                        int got = nibbles ? (sc[1 + element / 2] & 0xff) >> (element % 2 * 4) & 0xf : sc[1 + element] & 0xff;
-                        assertThat(got).as("element %d of %s", i, where).isEqualTo(expected);
-                    }
-                    if (vectorCovered[j]) {
-                        vectorBlocks++;
-                        assertThat(vs[2 + j]).as("scale of %s", where).isEqualTo(ss[2 + j]);
-                        int perByte = nibbles ? 2 : 1;
-                        for (int i = j * blockSize / perByte; i < (j + 1) * blockSize / perByte; i++) {
-                            assertThat(vc[1 + i]).as("code byte %d of %s", i, where).isEqualTo(sc[1 + i]);
-                        }
-                    }
-                }
-                // The vector kernel must take the common case, or the comparison above is empty.
-                boolean common = r == Rounding.RNE && blockSize % KernelsTest.vectorLanes() == 0
-                        && (f == ElementFormat.E4M3 || f == ElementFormat.E5M2 || f == ElementFormat.E2M1
-                                && KernelsTest.vectorLanes() == 16);
-                if (common) {
+                int vectorBlocks = checkFloorBlocks(f, r, in, blockSize, blocks);
+                // The vector kernel must take the common case, or the comparison is empty.
+                if (vectorTakes(f, r, blockSize)) {
                     assertThat(vectorBlocks).as("%s k=%d: blocks the vector kernel took", f, blockSize)
                             .isGreaterThan(blocks * 3 / 4);
                 }
             }
         }
+    }
+
+    /**
+     * Runs of ordinary blocks (no zero, subnormal or special one), so that the vector kernel finds
+     * whole batches of 16 blocks with nothing to set aside, at scales from the least to the
+     * largest, then a zero block, a NaN and a last partial batch.
+     */
+    @ParameterizedTest
+    @MethodSource("byteFormats")
+    void quantizeFloorBlocksTakesRunsOfOrdinaryBlocks(ElementFormat f) {
+        SplittableRandom random = new SplittableRandom(f.name().hashCode() + 13L);
+        float[] base = KernelsTest.inputsFor(f, random);
+        for (int blockSize : new int[] {32, 16, 64}) {
+            int blocks = 16 * 9 + 5;
+            float[] in = new float[3 + blocks * blockSize];
+            for (int j = 0; j < blocks; j++) {
+                // amax from 2^-126 (scale 2^(-126 - emax) or the least one) to float's largest binade
+                int t = random.nextInt(-126, 128);
+                int at = 3 + j * blockSize;
+                for (int i = 0; i < blockSize; i++) {
+                    float b = base[random.nextInt(base.length)];
+                    float x = Float.isNaN(b) ? 0f : Math.scalb(Math.abs(b), t - f.emax());
+                    float head = Math.scalb(1f + random.nextInt(1 << 23) / 0x1p23f, t);
+                    float v = Math.min(i == j % blockSize ? head : x, head);
+                    in[at + i] = random.nextBoolean() ? v : -v;
+                }
+            }
+            Arrays.fill(in, 3 + 16 * 6 * blockSize + 7 * blockSize, 3 + 16 * 6 * blockSize + 8 * blockSize, 0f);
+            in[3 + 16 * 8 * blockSize + 9 * blockSize + 1] = Float.NaN;
+            int vectorBlocks = checkFloorBlocks(f, Rounding.RNE, in, blockSize, blocks);
+            if (vectorTakes(f, Rounding.RNE, blockSize)) {
+                assertThat(vectorBlocks).as("%s k=%d: blocks the vector kernel took", f, blockSize)
+                        .isEqualTo(blocks - 1);
+            }
+        }
+    }
+
+    private static boolean vectorTakes(ElementFormat f, Rounding r, int blockSize) {
+        return r == Rounding.RNE && blockSize % KernelsTest.vectorLanes() == 0
+                && (f == ElementFormat.E4M3 || f == ElementFormat.E5M2 || f == ElementFormat.E2M1
+                        && KernelsTest.vectorLanes() == 16);
+    }
+
+    /**
+     * Quantizes {@code blocks} blocks of in (from index 3) with the scalar and the vector kernels
+     * and checks both against the defining formula, and each other on every block the vector
+     * kernel took; returns the number of those.
+     */
+    private int checkFloorBlocks(ElementFormat f, Rounding r, float[] in, int blockSize, int blocks) {
+        boolean nibbles = f.bits() == 4;
+        int codeBytes = 1 + blocks * blockSize / (nibbles ? 2 : 1);
+        byte[] sc = new byte[codeBytes];
+        byte[] vc = new byte[codeBytes];
+        byte[] ss = new byte[2 + blocks];
+        byte[] vs = new byte[2 + blocks];
+        boolean[] scalarCovered = quantizeEveryBlock(Kernels.scalar(), f, r, in, blockSize, blocks, sc, ss);
+        boolean[] vectorCovered = quantizeEveryBlock(vector(), f, r, in, blockSize, blocks, vc, vs);
+        int vectorBlocks = 0;
+        for (int j = 0; j < blocks; j++) {
+            String where = String.format("%s %s k=%d block %d", f, r, blockSize, j);
+            // The oracle: amax by value, the FLOOR exponent from Math.getExponent, then
+            // each element's exactly scaled value encoded on its own.
+            double amax = 0;
+            boolean special = false;
+            for (int i = 0; i < blockSize; i++) {
+                float x = in[3 + j * blockSize + i];
+                special |= !Float.isFinite(x);
+                amax = Math.max(amax, Math.abs((double) x));
+            }
+            assertThat(scalarCovered[j]).as(where).isEqualTo(!special);
+            if (special) {
+                assertThat(vectorCovered[j]).as(where).isFalse();
+                continue;
+            }
+            int e = amax == 0 ? -127 : Math.max(-127, Math.min(127, Math.getExponent(amax) - f.emax()));
+            assertThat(ss[2 + j] & 0xff).as("scale of %s", where).isEqualTo(e + 127);
+            for (int i = 0; i < blockSize; i++) {
+                int element = j * blockSize + i;
+                int expected = f.encode(Math.scalb((double) in[3 + element], -e), r, Overflow.SATURATE);
+                int got = nibbles ? (sc[1 + element / 2] & 0xff) >> (element % 2 * 4) & 0xf : sc[1 + element] & 0xff;
+                assertThat(got).as("element %d of %s", i, where).isEqualTo(expected);
+            }
+            if (vectorCovered[j]) {
+                vectorBlocks++;
+                assertThat(vs[2 + j]).as("scale of %s", where).isEqualTo(ss[2 + j]);
+                int perByte = nibbles ? 2 : 1;
+                for (int i = j * blockSize / perByte; i < (j + 1) * blockSize / perByte; i++) {
+                    assertThat(vc[1 + i]).as("code byte %d of %s", i, where).isEqualTo(sc[1 + i]);
+                }
+            }
+        }
+        return vectorBlocks;
     }
 
     @ParameterizedTest
