@@ -4,9 +4,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.mxformats.block.MxArray;
+import org.mxformats.block.BlockAxis;
 import org.mxformats.block.MxFormat;
-import org.mxformats.block.MxQuantizer;
+import org.mxformats.block.MxTensor2d;
 import org.mxformats.dot.Accumulation;
 import org.mxformats.dot.MxMatmul;
 import org.mxformats.format.Rounding;
@@ -27,7 +27,10 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Matrix-vector products at 4096 x 4096 with float32 activations: MXFP4 and MXFP8 (FAST mode)
  * against a float32 FloatVector matvec and a hand-written float loop, on 1 and 2 threads (the
- * baselines split rows over the same thread pool as {@link MxMatmul}).
+ * baselines split rows over the same thread pool as {@link MxMatmul}). The MX weights are one
+ * {@link MxTensor2d} with blocks along rows, stored contiguously as the float32 matrix is: rows
+ * quantized one by one into separate arrays lie scattered over the heap, and the hardware prefetcher
+ * then restarts at every row (about 3x slower for MXFP8 in a side test, see docs/performance.md).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -45,20 +48,16 @@ public class MatvecBench {
 
     private float[] matrix;
     private float[] x;
-    private MxArray[] fp4Rows;
-    private MxArray[] fp8Rows;
+    private MxTensor2d fp4;
+    private MxTensor2d fp8;
     private ExecutorService pool;
 
     @Setup(Level.Trial)
     public void setup() {
         matrix = Baselines.gaussian(n * n, 7);
         x = Baselines.gaussian(n, 8);
-        fp4Rows = new MxArray[n];
-        fp8Rows = new MxArray[n];
-        for (int r = 0; r < n; r++) {
-            fp4Rows[r] = MxQuantizer.quantize(MxFormat.MXFP4, matrix, r * n, n);
-            fp8Rows[r] = MxQuantizer.quantize(MxFormat.MXFP8_E4M3, matrix, r * n, n);
-        }
+        fp4 = MxTensor2d.quantize(MxFormat.MXFP4, matrix, n, n, BlockAxis.ALONG_ROWS);
+        fp8 = MxTensor2d.quantize(MxFormat.MXFP8_E4M3, matrix, n, n, BlockAxis.ALONG_ROWS);
         pool = threads == 1 ? null : Executors.newFixedThreadPool(threads);
     }
 
@@ -110,11 +109,11 @@ public class MatvecBench {
 
     @Benchmark
     public float[] mxfp4Matvec() {
-        return MxMatmul.matvec(fp4Rows, x, 0, Accumulation.FAST, Rounding.RNE, pool);
+        return MxMatmul.matvec(fp4, x, 0, Accumulation.FAST, Rounding.RNE, pool);
     }
 
     @Benchmark
     public float[] mxfp8Matvec() {
-        return MxMatmul.matvec(fp8Rows, x, 0, Accumulation.FAST, Rounding.RNE, pool);
+        return MxMatmul.matvec(fp8, x, 0, Accumulation.FAST, Rounding.RNE, pool);
     }
 }
