@@ -843,53 +843,18 @@ final class VectorKernels implements Kernels {
                 blockSize, blocks, laneX, laneXOffset);
     }
 
-    /** Double lanes of {@link #exactDotLanes}; the vector loop needs exactly {@link Kernels#EXACT_DOT_LANES}. */
+    /** Double lanes of {@link #exactDotCodeLanes}; the vector loop needs exactly {@link Kernels#EXACT_DOT_LANES}. */
     private static final boolean EXACT_LANES = DOT_LANES && D.length() == EXACT_DOT_LANES;
 
+    /**
+     * The scalar kernel: the library sums decoded codes ({@link #exactDotCodeLanes}), whose vector
+     * loop decodes in registers; a second vector copy of the lane loop for float inputs would only
+     * repeat it.
+     */
     @Override
     public void exactDotLanes(float[] values, int valueOffset, float[] x, int xOffset, double[] blockScales,
                               int blockSize, int blocks, double[] lanes) {
-        // Block size 32 only, written out flat (one float vector is 16 elements, two parts of 8
-        // double lanes each): a nested chunk loop makes C2 box the lane sums.
-        if (!EXACT_LANES || blockSize != 2 * F.length()) {
-            SCALAR.exactDotLanes(values, valueOffset, x, xOffset, blockScales, blockSize, blocks, lanes);
-            return;
-        }
-        int half = F.length();
-        DoubleVector sums = DoubleVector.fromArray(D, lanes, 0);
-        DoubleVector bounds = DoubleVector.fromArray(D, lanes, EXACT_DOT_LANES);
-        for (int j = 0; j < blocks; j++) {
-            int v = valueOffset + j * blockSize;
-            int xi = xOffset + j * blockSize;
-            FloatVector v0 = FloatVector.fromArray(F, values, v);
-            FloatVector x0 = FloatVector.fromArray(F, x, xi);
-            FloatVector v1 = FloatVector.fromArray(F, values, v + half);
-            FloatVector x1 = FloatVector.fromArray(F, x, xi + half);
-            // Elements 0-7, 8-15, 16-23, 24-31: each lane's products in index order.
-            DoubleVector p = ((DoubleVector) v0.convertShape(VectorOperators.F2D, D, 0))
-                    .mul((DoubleVector) x0.convertShape(VectorOperators.F2D, D, 0));
-            DoubleVector b = p;
-            DoubleVector a = p.abs();
-            p = ((DoubleVector) v0.convertShape(VectorOperators.F2D, D, 1))
-                    .mul((DoubleVector) x0.convertShape(VectorOperators.F2D, D, 1));
-            b = b.add(p);
-            a = a.add(p.abs());
-            p = ((DoubleVector) v1.convertShape(VectorOperators.F2D, D, 0))
-                    .mul((DoubleVector) x1.convertShape(VectorOperators.F2D, D, 0));
-            b = b.add(p);
-            a = a.add(p.abs());
-            p = ((DoubleVector) v1.convertShape(VectorOperators.F2D, D, 1))
-                    .mul((DoubleVector) x1.convertShape(VectorOperators.F2D, D, 1));
-            b = b.add(p);
-            a = a.add(p.abs());
-            double scaleValue = blockScales[j];
-            // fma rounds once, as the scalar kernel's add does: the product by a power of two is exact.
-            DoubleVector scaleVector = DoubleVector.broadcast(D, scaleValue);
-            sums = b.fma(scaleVector, sums);
-            bounds = a.fma(scaleVector, bounds);
-        }
-        sums.intoArray(lanes, 0);
-        bounds.intoArray(lanes, EXACT_DOT_LANES);
+        SCALAR.exactDotLanes(values, valueOffset, x, xOffset, blockScales, blockSize, blocks, lanes);
     }
 
     @Override
@@ -900,9 +865,7 @@ final class VectorKernels implements Kernels {
                 blocks, DotLanes.unit(element), lanes)) {
             return;
         }
-        float[] values = new float[blockSize * blocks];
-        decode(element, codes, codeOffset, values, 0, values.length);
-        exactDotLanes(values, 0, x, xOffset, blockScales, blockSize, blocks, lanes);
+        SCALAR.exactDotCodeLanes(element, codes, codeOffset, x, xOffset, blockScales, blockSize, blocks, lanes);
     }
 
     private static final VectorSpecies<Long> L_DOUBLE_WIDTH = DOT_LANES ? LongVector.SPECIES_512 : null;
