@@ -141,25 +141,24 @@ final class CertifiedFloatDot {
         if (n == 0 || n % f.blockSize() != 0 || a.tensorScale() != 1 || !plan(f.element(), f.scale(), f.blockSize()).applies) {
             return UNDECIDED;   // decided before the operand is read (a copy for direct storage)
         }
-        // A new operand per call: a thread-local one would keep the caller's arrays reachable.
-        SimdRoutes.Operand op = new SimdRoutes.Operand().of(a);
-        return dot(f.element(), f.scale(), f.blockSize(), n, a.tensorScale(), op.codes, op.codeOffset,
-                f.element().bits() == 4, op.scales, op.scaleOffset, x, offset, rounding);
+        SimdRoutes.Stream codes = new SimdRoutes.Stream(a, Math.min(group(f.blockSize()), n), SCRATCH.get().codes);
+        return dot(f.element(), f.scale(), f.blockSize(), n, a.tensorScale(), codes, x, offset, rounding);
     }
 
     /** {@link #dot(MxArray, float[], int, Rounding)} for an operand already unpacked (a matrix row). */
     static float dot(Unpacked a, float[] x, int offset, Rounding rounding) {
-        return dot(a.element, a.scale, a.blockSize, a.length, a.tensorScale, a.codes, 0, false, a.scales, 0, x, offset,
-                rounding);
+        return dot(a.element, a.scale, a.blockSize, a.length, a.tensorScale, new SimdRoutes.Stream(a.codes, a.scales),
+                x, offset, rounding);
     }
 
-    /**
-     * The certified result for codes from {@code codes[codeBase ..]}, packed two per byte when
-     * {@code nibbles} (low nibble first), else one per byte, and scale codes from {@code scales[scaleBase ..]}.
-     */
+    /** Elements per group: whole blocks, at most {@link #GROUP} (k <= MAX_BLOCK = GROUP). */
+    private static int group(int k) {
+        return Math.max(k, GROUP / k * k);
+    }
+
+    /** The certified result for the codes and scale codes {@code source} streams, group by group. */
     private static float dot(ElementFormat element, ElementFormat scale, int k, int n, float tensorScale,
-                             byte[] allCodes, int codeBase, boolean nibbles, byte[] allScales, int scaleBase,
-                             float[] x, int offset, Rounding rounding) {
+                             SimdRoutes.Stream source, float[] x, int offset, Rounding rounding) {
         if (n == 0 || n % k != 0 || tensorScale != 1) {
             return UNDECIDED;
         }
@@ -169,7 +168,7 @@ final class CertifiedFloatDot {
         }
         Kernels kernels = Kernels.get();
         Scratch s = SCRATCH.get();
-        int group = Math.max(k, GROUP / k * k);
+        int group = group(k);
         double[] blockScales = s.blockScales;
         double[] lanes = s.lanes;
         double[] scaleValues = plan.scaleValues;
@@ -179,19 +178,14 @@ final class CertifiedFloatDot {
         for (int start = 0; start < n; start += group) {
             int count = Math.min(group, n - start);
             int blocks = count / k;
-            byte[] codes = allCodes;
-            int codeOffset = codeBase + start;
-            if (nibbles) {
-                codes = s.codes;
-                codeOffset = 0;
-                kernels.unpackNibbles(allCodes, codeBase + start / 2, codes, 0, count);
-            }
-            int scaleOffset = scaleBase + start / k;
+            source.load(start, count, kernels);
+            int scaleOffset = source.scaleOffset + start / k;
             for (int j = 0; j < blocks; j++) {
-                blockScales[j] = scaleValues[allScales[scaleOffset + j] & 0xFF];
+                blockScales[j] = scaleValues[source.scales[scaleOffset + j] & 0xFF];
             }
             Arrays.fill(lanes, 0.0);
-            kernels.exactDotCodeLanes(element, codes, codeOffset, x, offset + start, blockScales, k, blocks, lanes);
+            kernels.exactDotCodeLanes(element, source.codes, source.codeOffset, x, offset + start, blockScales, k,
+                    blocks, lanes);
             double groupSum = lanes[0];
             double groupBound = lanes[LANES];
             for (int l = 1; l < LANES; l++) {

@@ -262,13 +262,15 @@ final class SimdRoutes {
     }
 
     /**
-     * One operand of {@link #exactDot}, a group of elements at a time: its codes one per byte and
-     * its scale codes, each an array and a start, read in place where the storage allows.
+     * One operand of a streamed dot product ({@link #exactDot}, {@link CertifiedFloatDot}), a group
+     * of elements at a time: its codes one per byte and its scale codes, each an array and a start,
+     * read in place where the storage allows (8-bit codes in heap storage, codes already one per
+     * byte), else copied or unpacked group by group. Mutable: one per call.
      */
-    private static final class Stream {
-        private final MxArray array;
-        private final ElementFormat element;
-        private final byte[] inPlace;       // the heap array holding the packed codes, or null
+    static final class Stream {
+        private final MxArray array;        // null when the codes are already one per byte
+        private final boolean nibbles;      // 4-bit codes packed two per byte, unpacked group by group
+        private final byte[] inPlace;       // the heap array holding the codes, or null
         private final int inPlaceOffset;
         private byte[] packed;              // a group's packed codes copied out, when not in place
         byte[] codes;
@@ -276,26 +278,39 @@ final class SimdRoutes {
         final byte[] scales;
         final int scaleOffset;
 
-        /** {@code unpacked}: a buffer of at least {@code groupLength} bytes for 4-bit codes. */
+        /**
+         * The codes of {@code a} (4- or 8-bit elements); {@code unpacked}: a buffer of at least
+         * {@code groupLength} bytes for 4-bit codes.
+         */
         Stream(MxArray a, int groupLength, byte[] unpacked) {
             array = a;
-            element = a.format().element();
+            nibbles = a.format().element().bits() == 4;
             inPlace = STORAGE.elementArray(a);
             inPlaceOffset = STORAGE.elementOffset(a);
             if (inPlace == null) {
-                packed = new byte[groupLength];
+                packed = new byte[nibbles ? groupLength / 2 : groupLength];
             }
-            if (element.bits() == 4 || inPlace == null) {
-                codes = element.bits() == 4 ? unpacked : packed;
+            if (nibbles || inPlace == null) {
+                codes = nibbles ? unpacked : packed;
             }
             byte[] scaleArray = STORAGE.scaleArray(a);
             scales = scaleArray != null ? scaleArray : scaleCodes(a);
             scaleOffset = scaleArray != null ? STORAGE.scaleOffset(a) : 0;
         }
 
+        /** Codes already one per byte (an unpacked operand, a matrix row) and its scale codes: read in place. */
+        Stream(byte[] codesOnePerByte, byte[] scaleCodes) {
+            array = null;
+            nibbles = false;
+            inPlace = codesOnePerByte;
+            inPlaceOffset = 0;
+            scales = scaleCodes;
+            scaleOffset = 0;
+        }
+
         /** Makes {@code codes[codeOffset ..]} elements {@code start .. start + count} (start even). */
         void load(int start, int count, Kernels kernels) {
-            if (element.bits() == 8) {
+            if (!nibbles) {
                 if (inPlace != null) {
                     codes = inPlace;
                     codeOffset = inPlaceOffset + start;
