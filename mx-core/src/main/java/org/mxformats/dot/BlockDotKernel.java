@@ -33,6 +33,8 @@ final class BlockDotKernel {
     /** How a block's element products are summed; see the class comment. */
     enum Tier { LONG, INT128, PER_ELEMENT }
 
+    private final ElementFormat elementA;
+    private final ElementFormat elementB;
     private final CodeTable a;
     private final CodeTable b;
     private final CodeTable scaleA;
@@ -46,7 +48,8 @@ final class BlockDotKernel {
     private final int[] powerExponentA;
     private final int[] powerExponentB;
     private static final int NOT_A_POWER_OF_TWO = -(1 << 30);
-    private final boolean signedBytes;   // both element tables: integer[c] == (byte) c, all 256 codes
+    private final int maxBlockSumBits;   // bits of the largest |block sum| in integer units, or 0 when
+                                         // Kernels.shiftedProductSum does not count in this kernel's units
     private final boolean e8m0Scales;    // both scale tables: exponent c - 127 for every code but NaN 255
     private final int accumulatorMin;
     private final int accumulatorMax;
@@ -60,6 +63,8 @@ final class BlockDotKernel {
         if (blockSize < 1) {
             throw new IllegalArgumentException("block size " + blockSize + " must be >= 1");
         }
+        this.elementA = elemA;
+        this.elementB = elemB;
         this.a = CodeTable.of(elemA);
         this.b = CodeTable.of(elemB);
         this.scaleA = CodeTable.of(scaleFormatA);
@@ -78,7 +83,10 @@ final class BlockDotKernel {
         toInteger = Math.abs(integerExponent) < 1000 ? Math.scalb(1.0, -integerExponent) : 0;
         powerExponentA = powerExponents(scaleA);
         powerExponentB = powerExponents(scaleB);
-        signedBytes = tier == Tier.LONG && isSignedBytes(a) && isSignedBytes(b);
+        boolean sameUnits = Kernels.integerLsbExponent(elemA) == a.lsbExponent
+                && Kernels.integerLsbExponent(elemB) == b.lsbExponent;
+        maxBlockSumBits = tier == Tier.LONG && sameUnits
+                ? 64 - Long.numberOfLeadingZeros(blockSize * maxMagnitude(a.integer) * maxMagnitude(b.integer)) : 0;
         e8m0Scales = isE8m0(powerExponentA) && isE8m0(powerExponentB);
         // Every term added is a block sum times the scale product: its lowest bit is at least
         // lsbA + lsbB + lsbXA + lsbXB and its magnitude below 2^(topA + topB + log2k + topXA + topXB).
@@ -90,16 +98,13 @@ final class BlockDotKernel {
         accumulatorMax = a.topExponent + b.topExponent + log2k + scaleA.topExponent + scaleB.topExponent + tensorHigh + 64;
     }
 
-    private static boolean isSignedBytes(CodeTable t) {
-        if (t.integer == null || t.integer.length != 256) {
-            return false;
+    /** The largest magnitude in an integer table (specials are 0 there). */
+    private static long maxMagnitude(long[] integers) {
+        long max = 0;
+        for (long v : integers) {
+            max = Math.max(max, Math.abs(v));
         }
-        for (int c = 0; c < 256; c++) {
-            if (t.integer[c] != (byte) c || t.special[c] != 0) {
-                return false;
-            }
-        }
-        return true;
+        return max;
     }
 
     private static boolean isE8m0(int[] powerExponents) {
@@ -275,29 +280,32 @@ final class BlockDotKernel {
         return true;
     }
 
-    /** Whether both element formats are signed bytes whose block sums the int8 kernel takes. */
-    boolean signedBytes() {
-        return signedBytes;
-    }
-
     /**
-     * {@link #addPowerOfTwoScaledSums} for {@link #signedBytes} operands, with the block sums
-     * shifted and added by {@link Kernels#int8ShiftedProductSum} (no per-block sums): the bound
-     * uses the largest possible block sum, {@code k * 128^2}, so every partial sum of the kernel,
-     * in any order, is below 2^62 as well. Codes from {@code ca[offA]} and {@code cb[offB]}.
+     * {@link #addPowerOfTwoScaledSums} with the block sums shifted and added by
+     * {@link Kernels#shiftedProductSum} (no per-block sums), when that kernel counts in this
+     * kernel's integer units: the bound uses the largest possible block sum
+     * ({@code k * max|A| * max|B|}), so every partial sum of the kernel, in any order, is below 2^62
+     * as well. Codes from {@code ca[offA]} and {@code cb[offB]}, one per byte. Returns false,
+     * changing nothing, when the bound or the scales do not allow it or a code is a NaN or an
+     * infinity.
      */
-    boolean addPowerOfTwoScaledInt8(ScaledSum into, Kernels kernels, byte[] ca, int offA, byte[] cb, int offB,
-                                    byte[] scalesA, int scaleOffA, byte[] scalesB, int scaleOffB, int count,
-                                    int[] exponents) {
-        if (!signedBytes || !powerOfTwoExponents(into, scalesA, scaleOffA, scalesB, scaleOffB, count, exponents)) {
+    boolean addPowerOfTwoScaledProducts(ScaledSum into, Kernels kernels, byte[] ca, int offA, byte[] cb, int offB,
+                                        byte[] scalesA, int scaleOffA, byte[] scalesB, int scaleOffB, int count,
+                                        int[] exponents) {
+        if (maxBlockSumBits == 0
+                || !powerOfTwoExponents(into, scalesA, scaleOffA, scalesB, scaleOffB, count, exponents)) {
             return false;
         }
-        int newLow = shiftedLow(into, 64 - Long.numberOfLeadingZeros((long) blockSize << 14), count);
+        int newLow = shiftedLow(into, maxBlockSumBits, count);
         if (newLow == Integer.MIN_VALUE) {
             return false;
         }
+        long sum = kernels.shiftedProductSum(elementA, ca, offA, elementB, cb, offB, blockSize, count, exponents, newLow);
+        if (sum == Kernels.NOT_INTEGER) {
+            return false;
+        }
         long old = into.value == 0 ? 0 : into.value << (into.exponent - newLow);
-        into.value = old + kernels.int8ShiftedProductSum(ca, offA, cb, offB, blockSize, count, exponents, newLow);
+        into.value = old + sum;
         into.exponent = newLow;
         return true;
     }

@@ -158,8 +158,8 @@ final class SimdRoutes {
      * an exact zero (whose sign the full path decides). 8-bit codes and the scales are read in
      * place from the arrays' heap storage (else copied group by group); the block sums of
      * power-of-two scaled blocks are added up in one shifted long while that provably cannot
-     * overflow ({@link BlockDotKernel#addPowerOfTwoScaledSums}; for int8 x int8 the kernel shifts
-     * and adds the products itself, {@link BlockDotKernel#addPowerOfTwoScaledInt8}) and rounded
+     * overflow (the kernels shift and add the integer products themselves,
+     * {@link BlockDotKernel#addPowerOfTwoScaledProducts}, else {@link BlockDotKernel#addPowerOfTwoScaledSums}) and rounded
      * once from it, so the exact accumulator is built only for other blocks (non-power-of-two or NaN scales, special
      * elements, totals too wide for a long) or tensor scales. Either way the value rounded is
      * the exact sum, so the result is the full path's.
@@ -195,10 +195,10 @@ final class SimdRoutes {
             sb.load(start, count, kernels);
             int blocks = count / k;
             int first = start / k;
-            if (kernel.signedBytes() && kernel.addPowerOfTwoScaledInt8(running, kernels, sa.codes, sa.codeOffset,
-                    sb.codes, sb.codeOffset, sa.scales, sa.scaleOffset + first, sb.scales, sb.scaleOffset + first,
-                    blocks, exponents)) {
-                continue;   // int8 x int8: no per-block sums at all
+            if (kernel.addPowerOfTwoScaledProducts(running, kernels, sa.codes, sa.codeOffset, sb.codes,
+                    sb.codeOffset, sa.scales, sa.scaleOffset + first, sb.scales, sb.scaleOffset + first, blocks,
+                    exponents)) {
+                continue;   // no per-block sums at all
             }
             kernels.blockProductSums(ea, sa.codes, sa.codeOffset, eb, sb.codes, sb.codeOffset, k, blocks, sums);
             if (kernel.addPowerOfTwoScaledSums(running, sa.scales, sa.scaleOffset + first, sb.scales,

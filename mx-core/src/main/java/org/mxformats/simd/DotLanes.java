@@ -95,15 +95,53 @@ final class DotLanes {
         return LANE_TABLES.get(element).bytes;
     }
 
+    /**
+     * The exponent of the largest power of two dividing every finite value of the format (from
+     * 2^-60 to 1), or {@link Integer#MIN_VALUE} when there is none in that range: the unit in which
+     * {@link #integers} counts.
+     */
+    static int integerLsbExponent(ElementFormat element) {
+        return LANE_TABLES.get(element).lsbExponent;
+    }
+
+    /**
+     * Each code's value divided by {@code 2^integerLsbExponent} (an integer below 2^62 in
+     * magnitude), indexed by code, {@link Kernels#NOT_INTEGER} for a NaN or an infinity; null when
+     * {@link #integerLsbExponent} has no value or an integer would not fit.
+     */
+    static long[] integers(ElementFormat element) {
+        return LANE_TABLES.get(element).integers;
+    }
+
     private static final FormatCache<LaneTable> LANE_TABLES = new FormatCache<>(LaneTable::new);
 
     private static final class LaneTable {
         final double unit;
         final float[] values;
         final byte[] bytes;
+        final int lsbExponent;
+        final long[] integers;
 
         LaneTable(ElementFormat f) {
             float[] plain = FormatTables.floatValues(f);
+            int lsb = Integer.MIN_VALUE;
+            for (int j = 0; j <= 60 && lsb == Integer.MIN_VALUE; j++) {
+                boolean whole = true;
+                for (float v : plain) {
+                    double scaled = Math.scalb((double) v, j);
+                    whole &= !Float.isFinite(v) || scaled == Math.rint(scaled) && Math.abs(scaled) < 0x1p62;
+                }
+                lsb = whole ? -j : lsb;
+            }
+            lsbExponent = lsb;
+            if (lsb != Integer.MIN_VALUE) {
+                integers = new long[plain.length];
+                for (int c = 0; c < plain.length; c++) {
+                    integers[c] = Float.isFinite(plain[c]) ? (long) Math.scalb((double) plain[c], -lsb) : Kernels.NOT_INTEGER;
+                }
+            } else {
+                integers = null;
+            }
             int scaleUp = -1;
             for (int j = 0; j <= 30 && scaleUp < 0; j++) {
                 boolean integers = true;

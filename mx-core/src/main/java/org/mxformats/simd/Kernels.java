@@ -234,13 +234,29 @@ public sealed interface Kernels permits ScalarKernels, VectorKernels {
     void exactDotCodeLanes(ElementFormat element, byte[] codes, int codeOffset, float[] x, int xOffset,
                            double[] blockScales, int blockSize, int blocks, double[] lanes);
 
+    /** {@link #shiftedProductSum}'s answer when a code is a NaN or an infinity. */
+    long NOT_INTEGER = Long.MIN_VALUE;
+
     /**
-     * For signed 8-bit codes (MXINT8 elements): the sum over {@code blocks} blocks j of
-     * {@code (sum of a[i] * b[i] over the blockSize codes of block j) << (shifts[j] - shiftBase)}
-     * (shifts from 0 to 63), in wrapping long arithmetic: exact when no partial sum, in any order, leaves the long
-     * range, which the caller ensures (e.g. when the sum of the terms' magnitudes is below 2^63).
-     * One horizontal reduction per call instead of one per block.
+     * The exponent of the largest power of two that divides every finite value of {@code element}
+     * (2^-60 to 1), or {@link Integer#MIN_VALUE} when there is none: the unit of
+     * {@link #shiftedProductSum}'s integers (MXINT8: -6, e4m3: -9, e2m1: -1).
      */
-    long int8ShiftedProductSum(byte[] a, int offA, byte[] b, int offB, int blockSize, int blocks, int[] shifts,
-                                int shiftBase);
+    static int integerLsbExponent(ElementFormat element) {
+        return DotLanes.integerLsbExponent(element);
+    }
+
+    /**
+     * Exact block product sums of two formats with {@link #integerLsbExponent}s, shifted and added
+     * in one long: with {@code A(c) = value_a(c) / 2^integerLsbExponent(a)} (an integer) and B likewise,
+     * the sum over {@code blocks} blocks j of
+     * {@code (sum of A(a[i]) * B(b[i]) over the blockSize codes of block j) << (shifts[j] - shiftBase)}
+     * (shifts from 0 to 63), codes one per byte (bits above each format's width ignored), in
+     * wrapping long arithmetic: exact when no partial sum, in any order, leaves the long range,
+     * which the caller ensures (e.g. when the sum of the terms' magnitudes is below 2^63).
+     * {@link #NOT_INTEGER} when a code is a NaN or an infinity. One horizontal reduction per call
+     * instead of one per block.
+     */
+    long shiftedProductSum(ElementFormat a, byte[] ca, int offA, ElementFormat b, byte[] cb, int offB, int blockSize,
+                           int blocks, int[] shifts, int shiftBase);
 }

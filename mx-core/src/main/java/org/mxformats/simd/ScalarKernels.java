@@ -265,17 +265,34 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public long int8ShiftedProductSum(byte[] a, int offA, byte[] b, int offB, int blockSize, int blocks, int[] shifts,
-                                       int shiftBase) {
+    public long shiftedProductSum(ElementFormat a, byte[] ca, int offA, ElementFormat b, byte[] cb, int offB,
+                                  int blockSize, int blocks, int[] shifts, int shiftBase) {
+        long[] ia = integerTable(a);
+        long[] ib = integerTable(b);
+        int maskA = a.codeCount() - 1;
+        int maskB = b.codeCount() - 1;
         long total = 0;
         for (int j = 0; j < blocks; j++) {
             long sum = 0;
             int first = j * blockSize;
             for (int i = 0; i < blockSize; i++) {
-                sum += a[offA + first + i] * b[offB + first + i];
+                long x = ia[ca[offA + first + i] & maskA];
+                long y = ib[cb[offB + first + i] & maskB];
+                if (x == NOT_INTEGER || y == NOT_INTEGER) {
+                    return NOT_INTEGER;
+                }
+                sum += x * y;
             }
             total += sum << (shifts[j] - shiftBase);
         }
         return total;
+    }
+
+    private static long[] integerTable(ElementFormat f) {
+        long[] t = DotLanes.integers(f);
+        if (t == null) {
+            throw new IllegalArgumentException("the values of " + f + " are not integer multiples of one power of two");
+        }
+        return t;
     }
 }

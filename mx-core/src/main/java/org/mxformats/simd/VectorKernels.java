@@ -90,6 +90,7 @@ final class VectorKernels implements Kernels {
         private final int laneShift;        // int shift that puts the fraction at float's
         private final int laneMask;         // sign and magnitude bits of the shifted code
         private final float laneScale;      // 2^(127 - bias) / unit, or the integer code's weight
+        private final float valueScale;     // laneScale * unit: a lane-decoded code times this is its value
         private final byte magnitudeByte;   // magnitude bits of a code
         private final byte maxByte;         // largest finite magnitude
         private final byte[] nibbleTable;   // DotLanes.laneBytes, or null
@@ -102,7 +103,7 @@ final class VectorKernels implements Kernels {
             table = null;
             laneDecoding = false;
             preShift = laneShift = laneMask = 0;
-            laneScale = 0;
+            laneScale = valueScale = 0;
             magnitudeByte = maxByte = 0;
             nibbleTable = null;
         }
@@ -129,6 +130,7 @@ final class VectorKernels implements Kernels {
             laneMask = signBit != 0 ? 0x8000_0000 | (codeMask & ~signBit) << fractionShift : codeMask << fractionShift;
             laneScale = (float) ((twosComplement ? Math.scalb(1.0, 1 - f.bias() - m)
                     : Math.scalb(1.0, 127 - f.bias())) / unit);
+            valueScale = (float) (laneScale * unit);
             // Specials are found by the largest magnitude, so only for sign-magnitude formats
             // whose NaNs and infinities are the top magnitudes (not a NaN in place of -0).
             laneDecoding = (signBit != 0 || twosComplement || !specials) && nanSignCode < 0
@@ -334,6 +336,87 @@ final class VectorKernels implements Kernels {
             sums.intoArray(lanes, 0);
             bounds.intoArray(lanes, EXACT_DOT_LANES);
             return true;
+        }
+
+        /**
+         * {@link Kernels#shiftedProductSum} for {@code blocks} blocks of {@code chunks} chunks of 32
+         * codes one per byte, codes of A decoded by this plan and of B by {@code b} as
+         * {@link #dotBytes32} decodes them, times {@code valueScale}: each is then its value, a
+         * float. A product of two values is exact in float (the caller checks the significand
+         * widths and the range), and so is its product by {@code toInteger = 2^-(lsbA + lsbB)},
+         * an integer that the caller keeps below 2^62, which converts to long exactly. Long lanes
+         * then add and shift as the int8 loop does; {@link Kernels#NOT_INTEGER} when a code is a
+         * NaN or an infinity. Flat loop, one chunk per iteration, for the reasons given at dotBytes32.
+         */
+        long shiftedProducts32(DecodePlan b, byte[] ca, int offA, byte[] cb, int offB, int chunks, int blocks,
+                               int[] shifts, int shiftBase, float toInteger) {
+            int half = DotLanes.LANES;
+            float scaleA = valueScale;
+            float scaleB = b.valueScale;
+            LongVector acc = LongVector.zero(L_DOUBLE_WIDTH);
+            ByteVector largestA = ByteVector.zero(B32);
+            ByteVector largestB = ByteVector.zero(B32);
+            int j = 0;
+            int inBlock = 0;
+            int total = chunks * blocks;
+            for (int c = 0; c < total; c++) {
+                int at = offA + c * DotLanes.CHUNK;
+                int bt = offB + c * DotLanes.CHUNK;
+                if (specials) {
+                    largestA = largestA.max(ByteVector.fromArray(B32, ca, at).and(magnitudeByte));
+                }
+                if (b.specials) {
+                    largestB = largestB.max(ByteVector.fromArray(B32, cb, bt).and(b.magnitudeByte));
+                }
+                IntVector a0 = (IntVector) ByteVector.fromArray(B_QUARTER, ca, at).convertShape(VectorOperators.B2I, I, 0);
+                IntVector a1 = (IntVector) ByteVector.fromArray(B_QUARTER, ca, at + half)
+                        .convertShape(VectorOperators.B2I, I, 0);
+                IntVector b0 = (IntVector) ByteVector.fromArray(B_QUARTER, cb, bt).convertShape(VectorOperators.B2I, I, 0);
+                IntVector b1 = (IntVector) ByteVector.fromArray(B_QUARTER, cb, bt + half)
+                        .convertShape(VectorOperators.B2I, I, 0);
+                if (preShift != 0) {   // narrower than a byte: sign-extend from the format's top bit
+                    a0 = a0.lanewise(VectorOperators.LSHL, 24 + preShift).lanewise(VectorOperators.ASHR, 24 + preShift);
+                    a1 = a1.lanewise(VectorOperators.LSHL, 24 + preShift).lanewise(VectorOperators.ASHR, 24 + preShift);
+                }
+                if (b.preShift != 0) {
+                    b0 = b0.lanewise(VectorOperators.LSHL, 24 + b.preShift).lanewise(VectorOperators.ASHR, 24 + b.preShift);
+                    b1 = b1.lanewise(VectorOperators.LSHL, 24 + b.preShift).lanewise(VectorOperators.ASHR, 24 + b.preShift);
+                }
+                FloatVector va0;
+                FloatVector va1;
+                FloatVector vb0;
+                FloatVector vb1;
+                if (twosComplement) {
+                    va0 = (FloatVector) a0.convert(VectorOperators.I2F, 0);
+                    va1 = (FloatVector) a1.convert(VectorOperators.I2F, 0);
+                } else {
+                    va0 = (FloatVector) a0.lanewise(VectorOperators.LSHL, laneShift).and(laneMask).reinterpretAsFloats();
+                    va1 = (FloatVector) a1.lanewise(VectorOperators.LSHL, laneShift).and(laneMask).reinterpretAsFloats();
+                }
+                if (b.twosComplement) {
+                    vb0 = (FloatVector) b0.convert(VectorOperators.I2F, 0);
+                    vb1 = (FloatVector) b1.convert(VectorOperators.I2F, 0);
+                } else {
+                    vb0 = (FloatVector) b0.lanewise(VectorOperators.LSHL, b.laneShift).and(b.laneMask).reinterpretAsFloats();
+                    vb1 = (FloatVector) b1.lanewise(VectorOperators.LSHL, b.laneShift).and(b.laneMask).reinterpretAsFloats();
+                }
+                FloatVector p0 = va0.mul(scaleA).mul(vb0.mul(scaleB)).mul(toInteger);
+                FloatVector p1 = va1.mul(scaleA).mul(vb1.mul(scaleB)).mul(toInteger);
+                LongVector sum = ((LongVector) p0.convertShape(VectorOperators.F2L, L_DOUBLE_WIDTH, 0))
+                        .add((LongVector) p0.convertShape(VectorOperators.F2L, L_DOUBLE_WIDTH, 1))
+                        .add((LongVector) p1.convertShape(VectorOperators.F2L, L_DOUBLE_WIDTH, 0))
+                        .add((LongVector) p1.convertShape(VectorOperators.F2L, L_DOUBLE_WIDTH, 1));
+                acc = acc.add(sum.lanewise(VectorOperators.LSHL, shifts[j] - shiftBase));
+                if (++inBlock == chunks) {
+                    inBlock = 0;
+                    j++;
+                }
+            }
+            if (specials && largestA.compare(VectorOperators.GT, maxByte).anyTrue()
+                    || b.specials && largestB.compare(VectorOperators.GT, b.maxByte).anyTrue()) {
+                return NOT_INTEGER;
+            }
+            return acc.reduceLanes(VectorOperators.ADD);
         }
 
         /**
@@ -871,17 +954,71 @@ final class VectorKernels implements Kernels {
     private static final VectorSpecies<Long> L_DOUBLE_WIDTH = DOT_LANES ? LongVector.SPECIES_512 : null;
 
     @Override
-    public long int8ShiftedProductSum(byte[] a, int offA, byte[] b, int offB, int blockSize, int blocks, int[] shifts,
-                                       int shiftBase) {
-        // Block size 32 only: one chunk per block keeps the loop flat (see dotFast).
-        if (!DOT_LANES || blockSize != DotLanes.CHUNK) {
-            return SCALAR.int8ShiftedProductSum(a, offA, b, offB, blockSize, blocks, shifts, shiftBase);
+    public long shiftedProductSum(ElementFormat a, byte[] ca, int offA, ElementFormat b, byte[] cb, int offB,
+                                  int blockSize, int blocks, int[] shifts, int shiftBase) {
+        // Blocks of whole 32-code chunks, walked chunk by chunk in one flat loop (see dotFast).
+        if (DOT_LANES && blockSize % DotLanes.CHUNK == 0 && blocks > 0) {
+            java.util.Objects.checkFromIndexSize(0, blocks, shifts.length);
+            java.util.Objects.checkFromIndexSize(offA, blocks * blockSize, ca.length);
+            java.util.Objects.checkFromIndexSize(offB, blocks * blockSize, cb.length);
+            int chunks = blockSize / DotLanes.CHUNK;
+            if (signedByteIntegers(a) && signedByteIntegers(b)) {
+                return int8ShiftedProductSum(ca, offA, cb, offB, chunks, blocks, shifts, shiftBase);
+            }
+            DecodePlan pa = decodePlans.get(a);
+            DecodePlan pb = decodePlans.get(b);
+            if (floatProducts(a, pa, b, pb)) {
+                float toInteger = (float) Math.scalb(1.0, -(DotLanes.integerLsbExponent(a) + DotLanes.integerLsbExponent(b)));
+                return pa.shiftedProducts32(pb, ca, offA, cb, offB, chunks, blocks, shifts, shiftBase, toInteger);
+            }
         }
-        java.util.Objects.checkFromIndexSize(0, blocks, shifts.length);
+        return SCALAR.shiftedProductSum(a, ca, offA, b, cb, offB, blockSize, blocks, shifts, shiftBase);
+    }
+
+    /** Whether every code's integer ({@link DotLanes#integers}) is the code as a signed byte (MXINT8). */
+    private static boolean signedByteIntegers(ElementFormat f) {
+        long[] t = f.bits() == 8 ? DotLanes.integers(f) : null;
+        if (t == null || t.length != 256) {
+            return false;
+        }
+        for (int c = 0; c < 256; c++) {
+            if (t[c] != (byte) c) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Whether {@link DecodePlan#shiftedProducts32} takes these formats: both decoded in lanes,
+     * every product of two values exact in float (significands of at most 24 bits together, every
+     * nonzero product within float's normal range) and the integer unit a float.
+     */
+    private static boolean floatProducts(ElementFormat a, DecodePlan pa, ElementFormat b, DecodePlan pb) {
+        if (pa == DecodePlan.NONE || pb == DecodePlan.NONE || !pa.laneDecoding || !pb.laneDecoding
+                || !Float.isFinite(pa.valueScale) || !Float.isFinite(pb.valueScale)) {
+            return false;
+        }
+        int lsbA = DotLanes.integerLsbExponent(a);
+        int lsbB = DotLanes.integerLsbExponent(b);
+        int significandBits = (a.signEncoding() == SignEncoding.TWOS_COMPLEMENT ? a.bits() : a.mantissaBits() + 1)
+                + (b.signEncoding() == SignEncoding.TWOS_COMPLEMENT ? b.bits() : b.mantissaBits() + 1);
+        int low = Math.getExponent(a.minSubnormal()) + Math.getExponent(b.minSubnormal());
+        int high = a.emax() + 1 + b.emax() + 1;
+        return lsbA != Integer.MIN_VALUE && lsbB != Integer.MIN_VALUE && significandBits <= 24
+                && low >= Float.MIN_EXPONENT && high <= Float.MAX_EXPONENT && -(lsbA + lsbB) <= Float.MAX_EXPONENT;
+    }
+
+    /** The int8 case of {@link #shiftedProductSum}: 16-bit products, {@code chunks} chunks of 32 per block. */
+    private static long int8ShiftedProductSum(byte[] a, int offA, byte[] b, int offB, int chunks, int blocks,
+                                              int[] shifts, int shiftBase) {
         LongVector acc0 = LongVector.zero(L_DOUBLE_WIDTH);
         LongVector acc1 = LongVector.zero(L_DOUBLE_WIDTH);
-        for (int j = 0; j < blocks; j++) {
-            int i = j * DotLanes.CHUNK;
+        int j = 0;
+        int inBlock = 0;
+        int total = chunks * blocks;
+        for (int c = 0; c < total; c++) {
+            int i = c * DotLanes.CHUNK;
             ShortVector pa = (ShortVector) ByteVector.fromArray(B32, a, offA + i)
                     .convertShape(VectorOperators.B2S, S_DOUBLE_WIDTH, 0);
             ShortVector pb = (ShortVector) ByteVector.fromArray(B32, b, offB + i)
@@ -894,6 +1031,10 @@ final class VectorKernels implements Kernels {
                     .lanewise(VectorOperators.LSHL, shift));
             acc1 = acc1.add(((LongVector) s.convertShape(VectorOperators.I2L, L_DOUBLE_WIDTH, 1))
                     .lanewise(VectorOperators.LSHL, shift));
+            if (++inBlock == chunks) {
+                inBlock = 0;
+                j++;
+            }
         }
         return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     }

@@ -359,49 +359,120 @@ class MxKernelsTest {
         }
     }
 
-    /**
-     * The shifted int8 block sums: vector and scalar against a BigInteger oracle taken modulo 2^64
-     * (the kernel's wrapping arithmetic), with shifts up to 63 (so wrapping happens), extreme
-     * blocks of -128 codes, odd offsets, and block sizes the vector loop does and does not take.
-     */
+    /** The integer units of the shifted product sums: each format's smallest subnormal (or integer weight). */
     @Test
-    void int8ShiftedProductSumsMatchABigIntegerOracle() {
+    void integerUnitsAreTheFormatsLeastBits() {
+        assertThat(Kernels.integerLsbExponent(ElementFormat.INT8)).isEqualTo(-6);     // values code * 2^-6
+        assertThat(Kernels.integerLsbExponent(ElementFormat.E4M3)).isEqualTo(-9);     // min subnormal 2^-9
+        assertThat(Kernels.integerLsbExponent(ElementFormat.E5M2)).isEqualTo(-16);    // 2^-16
+        assertThat(Kernels.integerLsbExponent(ElementFormat.E2M1)).isEqualTo(-1);     // 0.5
+        assertThat(Kernels.integerLsbExponent(ElementFormat.E3M4)).isEqualTo(-6);     // 2^(1 - 3 - 4)
+    }
+
+    /**
+     * The shifted block product sums, vector and scalar, against a BigInteger oracle built from the
+     * decoded values (exact BigDecimal products divided by the units checked above), taken modulo
+     * 2^64 (the kernel's wrapping arithmetic): shifts up to 63 (so wrapping happens), blocks of the
+     * largest codes, odd offsets, codes with stray high bits, block sizes the vector loop does and
+     * does not take, and for every pair of formats whose products stay below 2^62 units.
+     */
+    @ParameterizedTest
+    @MethodSource("shiftedProductPairs")
+    void shiftedProductSumsMatchABigIntegerOracle(ElementFormat fa, ElementFormat fb) {
         Kernels vector = vector();
         SplittableRandom random = new SplittableRandom(41);
-        for (int blockSize : new int[] {32, 64, 16, 20}) {
+        int unit = Kernels.integerLsbExponent(fa) + Kernels.integerLsbExponent(fb);
+        for (int blockSize : new int[] {32, 64, 96, 16, 20}) {
             for (int blocks : new int[] {0, 1, 2, 7, 130}) {
                 for (int maxShift : new int[] {0, 5, 40, 64}) {
-                    byte[] a = new byte[blocks * blockSize + 3];
-                    byte[] b = new byte[blocks * blockSize + 1];
-                    for (int i = 0; i < a.length; i++) {
-                        a[i] = (byte) random.nextInt(256);
-                    }
-                    for (int i = 0; i < b.length; i++) {
-                        b[i] = (byte) random.nextInt(256);
-                    }
+                    byte[] a = finiteCodes(fa, blocks * blockSize + 3, random);
+                    byte[] b = finiteCodes(fb, blocks * blockSize + 1, random);
                     if (blocks > 1) {
-                        java.util.Arrays.fill(a, 3, 3 + blockSize, (byte) -128);
-                        java.util.Arrays.fill(b, 1, 1 + blockSize, (byte) -128);
+                        Arrays.fill(a, 3, 3 + blockSize, (byte) largestMagnitudeCode(fa, true));
+                        Arrays.fill(b, 1, 1 + blockSize, (byte) largestMagnitudeCode(fb, random.nextBoolean()));
                     }
                     int[] shifts = new int[blocks + 2];
                     int base = random.nextInt(100) - 50;
                     java.math.BigInteger want = java.math.BigInteger.ZERO;
                     for (int j = 0; j < blocks; j++) {
                         shifts[j] = base + (maxShift == 0 ? 0 : random.nextInt(maxShift));
-                        java.math.BigInteger sum = java.math.BigInteger.ZERO;
+                        BigDecimal sum = BigDecimal.ZERO;
                         for (int i = 0; i < blockSize; i++) {
-                            sum = sum.add(java.math.BigInteger.valueOf((long) a[3 + j * blockSize + i] * b[1 + j * blockSize + i]));
+                            sum = sum.add(new BigDecimal(fa.decodeFloat(a[3 + j * blockSize + i] & (fa.codeCount() - 1)))
+                                    .multiply(new BigDecimal(fb.decodeFloat(b[1 + j * blockSize + i] & (fb.codeCount() - 1)))));
                         }
-                        want = want.add(sum.shiftLeft(shifts[j] - base));
+                        java.math.BigInteger integer = (unit < 0 ? sum.multiply(BigDecimal.valueOf(2).pow(-unit))
+                                : sum.divide(BigDecimal.valueOf(2).pow(unit))).toBigIntegerExact();
+                        want = want.add(integer.shiftLeft(shifts[j] - base));
                     }
-                    String what = "k=" + blockSize + " blocks=" + blocks + " shifts<" + maxShift;
-                    assertThat(Kernels.scalar().int8ShiftedProductSum(a, 3, b, 1, blockSize, blocks, shifts, base))
+                    String what = fa + " x " + fb + " k=" + blockSize + " blocks=" + blocks + " shifts<" + maxShift;
+                    assertThat(Kernels.scalar().shiftedProductSum(fa, a, 3, fb, b, 1, blockSize, blocks, shifts, base))
                             .as("scalar " + what).isEqualTo(want.longValue());
-                    assertThat(vector.int8ShiftedProductSum(a, 3, b, 1, blockSize, blocks, shifts, base))
+                    assertThat(vector.shiftedProductSum(fa, a, 3, fb, b, 1, blockSize, blocks, shifts, base))
                             .as("vector " + what).isEqualTo(want.longValue());
+                    if (blocks > 0 && (fa.hasNaN() || fa.hasInfinity())) {
+                        int at = 3 + random.nextInt(blocks * blockSize);
+                        a[at] = (byte) specialCode(fa);
+                        assertThat(Kernels.scalar().shiftedProductSum(fa, a, 3, fb, b, 1, blockSize, blocks, shifts, base))
+                                .as("scalar NaN/Inf " + what).isEqualTo(Kernels.NOT_INTEGER);
+                        assertThat(vector.shiftedProductSum(fa, a, 3, fb, b, 1, blockSize, blocks, shifts, base))
+                                .as("vector NaN/Inf " + what).isEqualTo(Kernels.NOT_INTEGER);
+                    }
                 }
             }
         }
+    }
+
+    static List<org.junit.jupiter.params.provider.Arguments> shiftedProductPairs() {
+        ElementFormat[] all = {ElementFormat.INT8, ElementFormat.E4M3, ElementFormat.E5M2, ElementFormat.E2M1,
+                ElementFormat.E3M4, ElementFormat.E3M2, ElementFormat.E2M3};
+        List<org.junit.jupiter.params.provider.Arguments> pairs = new java.util.ArrayList<>();
+        for (ElementFormat fa : all) {
+            for (ElementFormat fb : all) {
+                // Products below 2^62 units (e5m2 x e5m2 reaches 2^63.6), sums of 96 below 2^63 before shifting.
+                double top = (double) fa.maxFinite() * fb.maxFinite()
+                        * Math.scalb(1.0, -(Kernels.integerLsbExponent(fa) + Kernels.integerLsbExponent(fb)));
+                if (top * 96 < 0x1p62) {
+                    pairs.add(org.junit.jupiter.params.provider.Arguments.of(fa, fb));
+                }
+            }
+        }
+        return pairs;
+    }
+
+    /** Random finite codes, with random bits above the format's width. */
+    private static byte[] finiteCodes(ElementFormat f, int n, SplittableRandom random) {
+        byte[] out = new byte[n];
+        for (int i = 0; i < n; i++) {
+            int c;
+            do {
+                c = random.nextInt(f.codeCount());
+            } while (!Float.isFinite(f.decodeFloat(c)));
+            out[i] = (byte) (c | random.nextInt(256) & ~(f.codeCount() - 1));
+        }
+        return out;
+    }
+
+    /** The code of the largest finite magnitude, negative or positive (for int8 the most negative code). */
+    private static int largestMagnitudeCode(ElementFormat f, boolean negative) {
+        int best = 0;
+        for (int c = 0; c < f.codeCount(); c++) {
+            float v = f.decodeFloat(c);
+            if (Float.isFinite(v) && (v < 0) == negative && Math.abs(v) >= Math.abs(f.decodeFloat(best))) {
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    /** A NaN or infinity code. */
+    private static int specialCode(ElementFormat f) {
+        for (int c = f.codeCount() - 1; c >= 0; c--) {
+            if (!Float.isFinite(f.decodeFloat(c))) {
+                return c;
+            }
+        }
+        throw new AssertionError(f + " has no special code");
     }
 
     /**
