@@ -113,6 +113,11 @@ final class DotLanes {
         return LANE_TABLES.get(element).integers;
     }
 
+    /** Whether {@link #integers} of every code is the code as a signed byte (MXINT8's elements). */
+    static boolean signedByteIntegers(ElementFormat element) {
+        return LANE_TABLES.get(element).signedByteIntegers;
+    }
+
     private static final FormatCache<LaneTable> LANE_TABLES = new FormatCache<>(LaneTable::new);
 
     private static final class LaneTable {
@@ -121,6 +126,7 @@ final class DotLanes {
         final byte[] bytes;
         final int lsbExponent;
         final long[] integers;
+        final boolean signedByteIntegers;
 
         LaneTable(ElementFormat f) {
             float[] plain = FormatTables.floatValues(f);
@@ -142,6 +148,11 @@ final class DotLanes {
             } else {
                 integers = null;
             }
+            boolean signedBytes = integers != null && integers.length == 256;
+            for (int c = 0; signedBytes && c < 256; c++) {
+                signedBytes = integers[c] == (byte) c;
+            }
+            signedByteIntegers = signedBytes;
             int scaleUp = -1;
             for (int j = 0; j <= 30 && scaleUp < 0; j++) {
                 boolean integers = true;

@@ -184,10 +184,10 @@ final class VectorKernels implements Kernels {
          * arithmetically: its fraction and exponent bits shifted into a float's, times
          * {@code laneScale} (subnormals included), or an integer code converted.
          */
-        boolean dotBytes32(byte[] codes, int codeOffset, float[] scaleValues, byte[] scaleCodes, int scaleOffset,
-                           int blocks, float[] x, int xOffset, float unit, double[] lanes) {
+        double dotBytes32(byte[] codes, int codeOffset, float[] scaleValues, byte[] scaleCodes, int scaleOffset,
+                          int blocks, float[] x, int xOffset, float unit) {
             if (!laneDecoding) {
-                return false;
+                return Double.NaN;
             }
             int scaleMask = scaleValues.length - 1;
             FloatVector acc = FloatVector.broadcast(F, -0.0f);
@@ -224,11 +224,9 @@ final class VectorKernels implements Kernels {
                 acc = s.fma(FloatVector.broadcast(F, scaleValues[scaleCodes[scaleOffset + blk] & scaleMask] * unit), acc);
             }
             if (specials && largest.compare(VectorOperators.GT, maxByte).anyTrue()) {
-                return false;
+                return Double.NaN;
             }
-            ((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 0)).intoArray(lanes, 0);
-            ((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 1)).intoArray(lanes, 8);
-            return true;
+            return fold(acc);
         }
 
         /**
@@ -236,10 +234,10 @@ final class VectorKernels implements Kernels {
          * elements), for formats whose lane values are small integers without specials (e2m1): the
          * two nibbles of 16 bytes are looked up in a 16-byte table and widened to floats.
          */
-        boolean dotNibbles32(byte[] codes, int codeOffset, float[] scaleValues, byte[] scaleCodes, int scaleOffset,
-                             int blocks, float[] x, int xOffset, float unit, double[] lanes) {
+        double dotNibbles32(byte[] codes, int codeOffset, float[] scaleValues, byte[] scaleCodes, int scaleOffset,
+                            int blocks, float[] x, int xOffset, float unit) {
             if (nibbleTable == null) {
-                return false;
+                return Double.NaN;
             }
             int scaleMask = scaleValues.length - 1;
             ByteVector values = ByteVector.fromArray(B_QUARTER, nibbleTable, 0);
@@ -255,9 +253,17 @@ final class VectorKernels implements Kernels {
                 s = v1.fma(FloatVector.fromArray(F, x, xo + DotLanes.LANES), s);
                 acc = s.fma(FloatVector.broadcast(F, scaleValues[scaleCodes[scaleOffset + blk] & scaleMask] * unit), acc);
             }
-            ((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 0)).intoArray(lanes, 0);
-            ((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 1)).intoArray(lanes, 8);
-            return true;
+            return fold(acc);
+        }
+
+        /**
+         * {@link DotLanes#fold} of the 16 float lane sums widened to double, in its order
+         * ({@code acc[L] += acc[L + w]} for w = 8, 4, 2, 1), without an array: a call then allocates nothing.
+         */
+        private static double fold(FloatVector acc) {
+            DoubleVector s = ((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 0))
+                    .add((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 1));
+            return ((s.lane(0) + s.lane(4)) + (s.lane(2) + s.lane(6))) + ((s.lane(1) + s.lane(5)) + (s.lane(3) + s.lane(7)));
         }
 
         /**
@@ -343,14 +349,16 @@ final class VectorKernels implements Kernels {
          * codes one per byte, codes of A decoded by this plan and of B by {@code b} as
          * {@link #dotBytes32} decodes them, times {@code valueScale}: each is then its value, a
          * float. A product of two values is exact in float (the caller checks the significand
-         * widths and the range), and so is its product by {@code toInteger = 2^-(lsbA + lsbB)},
-         * an integer that the caller keeps below 2^62, which converts to long exactly. Long lanes
+         * widths and the range: nonzero products are normal floats), and so is its product by
+         * {@code 2^toInteger = 2^-(lsbA + lsbB)}, an integer that the caller keeps below 2^62, which
+         * converts to long exactly. Long lanes
          * then add and shift as the int8 loop does; {@link Kernels#NOT_INTEGER} when a code is a
          * NaN or an infinity. Flat loop, one chunk per iteration, for the reasons given at dotBytes32.
          */
         long shiftedProducts32(DecodePlan b, byte[] ca, int offA, byte[] cb, int offB, int chunks, int blocks,
-                               int[] shifts, int shiftBase, float toInteger) {
+                               int[] shifts, int shiftBase, int toInteger) {
             int half = DotLanes.LANES;
+            int exponentStep = toInteger << 23;
             float scaleA = valueScale;
             float scaleB = b.valueScale;
             LongVector acc = LongVector.zero(L_DOUBLE_WIDTH);
@@ -400,8 +408,13 @@ final class VectorKernels implements Kernels {
                     vb0 = (FloatVector) b0.lanewise(VectorOperators.LSHL, b.laneShift).and(b.laneMask).reinterpretAsFloats();
                     vb1 = (FloatVector) b1.lanewise(VectorOperators.LSHL, b.laneShift).and(b.laneMask).reinterpretAsFloats();
                 }
-                FloatVector p0 = va0.mul(scaleA).mul(vb0.mul(scaleB)).mul(toInteger);
-                FloatVector p1 = va1.mul(scaleA).mul(vb1.mul(scaleB)).mul(toInteger);
+                // The products times 2^toInteger by adding to their exponent bits (no multiplication):
+                // exact for nonzero products; a zero becomes +-2^(toInteger - 127) < 1, which
+                // converts to 0 as zero does.
+                FloatVector p0 = (FloatVector) va0.mul(scaleA).mul(vb0.mul(scaleB)).reinterpretAsInts().add(exponentStep)
+                        .reinterpretAsFloats();
+                FloatVector p1 = (FloatVector) va1.mul(scaleA).mul(vb1.mul(scaleB)).reinterpretAsInts().add(exponentStep)
+                        .reinterpretAsFloats();
                 LongVector sum = ((LongVector) p0.convertShape(VectorOperators.F2L, L_DOUBLE_WIDTH, 0))
                         .add((LongVector) p0.convertShape(VectorOperators.F2L, L_DOUBLE_WIDTH, 1))
                         .add((LongVector) p1.convertShape(VectorOperators.F2L, L_DOUBLE_WIDTH, 0))
@@ -916,13 +929,13 @@ final class VectorKernels implements Kernels {
         }
         float[] scaleValues = FormatTables.floatValues(scale);
         float unit = (float) DotLanes.unit(element);
-        double[] lanes = new double[DotLanes.LANES];
-        boolean done = DotLanes.nibbles(element)
+        // NaN: not done (a special code), or a NaN sum, which the scalar kernel gives with its own bits.
+        double sum = DotLanes.nibbles(element)
                 ? plan.dotNibbles32(codes, codeOffset, scaleValues, scaleCodes, scaleOffset, blocks, laneX, laneXOffset,
-                        unit, lanes)
+                        unit)
                 : plan.dotBytes32(codes, codeOffset, scaleValues, scaleCodes, scaleOffset, blocks, laneX, laneXOffset,
-                        unit, lanes);
-        return done ? DotLanes.fold(lanes) : SCALAR.dotFast(element, codes, codeOffset, scale, scaleCodes, scaleOffset,
+                        unit);
+        return !Double.isNaN(sum) ? sum : SCALAR.dotFast(element, codes, codeOffset, scale, scaleCodes, scaleOffset,
                 blockSize, blocks, laneX, laneXOffset);
     }
 
@@ -962,31 +975,17 @@ final class VectorKernels implements Kernels {
             java.util.Objects.checkFromIndexSize(offA, blocks * blockSize, ca.length);
             java.util.Objects.checkFromIndexSize(offB, blocks * blockSize, cb.length);
             int chunks = blockSize / DotLanes.CHUNK;
-            if (signedByteIntegers(a) && signedByteIntegers(b)) {
+            if (DotLanes.signedByteIntegers(a) && DotLanes.signedByteIntegers(b)) {
                 return int8ShiftedProductSum(ca, offA, cb, offB, chunks, blocks, shifts, shiftBase);
             }
             DecodePlan pa = decodePlans.get(a);
             DecodePlan pb = decodePlans.get(b);
             if (floatProducts(a, pa, b, pb)) {
-                float toInteger = (float) Math.scalb(1.0, -(DotLanes.integerLsbExponent(a) + DotLanes.integerLsbExponent(b)));
+                int toInteger = -(DotLanes.integerLsbExponent(a) + DotLanes.integerLsbExponent(b));
                 return pa.shiftedProducts32(pb, ca, offA, cb, offB, chunks, blocks, shifts, shiftBase, toInteger);
             }
         }
         return SCALAR.shiftedProductSum(a, ca, offA, b, cb, offB, blockSize, blocks, shifts, shiftBase);
-    }
-
-    /** Whether every code's integer ({@link DotLanes#integers}) is the code as a signed byte (MXINT8). */
-    private static boolean signedByteIntegers(ElementFormat f) {
-        long[] t = f.bits() == 8 ? DotLanes.integers(f) : null;
-        if (t == null || t.length != 256) {
-            return false;
-        }
-        for (int c = 0; c < 256; c++) {
-            if (t[c] != (byte) c) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /**
@@ -1006,7 +1005,7 @@ final class VectorKernels implements Kernels {
         int low = Math.getExponent(a.minSubnormal()) + Math.getExponent(b.minSubnormal());
         int high = a.emax() + 1 + b.emax() + 1;
         return lsbA != Integer.MIN_VALUE && lsbB != Integer.MIN_VALUE && significandBits <= 24
-                && low >= Float.MIN_EXPONENT && high <= Float.MAX_EXPONENT && -(lsbA + lsbB) <= Float.MAX_EXPONENT;
+                && low >= Float.MIN_EXPONENT && high <= Float.MAX_EXPONENT && -(lsbA + lsbB) >= 0 && -(lsbA + lsbB) <= 64;
     }
 
     /** The int8 case of {@link #shiftedProductSum}: 16-bit products, {@code chunks} chunks of 32 per block. */
