@@ -319,19 +319,10 @@ final class BlockDotKernel {
         int low = Integer.MAX_VALUE;
         int high = Integer.MIN_VALUE;
         if (e8m0Scales) {   // exponent = code - 127 (no lookups); the NaN code 255 is marked in low
-            // Three simple loops, each of which C2 vectorizes (one fused loop it does not).
-            for (int j = 0; j < count; j++) {
-                exponents[j] = (scalesA[offA + j] & 0xFF) + (scalesB[offB + j] & 0xFF) - 2 * 127;
-            }
-            for (int j = 0; j < count; j++) {
-                low = Math.min(low, exponents[j]);
-                high = Math.max(high, exponents[j]);
-            }
-            int top = 0;   // the largest code: 255 is NaN
-            for (int j = 0; j < count; j++) {
-                top = Math.max(top, Math.max(scalesA[offA + j] & 0xFF, scalesB[offB + j] & 0xFF));
-            }
-            low = top == 0xFF ? NOT_A_POWER_OF_TWO : low;
+            long range = count > 0 ? Kernels.get().e8m0ExponentSums(scalesA, offA, scalesB, offB, count, exponents)
+                    : Kernels.NAN_SCALE;
+            low = range == Kernels.NAN_SCALE ? NOT_A_POWER_OF_TWO : (int) (range >> 32);
+            high = (int) range;
         } else {
             for (int j = 0; j < count; j++) {
                 int e = powerExponentA[scalesA[offA + j] & 0xFF] + powerExponentB[scalesB[offB + j] & 0xFF];

@@ -234,6 +234,18 @@ public sealed interface Kernels permits ScalarKernels, VectorKernels {
     void exactDotCodeLanes(ElementFormat element, byte[] codes, int codeOffset, float[] x, int xOffset,
                            double[] blockScales, int blockSize, int blocks, double[] lanes);
 
+    /** {@link #e8m0ExponentSums}'s answer when a scale code is the NaN code 255. */
+    long NAN_SCALE = Long.MIN_VALUE;
+
+    /**
+     * For UE8M0 scale codes (code c is 2^(c - 127), code 255 NaN): writes
+     * {@code out[j] = (sa[offA + j] & 0xFF) + (sb[offB + j] & 0xFF) - 254}, the exponent of the
+     * two scales' product, for {@code j < count}, and returns the least and the greatest of them as
+     * {@code (long) least << 32 | (greatest & 0xFFFFFFFFL)}, or {@link #NAN_SCALE} when a code is
+     * 255 (out is then written but meaningless). {@code count} must be at least 1.
+     */
+    long e8m0ExponentSums(byte[] sa, int offA, byte[] sb, int offB, int count, int[] out);
+
     /** {@link #shiftedProductSum}'s answer when a code is a NaN or an infinity. */
     long NOT_INTEGER = Long.MIN_VALUE;
 

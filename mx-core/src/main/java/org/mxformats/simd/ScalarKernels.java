@@ -265,6 +265,24 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public long e8m0ExponentSums(byte[] sa, int offA, byte[] sb, int offB, int count, int[] out) {
+        java.util.Objects.checkFromIndexSize(0, count, out.length);
+        int low = Integer.MAX_VALUE;
+        int high = Integer.MIN_VALUE;
+        int top = 0;
+        for (int j = 0; j < count; j++) {
+            int a = sa[offA + j] & 0xFF;
+            int b = sb[offB + j] & 0xFF;
+            int e = a + b - 254;
+            out[j] = e;
+            low = Math.min(low, e);
+            high = Math.max(high, e);
+            top = Math.max(top, Math.max(a, b));
+        }
+        return top == 0xFF ? NAN_SCALE : (long) low << 32 | (high & 0xFFFFFFFFL);
+    }
+
+    @Override
     public long shiftedProductSum(ElementFormat a, byte[] ca, int offA, ElementFormat b, byte[] cb, int offB,
                                   int blockSize, int blocks, int[] shifts, int shiftBase) {
         long[] ia = integerTable(a);

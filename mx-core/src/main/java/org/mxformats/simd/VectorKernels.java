@@ -967,6 +967,41 @@ final class VectorKernels implements Kernels {
     private static final VectorSpecies<Long> L_DOUBLE_WIDTH = DOT_LANES ? LongVector.SPECIES_512 : null;
 
     @Override
+    public long e8m0ExponentSums(byte[] sa, int offA, byte[] sb, int offB, int count, int[] out) {
+        java.util.Objects.checkFromIndexSize(0, count, out.length);
+        java.util.Objects.checkFromIndexSize(offA, count, sa.length);
+        java.util.Objects.checkFromIndexSize(offB, count, sb.length);
+        IntVector least = IntVector.broadcast(I, Integer.MAX_VALUE);
+        IntVector greatest = IntVector.broadcast(I, Integer.MIN_VALUE);
+        IntVector top = IntVector.zero(I);
+        int bound = count - count % LANES;
+        for (int j = 0; j < bound; j += LANES) {
+            IntVector a = ((IntVector) ByteVector.fromArray(B_QUARTER, sa, offA + j)
+                    .convertShape(VectorOperators.B2I, I, 0)).and(0xFF);
+            IntVector b = ((IntVector) ByteVector.fromArray(B_QUARTER, sb, offB + j)
+                    .convertShape(VectorOperators.B2I, I, 0)).and(0xFF);
+            IntVector e = a.add(b).sub(254);
+            e.intoArray(out, j);
+            least = least.min(e);
+            greatest = greatest.max(e);
+            top = top.max(a.max(b));
+        }
+        int low = least.reduceLanes(VectorOperators.MIN);
+        int high = greatest.reduceLanes(VectorOperators.MAX);
+        int largest = top.reduceLanes(VectorOperators.MAX);
+        for (int j = bound; j < count; j++) {
+            int a = sa[offA + j] & 0xFF;
+            int b = sb[offB + j] & 0xFF;
+            int e = a + b - 254;
+            out[j] = e;
+            low = Math.min(low, e);
+            high = Math.max(high, e);
+            largest = Math.max(largest, Math.max(a, b));
+        }
+        return largest == 0xFF ? NAN_SCALE : (long) low << 32 | (high & 0xFFFFFFFFL);
+    }
+
+    @Override
     public long shiftedProductSum(ElementFormat a, byte[] ca, int offA, ElementFormat b, byte[] cb, int offB,
                                   int blockSize, int blocks, int[] shifts, int shiftBase) {
         // Blocks of whole 32-code chunks, walked chunk by chunk in one flat loop (see dotFast).

@@ -359,6 +359,56 @@ class MxKernelsTest {
         }
     }
 
+    /**
+     * UE8M0 scale exponent sums, vector and scalar, against sums worked out here: every count from
+     * 1 to 40 and 130, odd offsets, the extreme codes 0 and 254, and a NaN code (255) placed at
+     * every position class (vector body and tail).
+     */
+    @Test
+    void e8m0ExponentSumsMatchTheirDefinition() {
+        Kernels vector = vector();
+        SplittableRandom random = new SplittableRandom(43);
+        int[] counts = new int[41];
+        for (int c = 1; c <= 40; c++) {
+            counts[c - 1] = c;
+        }
+        counts[40] = 130;
+        for (int count : counts) {
+            for (int nanAt = -1; nanAt < count; nanAt += Math.max(1, count / 5)) {
+                byte[] sa = new byte[count + 3];
+                byte[] sb = new byte[count + 1];
+                for (int j = 0; j < sa.length; j++) {
+                    sa[j] = (byte) random.nextInt(255);
+                }
+                for (int j = 0; j < sb.length; j++) {
+                    sb[j] = (byte) random.nextInt(255);
+                }
+                sa[3] = 0;
+                sb[1 + count - 1] = (byte) 254;
+                if (nanAt >= 0) {
+                    (nanAt % 2 == 0 ? sa : sb)[(nanAt % 2 == 0 ? 3 : 1) + nanAt] = (byte) 255;
+                }
+                int least = Integer.MAX_VALUE;
+                int greatest = Integer.MIN_VALUE;
+                int[] want = new int[count];
+                for (int j = 0; j < count; j++) {
+                    want[j] = (sa[3 + j] & 0xFF) - 127 + (sb[1 + j] & 0xFF) - 127;
+                    least = Math.min(least, want[j]);
+                    greatest = Math.max(greatest, want[j]);
+                }
+                long expected = nanAt >= 0 ? Kernels.NAN_SCALE : (long) least << 32 | (greatest & 0xFFFFFFFFL);
+                for (Kernels k : new Kernels[] {Kernels.scalar(), vector}) {
+                    int[] out = new int[count + 2];
+                    assertThat(k.e8m0ExponentSums(sa, 3, sb, 1, count, out)).as(k.name() + " count=" + count + " nan@" + nanAt)
+                            .isEqualTo(expected);
+                    if (nanAt < 0) {
+                        assertThat(Arrays.copyOf(out, count)).as(k.name() + " sums, count=" + count).isEqualTo(want);
+                    }
+                }
+            }
+        }
+    }
+
     /** The integer units of the shifted product sums: each format's smallest subnormal (or integer weight). */
     @Test
     void integerUnitsAreTheFormatsLeastBits() {
