@@ -201,19 +201,13 @@ public final class MxMatmul {
             return c;
         }
         if (mode == Accumulation.FAST && SimdRoutes.fastApplies(rows[0].format(), inner)) {
-            float[] laneColumns = new float[Math.multiplyExact(inner, n)];
-            for (int j = 0; j < n; j++) {
-                float[] lanes = SimdRoutes.laneX(rows[0].format(), columns, offset + j * inner, inner);
-                System.arraycopy(lanes, SimdRoutes.laneXOffset(rows[0].format(), offset + j * inner), laneColumns,
-                        j * inner, inner);
-            }
             run(m, executor, (lo, hi) -> {
                 SimdRoutes.Operand row = new SimdRoutes.Operand();   // reused row by row
                 for (int i = lo; i < hi; i++) {
                     row.of(rows[i]);
                     for (int j = 0; j < n; j++) {
                         c[i * n + j] = SimdRoutes.toFloat(
-                                SimdRoutes.fastDot(rows[i], row, laneColumns, j * inner), rounding);
+                                SimdRoutes.fastDot(rows[i], row, columns, offset + j * inner), rounding);
                     }
                 }
             });

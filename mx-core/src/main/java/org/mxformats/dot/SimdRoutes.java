@@ -98,17 +98,6 @@ final class SimdRoutes {
         return scales;
     }
 
-    /** x in the kernels' lane order for vectors of this format and length (x itself when that is its order). */
-    static float[] laneX(MxFormat f, float[] x, int offset, int length) {
-        return Kernels.laneOrderIsNatural(f.element(), f.blockSize()) ? x
-                : Kernels.laneOrder(f.element(), f.blockSize(), x, offset, length);
-    }
-
-    /** Where x's elements start in {@link #laneX}'s result. */
-    static int laneXOffset(MxFormat f, int offset) {
-        return Kernels.laneOrderIsNatural(f.element(), f.blockSize()) ? offset : 0;
-    }
-
     /**
      * {@link ExactAccumulator#roundToFloat}, with RNE done by the double-to-float conversion, which
      * is IEEE round-to-nearest-even (subnormals and overflow included): building an accumulator
@@ -125,10 +114,10 @@ final class SimdRoutes {
      * The FAST dot product of whole blocks of {@code a}, whose codes {@code operand} holds, tensor
      * scale applied, before the final rounding.
      */
-    static double fastDot(MxArray a, Operand operand, float[] laneX, int laneXOffset) {
+    static double fastDot(MxArray a, Operand operand, float[] x, int offset) {
         MxFormat f = a.format();
         double total = Kernels.get().dotFast(f.element(), operand.codes, operand.codeOffset, f.scale(), operand.scales,
-                operand.scaleOffset, f.blockSize(), a.length() / f.blockSize(), laneX, laneXOffset);
+                operand.scaleOffset, f.blockSize(), a.length() / f.blockSize(), x, offset);
         return a.tensorScale() != 1 ? total * a.tensorScale() : total;
     }
 

@@ -8,9 +8,9 @@ import org.mxformats.format.ElementFormat;
  *
  * <p>When the block size is a multiple of {@value #CHUNK}, the elements are spread over
  * {@value #LANES} lanes. A chunk of 32 consecutive elements of a block gives each lane {@code L}
- * two elements, "part 0" and "part 1": elements {@code L} and {@code L + 16} for formats stored one
- * code per byte, elements {@code 2L} and {@code 2L + 1} (the low and high nibble of byte {@code L})
- * for 4-bit formats. Within a block the lane sum {@code s[L]} is a float: it starts at -0 and takes
+ * two elements, "part 0" and "part 1": elements {@code L} and {@code L + 16} of the chunk (for
+ * 4-bit formats, stored two per byte low nibble first, the nibbles of bytes {@code L / 2} and
+ * {@code 8 + L / 2}). Within a block the lane sum {@code s[L]} is a float: it starts at -0 and takes
  * {@code s[L] = fma(v, x, s[L])} (float, one rounding) for the part 0 element, then the part 1
  * element, chunk by chunk, where {@code v = value / unit} is the element's value divided by the
  * format's lane unit ({@link #unit}, a power of two that makes e2m1 and int8 values small integers;
@@ -183,21 +183,5 @@ final class DotLanes {
                 bytes = null;
             }
         }
-    }
-
-    /** See {@link Kernels#laneOrder}. */
-    static float[] laneOrder(ElementFormat element, int blockSize, float[] x, int offset, int length) {
-        float[] out = new float[length];
-        if (!(nibbles(element) && lanes(blockSize))) {
-            System.arraycopy(x, offset, out, 0, length);
-            return out;
-        }
-        for (int chunk = 0; chunk < length; chunk += CHUNK) {
-            for (int l = 0; l < LANES; l++) {
-                out[chunk + l] = x[offset + chunk + 2 * l];
-                out[chunk + LANES + l] = x[offset + chunk + 2 * l + 1];
-            }
-        }
-        return out;
     }
 }

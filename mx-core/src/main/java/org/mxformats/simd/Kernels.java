@@ -172,23 +172,8 @@ public sealed interface Kernels permits ScalarKernels, VectorKernels {
     }
 
     /**
-     * {@code x[offset .. offset + length)} reordered into the element order that {@link #dotFast}
-     * reads for this element format and block size (see {@link DotLanes}); a matrix-vector product
-     * prepares x once for all rows. When {@link #laneOrderIsNatural} the order is x's own, and x can
-     * be passed as it is.
-     */
-    static float[] laneOrder(ElementFormat element, int blockSize, float[] x, int offset, int length) {
-        return DotLanes.laneOrder(element, blockSize, x, offset, length);
-    }
-
-    /** Whether {@link #laneOrder} keeps x's order for this format and block size. */
-    static boolean laneOrderIsNatural(ElementFormat element, int blockSize) {
-        return !(DotLanes.nibbles(element) && DotLanes.lanes(blockSize));
-    }
-
-    /**
-     * The fast dot product of {@code blocks} full blocks of an MX vector with floats given in lane
-     * order ({@link #laneOrder}), before the tensor scale, in the fixed order of {@link DotLanes}
+     * The fast dot product of {@code blocks} full blocks of an MX vector with the floats
+     * {@code x[xOffset ..]}, before the tensor scale, in the fixed order of {@link DotLanes}
      * (so every kernel gives the same bits): for block sizes that are multiples of 32, float32 fmas
      * in 16 lanes within and across blocks, folded in double; otherwise double arithmetic with
      * exact products, one accumulator. Codes as MX packs them for 4- and 8-bit element formats (two
@@ -196,7 +181,7 @@ public sealed interface Kernels permits ScalarKernels, VectorKernels {
      * per byte.
      */
     double dotFast(ElementFormat element, byte[] codes, int codeOffset, ElementFormat scale, byte[] scaleCodes,
-                   int scaleOffset, int blockSize, int blocks, float[] laneX, int laneXOffset);
+                   int scaleOffset, int blockSize, int blocks, float[] x, int xOffset);
 
     /**
      * The exact sum of products of every block: {@code sums[j] = productSum(a, block j of ca, b,

@@ -169,7 +169,7 @@ final class ScalarKernels implements Kernels {
 
     @Override
     public double dotFast(ElementFormat element, byte[] codes, int codeOffset, ElementFormat scale, byte[] scaleCodes,
-                          int scaleOffset, int blockSize, int blocks, float[] laneX, int laneXOffset) {
+                          int scaleOffset, int blockSize, int blocks, float[] x, int xOffset) {
         float[] values = FormatTables.floatValues(element);
         double[] scales = FormatTables.doubleValues(scale);
         int scaleMask = scales.length - 1;
@@ -179,13 +179,12 @@ final class ScalarKernels implements Kernels {
                 double s = -0.0;
                 int first = blk * blockSize;
                 for (int i = first; i < first + blockSize; i++) {
-                    s += (double) values[DotLanes.code(element, codes, codeOffset, i)] * laneX[laneXOffset + i];
+                    s += (double) values[DotLanes.code(element, codes, codeOffset, i)] * x[xOffset + i];
                 }
                 acc += s * scales[scaleCodes[scaleOffset + blk] & scaleMask];
             }
             return acc;
         }
-        boolean nibbles = DotLanes.nibbles(element);
         float[] laneValues = DotLanes.laneValues(element);
         float unit = (float) DotLanes.unit(element);
         float[] scaleFloats = FormatTables.floatValues(scale);
@@ -196,13 +195,11 @@ final class ScalarKernels implements Kernels {
             java.util.Arrays.fill(s, -0.0f);
             for (int chunk = blk * blockSize; chunk < (blk + 1) * blockSize; chunk += DotLanes.CHUNK) {
                 for (int l = 0; l < DotLanes.LANES; l++) {
-                    int e0 = chunk + (nibbles ? 2 * l : l);
-                    int e1 = chunk + (nibbles ? 2 * l + 1 : l + DotLanes.LANES);
-                    // x in lane order: part 0 of lane l at chunk + l, part 1 at chunk + 16 + l.
-                    s[l] = Math.fma(laneValues[DotLanes.code(element, codes, codeOffset, e0)],
-                            laneX[laneXOffset + chunk + l], s[l]);
-                    s[l] = Math.fma(laneValues[DotLanes.code(element, codes, codeOffset, e1)],
-                            laneX[laneXOffset + chunk + DotLanes.LANES + l], s[l]);
+                    // Part 0 of lane l is element chunk + l, part 1 element chunk + 16 + l.
+                    s[l] = Math.fma(laneValues[DotLanes.code(element, codes, codeOffset, chunk + l)],
+                            x[xOffset + chunk + l], s[l]);
+                    s[l] = Math.fma(laneValues[DotLanes.code(element, codes, codeOffset, chunk + DotLanes.LANES + l)],
+                            x[xOffset + chunk + DotLanes.LANES + l], s[l]);
                 }
             }
             float factor = scaleFloats[scaleCodes[scaleOffset + blk] & scaleMask] * unit;

@@ -1,6 +1,7 @@
 package org.mxformats.simd;
 
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
@@ -93,7 +94,7 @@ final class VectorKernels implements Kernels {
         private final float valueScale;     // laneScale * unit: a lane-decoded code times this is its value
         private final byte magnitudeByte;   // magnitude bits of a code
         private final byte maxByte;         // largest finite magnitude
-        private final byte[] nibbleTable;   // DotLanes.laneBytes, or null
+        private final byte[] nibbleTable;   // DotLanes.laneBytes padded to 32 bytes, or null
 
         private DecodePlan() {
             twosComplement = false;
@@ -137,7 +138,8 @@ final class VectorKernels implements Kernels {
                     && fractionShift + f.bits() <= 32 && Float.isFinite(laneScale) && laneScale != 0;
             magnitudeByte = (byte) (codeMask & ~signBit);
             maxByte = (byte) maxMagnitude;
-            nibbleTable = DotLanes.laneBytes(f);
+            byte[] laneBytes = DotLanes.laneBytes(f);
+            nibbleTable = laneBytes == null ? null : Arrays.copyOf(laneBytes, 32);   // indexes stay below 16
         }
 
         static DecodePlan of(ElementFormat f) {
@@ -230,24 +232,28 @@ final class VectorKernels implements Kernels {
         }
 
         /**
-         * {@link #dotBytes32} for 4-bit codes two per byte (byte L of a block holds lane L's two
-         * elements), for formats whose lane values are small integers without specials (e2m1): the
-         * two nibbles of 16 bytes are looked up in a 16-byte table and widened to floats.
+         * {@link #dotBytes32} for 4-bit codes two per byte, low nibble first, for formats whose lane
+         * values are small integers without specials (e2m1). The 16 bytes of a block become 16
+         * shorts {@code low | high << 8}, which read as 32 bytes are the nibbles in element order;
+         * they are looked up in a 16-byte table and widened to floats, elements 0-15 for part 0
+         * and 16-31 for part 1, so x is read in its own order.
          */
         double dotNibbles32(byte[] codes, int codeOffset, float[] scaleValues, byte[] scaleCodes, int scaleOffset,
                             int blocks, float[] x, int xOffset, float unit) {
-            if (nibbleTable == null) {
+            if (nibbleTable == null || !LITTLE_ENDIAN) {
                 return Double.NaN;
             }
             int scaleMask = scaleValues.length - 1;
-            ByteVector values = ByteVector.fromArray(B_QUARTER, nibbleTable, 0);
+            ByteVector values = ByteVector.fromArray(B32, nibbleTable, 0);
             FloatVector acc = FloatVector.broadcast(F, -0.0f);
             for (int blk = 0; blk < blocks; blk++) {
-                ByteVector b = ByteVector.fromArray(B_QUARTER, codes, codeOffset + blk * DotLanes.LANES);
-                FloatVector v0 = (FloatVector) b.and((byte) 0x0f).selectFrom(values)
-                        .convertShape(VectorOperators.B2F, F, 0);
-                FloatVector v1 = (FloatVector) b.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0f).selectFrom(values)
-                        .convertShape(VectorOperators.B2F, F, 0);
+                ShortVector pairs = (ShortVector) ByteVector.fromArray(B16, codes, codeOffset + blk * DotLanes.LANES)
+                        .convertShape(VectorOperators.B2S, S16, 0);
+                ByteVector nibbles = pairs.and((short) 0x000f)
+                        .or(pairs.lanewise(VectorOperators.LSHL, 4).and((short) 0x0f00)).reinterpretAsBytes();
+                ByteVector v = nibbles.selectFrom(values);
+                FloatVector v0 = (FloatVector) v.convertShape(VectorOperators.B2F, F, 0);
+                FloatVector v1 = (FloatVector) v.convertShape(VectorOperators.B2F, F, 1);
                 int xo = xOffset + blk * DotLanes.CHUNK;
                 FloatVector s = v0.mul(FloatVector.fromArray(F, x, xo));   // fma(v, x, -0) rounds as this does
                 s = v1.fma(FloatVector.fromArray(F, x, xo + DotLanes.LANES), s);
@@ -919,24 +925,24 @@ final class VectorKernels implements Kernels {
 
     @Override
     public double dotFast(ElementFormat element, byte[] codes, int codeOffset, ElementFormat scale, byte[] scaleCodes,
-                          int scaleOffset, int blockSize, int blocks, float[] laneX, int laneXOffset) {
+                          int scaleOffset, int blockSize, int blocks, float[] x, int xOffset) {
         DecodePlan plan = decodePlans.get(element);
         // Block size 32 only (the MX standard): the loop over blocks is then flat, which C2 needs to
         // keep the lane sums in registers (a nested chunk loop makes it box them).
         if (!DOT_LANES || blockSize != DotLanes.CHUNK || plan == DecodePlan.NONE) {
             return SCALAR.dotFast(element, codes, codeOffset, scale, scaleCodes, scaleOffset, blockSize, blocks,
-                    laneX, laneXOffset);
+                    x, xOffset);
         }
         float[] scaleValues = FormatTables.floatValues(scale);
         float unit = (float) DotLanes.unit(element);
         // NaN: not done (a special code), or a NaN sum, which the scalar kernel gives with its own bits.
         double sum = DotLanes.nibbles(element)
-                ? plan.dotNibbles32(codes, codeOffset, scaleValues, scaleCodes, scaleOffset, blocks, laneX, laneXOffset,
+                ? plan.dotNibbles32(codes, codeOffset, scaleValues, scaleCodes, scaleOffset, blocks, x, xOffset,
                         unit)
-                : plan.dotBytes32(codes, codeOffset, scaleValues, scaleCodes, scaleOffset, blocks, laneX, laneXOffset,
+                : plan.dotBytes32(codes, codeOffset, scaleValues, scaleCodes, scaleOffset, blocks, x, xOffset,
                         unit);
         return !Double.isNaN(sum) ? sum : SCALAR.dotFast(element, codes, codeOffset, scale, scaleCodes, scaleOffset,
-                blockSize, blocks, laneX, laneXOffset);
+                blockSize, blocks, x, xOffset);
     }
 
     /** Double lanes of {@link #exactDotCodeLanes}; the vector loop needs exactly {@link Kernels#EXACT_DOT_LANES}. */

@@ -214,9 +214,8 @@ class MxKernelsTest {
             for (int i = 0; i < x.length; i++) {
                 x[i] = (float) random.nextGaussian();
             }
-            float[] laneX = Kernels.laneOrder(element, blockSize, x, 5, n);
-            double s = Kernels.scalar().dotFast(element, codes, 3, scale, scales, 1, blockSize, blocks, laneX, 0);
-            double v = vector.dotFast(element, codes, 3, scale, scales, 1, blockSize, blocks, laneX, 0);
+            double s = Kernels.scalar().dotFast(element, codes, 3, scale, scales, 1, blockSize, blocks, x, 5);
+            double v = vector.dotFast(element, codes, 3, scale, scales, 1, blockSize, blocks, x, 5);
             assertThat(Double.doubleToRawLongBits(v)).as("%s k=%d", element, blockSize)
                     .isEqualTo(Double.doubleToRawLongBits(s));
             BigDecimal exact = BigDecimal.ZERO;
@@ -285,9 +284,8 @@ class MxKernelsTest {
             for (int i = 0; i < n; i++) {
                 x[i] = (float) random.nextGaussian();
             }
-            float[] laneX = Kernels.laneOrder(element, 32, x, 0, n);
-            double s = Kernels.scalar().dotFast(element, codes, 0, ElementFormat.E8M0, scales, 0, 32, blocks, laneX, 0);
-            double v = vector.dotFast(element, codes, 0, ElementFormat.E8M0, scales, 0, 32, blocks, laneX, 0);
+            double s = Kernels.scalar().dotFast(element, codes, 0, ElementFormat.E8M0, scales, 0, 32, blocks, x, 0);
+            double v = vector.dotFast(element, codes, 0, ElementFormat.E8M0, scales, 0, 32, blocks, x, 0);
             assertThat(Double.doubleToRawLongBits(v)).as("%s trial %d", element, trial)
                     .isEqualTo(Double.doubleToRawLongBits(s));
         }
@@ -305,12 +303,11 @@ class MxKernelsTest {
         codes[7] = 0x7f;   // e4m3 NaN
         float[] x = new float[32];
         java.util.Arrays.fill(x, 1f);
-        float[] laneX = Kernels.laneOrder(ElementFormat.E4M3, 32, x, 0, 32);
         byte[] scales = {127};
         for (Kernels k : new Kernels[] {vector, Kernels.scalar()}) {
-            assertThat(k.dotFast(ElementFormat.E4M3, codes, 0, ElementFormat.E8M0, scales, 0, 32, 1, laneX, 0)).isNaN();
+            assertThat(k.dotFast(ElementFormat.E4M3, codes, 0, ElementFormat.E8M0, scales, 0, 32, 1, x, 0)).isNaN();
             assertThat(k.dotFast(ElementFormat.E4M3, new byte[32], 0, ElementFormat.E8M0, new byte[] {(byte) 0xff}, 0,
-                    32, 1, laneX, 0)).isNaN();
+                    32, 1, x, 0)).isNaN();
         }
     }
 
