@@ -113,6 +113,14 @@ final class DotLanes {
         return LANE_TABLES.get(element).integers;
     }
 
+    /**
+     * {@link #integers} as bytes for formats of at most 4 bits without NaN or infinity whose
+     * integers all lie in [-128, 127] (e2m1), indexed by code and padded to 32 bytes; else null.
+     */
+    static byte[] smallIntegerBytes(ElementFormat element) {
+        return LANE_TABLES.get(element).smallIntegerBytes;
+    }
+
     /** Whether {@link #integers} of every code is the code as a signed byte (MXINT8's elements). */
     static boolean signedByteIntegers(ElementFormat element) {
         return LANE_TABLES.get(element).signedByteIntegers;
@@ -127,6 +135,7 @@ final class DotLanes {
         final int lsbExponent;
         final long[] integers;
         final boolean signedByteIntegers;
+        final byte[] smallIntegerBytes;
 
         LaneTable(ElementFormat f) {
             float[] plain = FormatTables.floatValues(f);
@@ -153,6 +162,18 @@ final class DotLanes {
                 signedBytes = integers[c] == (byte) c;
             }
             signedByteIntegers = signedBytes;
+            boolean small = integers != null && f.bits() <= 4;
+            for (int c = 0; small && c < integers.length; c++) {
+                small = integers[c] >= -128 && integers[c] <= 127;   // NOT_INTEGER (a special) is below
+            }
+            if (small) {
+                smallIntegerBytes = new byte[32];
+                for (int c = 0; c < integers.length; c++) {
+                    smallIntegerBytes[c] = (byte) integers[c];
+                }
+            } else {
+                smallIntegerBytes = null;
+            }
             int scaleUp = -1;
             for (int j = 0; j <= 30 && scaleUp < 0; j++) {
                 boolean integers = true;

@@ -971,6 +971,8 @@ final class VectorKernels implements Kernels {
     }
 
     private static final VectorSpecies<Long> L_DOUBLE_WIDTH = DOT_LANES ? LongVector.SPECIES_512 : null;
+    /** Loaded by {@link #byteShiftedProductSum} in place of a table it does not use (int8 codes need no lookup). */
+    private static final byte[] UNUSED_TABLE = new byte[32];
 
     @Override
     public long e8m0ExponentSums(byte[] sa, int offA, byte[] sb, int offB, int count, int[] out) {
@@ -1016,8 +1018,10 @@ final class VectorKernels implements Kernels {
             java.util.Objects.checkFromIndexSize(offA, blocks * blockSize, ca.length);
             java.util.Objects.checkFromIndexSize(offB, blocks * blockSize, cb.length);
             int chunks = blockSize / DotLanes.CHUNK;
-            if (DotLanes.signedByteIntegers(a) && DotLanes.signedByteIntegers(b)) {
-                return int8ShiftedProductSum(ca, offA, cb, offB, chunks, blocks, shifts, shiftBase);
+            byte[] tableA = DotLanes.smallIntegerBytes(a);
+            byte[] tableB = DotLanes.smallIntegerBytes(b);
+            if ((tableA != null || DotLanes.signedByteIntegers(a)) && (tableB != null || DotLanes.signedByteIntegers(b))) {
+                return byteShiftedProductSum(ca, offA, tableA, cb, offB, tableB, chunks, blocks, shifts, shiftBase);
             }
             DecodePlan pa = decodePlans.get(a);
             DecodePlan pb = decodePlans.get(b);
@@ -1049,9 +1053,16 @@ final class VectorKernels implements Kernels {
                 && low >= Float.MIN_EXPONENT && high <= Float.MAX_EXPONENT && -(lsbA + lsbB) >= 0 && -(lsbA + lsbB) <= 64;
     }
 
-    /** The int8 case of {@link #shiftedProductSum}: 16-bit products, {@code chunks} chunks of 32 per block. */
-    private static long int8ShiftedProductSum(byte[] a, int offA, byte[] b, int offB, int chunks, int blocks,
-                                              int[] shifts, int shiftBase) {
+    /**
+     * {@link #shiftedProductSum} for formats whose integers are bytes: the codes themselves (int8,
+     * table null) or looked up in a table of at most 16 bytes padded to 32 (4-bit codes one per
+     * byte, bits above the format's width ignored); 16-bit products, {@code chunks} chunks of 32
+     * per block.
+     */
+    private static long byteShiftedProductSum(byte[] a, int offA, byte[] tableA, byte[] b, int offB, byte[] tableB,
+                                              int chunks, int blocks, int[] shifts, int shiftBase) {
+        ByteVector valuesA = ByteVector.fromArray(B32, tableA != null ? tableA : UNUSED_TABLE, 0);
+        ByteVector valuesB = ByteVector.fromArray(B32, tableB != null ? tableB : UNUSED_TABLE, 0);
         LongVector acc0 = LongVector.zero(L_DOUBLE_WIDTH);
         LongVector acc1 = LongVector.zero(L_DOUBLE_WIDTH);
         int j = 0;
@@ -1059,10 +1070,16 @@ final class VectorKernels implements Kernels {
         int total = chunks * blocks;
         for (int c = 0; c < total; c++) {
             int i = c * DotLanes.CHUNK;
-            ShortVector pa = (ShortVector) ByteVector.fromArray(B32, a, offA + i)
-                    .convertShape(VectorOperators.B2S, S_DOUBLE_WIDTH, 0);
-            ShortVector pb = (ShortVector) ByteVector.fromArray(B32, b, offB + i)
-                    .convertShape(VectorOperators.B2S, S_DOUBLE_WIDTH, 0);
+            ByteVector ba = ByteVector.fromArray(B32, a, offA + i);
+            ByteVector bb = ByteVector.fromArray(B32, b, offB + i);
+            if (tableA != null) {
+                ba = ba.and((byte) 0x0f).selectFrom(valuesA);
+            }
+            if (tableB != null) {
+                bb = bb.and((byte) 0x0f).selectFrom(valuesB);
+            }
+            ShortVector pa = (ShortVector) ba.convertShape(VectorOperators.B2S, S_DOUBLE_WIDTH, 0);
+            ShortVector pb = (ShortVector) bb.convertShape(VectorOperators.B2S, S_DOUBLE_WIDTH, 0);
             ShortVector p = pa.mul(pb);   // |p| <= 2^14: exact in 16 bits
             IntVector s = ((IntVector) p.convertShape(VectorOperators.S2I, I, 0))
                     .add((IntVector) p.convertShape(VectorOperators.S2I, I, 1));   // |lane| <= 2^15
