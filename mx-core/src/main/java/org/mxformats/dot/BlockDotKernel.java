@@ -285,7 +285,8 @@ final class BlockDotKernel {
      * {@link Kernels#shiftedProductSum} (no per-block sums), when that kernel counts in this
      * kernel's integer units: the bound uses the largest possible block sum
      * ({@code k * max|A| * max|B|}), so every partial sum of the kernel, in any order, is below 2^62
-     * as well. Codes from {@code ca[offA]} and {@code cb[offB]}, one per byte. Returns false,
+     * as well. Codes from {@code ca[offA]} and {@code cb[offB]} as MX stores them (4-bit codes two
+     * per byte). Returns false,
      * changing nothing, when the bound or the scales do not allow it or a code is a NaN or an
      * infinity.
      */

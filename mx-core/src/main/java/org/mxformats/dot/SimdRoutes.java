@@ -180,15 +180,17 @@ final class SimdRoutes {
         ExactAccumulator acc = null;   // built only when the running long cannot take a group
         for (int start = 0; start < n; start += group) {
             int count = Math.min(group, n - start);
-            sa.load(start, count, kernels);
-            sb.load(start, count, kernels);
+            sa.loadStored(start, count);
+            sb.loadStored(start, count);
             int blocks = count / k;
             int first = start / k;
-            if (kernel.addPowerOfTwoScaledProducts(running, kernels, sa.codes, sa.codeOffset, sb.codes,
-                    sb.codeOffset, sa.scales, sa.scaleOffset + first, sb.scales, sb.scaleOffset + first, blocks,
+            if (kernel.addPowerOfTwoScaledProducts(running, kernels, sa.stored, sa.storedOffset, sb.stored,
+                    sb.storedOffset, sa.scales, sa.scaleOffset + first, sb.scales, sb.scaleOffset + first, blocks,
                     exponents)) {
                 continue;   // no per-block sums at all
             }
+            sa.unpackStored(kernels);   // the paths below read codes one per byte
+            sb.unpackStored(kernels);
             kernels.blockProductSums(ea, sa.codes, sa.codeOffset, eb, sb.codes, sb.codeOffset, k, blocks, sums);
             if (kernel.addPowerOfTwoScaledSums(running, sa.scales, sa.scaleOffset + first, sb.scales,
                     sb.scaleOffset + first, sums, blocks, exponents)) {
@@ -252,9 +254,10 @@ final class SimdRoutes {
 
     /**
      * One operand of a streamed dot product ({@link #exactDot}, {@link CertifiedFloatDot}), a group
-     * of elements at a time: its codes one per byte and its scale codes, each an array and a start,
-     * read in place where the storage allows (8-bit codes in heap storage, codes already one per
-     * byte), else copied or unpacked group by group. Mutable: one per call.
+     * of elements at a time: its codes as stored (4-bit codes two per byte, {@link #loadStored}) or
+     * one per byte ({@link #load}), and its scale codes, each an array and a start, read in place
+     * where the storage allows (heap storage, codes already one per byte), else copied or unpacked
+     * group by group. Mutable: one per call.
      */
     static final class Stream {
         private final MxArray array;        // null when the codes are already one per byte
@@ -262,7 +265,11 @@ final class SimdRoutes {
         private final byte[] inPlace;       // the heap array holding the codes, or null
         private final int inPlaceOffset;
         private byte[] packed;              // a group's packed codes copied out, when not in place
-        byte[] codes;
+        private final byte[] unpacked;      // the buffer for 4-bit codes one per byte
+        private int storedCount;            // elements of the group loadStored last gave
+        byte[] stored;                      // the group's codes as MX stores them (loadStored)
+        int storedOffset;
+        byte[] codes;                       // the group's codes one per byte (load, unpackStored)
         int codeOffset;
         final byte[] scales;
         final int scaleOffset;
@@ -273,14 +280,12 @@ final class SimdRoutes {
          */
         Stream(MxArray a, int groupLength, byte[] unpacked) {
             array = a;
+            this.unpacked = unpacked;
             nibbles = a.format().element().bits() == 4;
             inPlace = STORAGE.elementArray(a);
             inPlaceOffset = STORAGE.elementOffset(a);
             if (inPlace == null) {
                 packed = new byte[nibbles ? groupLength / 2 : groupLength];
-            }
-            if (nibbles || inPlace == null) {
-                codes = nibbles ? unpacked : packed;
             }
             byte[] scaleArray = STORAGE.scaleArray(a);
             scales = scaleArray != null ? scaleArray : scaleCodes(a);
@@ -290,6 +295,7 @@ final class SimdRoutes {
         /** Codes already one per byte (an unpacked operand, a matrix row) and its scale codes: read in place. */
         Stream(byte[] codesOnePerByte, byte[] scaleCodes) {
             array = null;
+            unpacked = null;
             nibbles = false;
             inPlace = codesOnePerByte;
             inPlaceOffset = 0;
@@ -297,25 +303,38 @@ final class SimdRoutes {
             scaleOffset = 0;
         }
 
-        /** Makes {@code codes[codeOffset ..]} elements {@code start .. start + count} (start even). */
-        void load(int start, int count, Kernels kernels) {
-            if (!nibbles) {
-                if (inPlace != null) {
-                    codes = inPlace;
-                    codeOffset = inPlaceOffset + start;
-                } else {
-                    array.packedElements().get(start, packed, 0, count);
-                    codeOffset = 0;
-                }
-                return;
-            }
+        /**
+         * Makes {@code stored[storedOffset ..]} elements {@code start .. start + count} (start and
+         * count even) as MX stores them: 4-bit codes two per byte, others one per byte.
+         */
+        void loadStored(int start, int count) {
+            storedCount = count;
             if (inPlace != null) {
-                kernels.unpackNibbles(inPlace, inPlaceOffset + start / 2, codes, 0, count);
+                stored = inPlace;
+                storedOffset = inPlaceOffset + (nibbles ? start / 2 : start);
             } else {
-                array.packedElements().get(start / 2, packed, 0, count / 2);
-                kernels.unpackNibbles(packed, 0, codes, 0, count);
+                array.packedElements().get(nibbles ? start / 2 : start, packed, 0, nibbles ? count / 2 : count);
+                stored = packed;
+                storedOffset = 0;
             }
-            codeOffset = 0;
+        }
+
+        /** After {@link #loadStored}: makes {@code codes[codeOffset ..]} the same elements one per byte. */
+        void unpackStored(Kernels kernels) {
+            if (nibbles) {
+                kernels.unpackNibbles(stored, storedOffset, unpacked, 0, storedCount);
+                codes = unpacked;
+                codeOffset = 0;
+            } else {
+                codes = stored;
+                codeOffset = storedOffset;
+            }
+        }
+
+        /** Makes {@code codes[codeOffset ..]} elements {@code start .. start + count} (start even), one per byte. */
+        void load(int start, int count, Kernels kernels) {
+            loadStored(start, count);
+            unpackStored(kernels);
         }
     }
 

@@ -114,7 +114,7 @@ final class DotLanes {
     }
 
     /**
-     * {@link #integers} as bytes for formats of at most 4 bits without NaN or infinity whose
+     * {@link #integers} as bytes for 4-bit formats (stored two per byte) without NaN or infinity whose
      * integers all lie in [-128, 127] (e2m1), indexed by code and padded to 32 bytes; else null.
      */
     static byte[] smallIntegerBytes(ElementFormat element) {
@@ -162,7 +162,7 @@ final class DotLanes {
                 signedBytes = integers[c] == (byte) c;
             }
             signedByteIntegers = signedBytes;
-            boolean small = integers != null && f.bits() <= 4;
+            boolean small = integers != null && f.bits() == 4;
             for (int c = 0; small && c < integers.length; c++) {
                 small = integers[c] >= -128 && integers[c] <= 127;   // NOT_INTEGER (a special) is below
             }

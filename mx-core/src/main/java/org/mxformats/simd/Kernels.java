@@ -248,7 +248,9 @@ public sealed interface Kernels permits ScalarKernels, VectorKernels {
      * in one long: with {@code A(c) = value_a(c) / 2^integerLsbExponent(a)} (an integer) and B likewise,
      * the sum over {@code blocks} blocks j of
      * {@code (sum of A(a[i]) * B(b[i]) over the blockSize codes of block j) << (shifts[j] - shiftBase)}
-     * (shifts from 0 to 63), codes one per byte (bits above each format's width ignored), in
+     * (shifts from 0 to 63), codes as {@link #dotFast} reads them (4-bit codes two per byte, low
+     * nibble first, element i in nibble i from the offset byte; others one per byte, bits above the
+     * format's width ignored), in
      * wrapping long arithmetic: exact when no partial sum, in any order, leaves the long range,
      * which the caller ensures (e.g. when the sum of the terms' magnitudes is below 2^63).
      * {@link #NOT_INTEGER} when a code is a NaN or an infinity. One horizontal reduction per call

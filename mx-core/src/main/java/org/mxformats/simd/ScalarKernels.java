@@ -284,15 +284,13 @@ final class ScalarKernels implements Kernels {
                                   int blockSize, int blocks, int[] shifts, int shiftBase) {
         long[] ia = integerTable(a);
         long[] ib = integerTable(b);
-        int maskA = a.codeCount() - 1;
-        int maskB = b.codeCount() - 1;
         long total = 0;
         for (int j = 0; j < blocks; j++) {
             long sum = 0;
             int first = j * blockSize;
             for (int i = 0; i < blockSize; i++) {
-                long x = ia[ca[offA + first + i] & maskA];
-                long y = ib[cb[offB + first + i] & maskB];
+                long x = ia[DotLanes.code(a, ca, offA, first + i)];
+                long y = ib[DotLanes.code(b, cb, offB, first + i)];
                 if (x == NOT_INTEGER || y == NOT_INTEGER) {
                     return NOT_INTEGER;
                 }

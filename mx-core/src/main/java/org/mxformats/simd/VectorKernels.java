@@ -1013,10 +1013,10 @@ final class VectorKernels implements Kernels {
     public long shiftedProductSum(ElementFormat a, byte[] ca, int offA, ElementFormat b, byte[] cb, int offB,
                                   int blockSize, int blocks, int[] shifts, int shiftBase) {
         // Blocks of whole 32-code chunks, walked chunk by chunk in one flat loop (see dotFast).
-        if (DOT_LANES && blockSize % DotLanes.CHUNK == 0 && blocks > 0) {
+        if (DOT_LANES && LITTLE_ENDIAN && blockSize % DotLanes.CHUNK == 0 && blocks > 0) {
             java.util.Objects.checkFromIndexSize(0, blocks, shifts.length);
-            java.util.Objects.checkFromIndexSize(offA, blocks * blockSize, ca.length);
-            java.util.Objects.checkFromIndexSize(offB, blocks * blockSize, cb.length);
+            java.util.Objects.checkFromIndexSize(offA, DotLanes.codeBytes(a, blocks * blockSize), ca.length);
+            java.util.Objects.checkFromIndexSize(offB, DotLanes.codeBytes(b, blocks * blockSize), cb.length);
             int chunks = blockSize / DotLanes.CHUNK;
             byte[] tableA = DotLanes.smallIntegerBytes(a);
             byte[] tableB = DotLanes.smallIntegerBytes(b);
@@ -1025,7 +1025,7 @@ final class VectorKernels implements Kernels {
             }
             DecodePlan pa = decodePlans.get(a);
             DecodePlan pb = decodePlans.get(b);
-            if (floatProducts(a, pa, b, pb)) {
+            if (!DotLanes.nibbles(a) && !DotLanes.nibbles(b) && floatProducts(a, pa, b, pb)) {
                 int toInteger = -(DotLanes.integerLsbExponent(a) + DotLanes.integerLsbExponent(b));
                 return pa.shiftedProducts32(pb, ca, offA, cb, offB, chunks, blocks, shifts, shiftBase, toInteger);
             }
@@ -1055,9 +1055,10 @@ final class VectorKernels implements Kernels {
 
     /**
      * {@link #shiftedProductSum} for formats whose integers are bytes: the codes themselves (int8,
-     * table null) or looked up in a table of at most 16 bytes padded to 32 (4-bit codes one per
-     * byte, bits above the format's width ignored); 16-bit products, {@code chunks} chunks of 32
-     * per block.
+     * table null) or 4-bit codes packed two per byte, looked up in a table of at most 16 bytes
+     * padded to 32 (the 16 bytes of a chunk widened to shorts {@code low | high << 8}, which read as
+     * 32 bytes are the nibbles in element order); 16-bit products, {@code chunks} chunks of 32 per
+     * block.
      */
     private static long byteShiftedProductSum(byte[] a, int offA, byte[] tableA, byte[] b, int offB, byte[] tableB,
                                               int chunks, int blocks, int[] shifts, int shiftBase) {
@@ -1069,14 +1070,23 @@ final class VectorKernels implements Kernels {
         int inBlock = 0;
         int total = chunks * blocks;
         for (int c = 0; c < total; c++) {
-            int i = c * DotLanes.CHUNK;
-            ByteVector ba = ByteVector.fromArray(B32, a, offA + i);
-            ByteVector bb = ByteVector.fromArray(B32, b, offB + i);
+            ByteVector ba;
+            ByteVector bb;
             if (tableA != null) {
-                ba = ba.and((byte) 0x0f).selectFrom(valuesA);
+                ShortVector pairs = (ShortVector) ByteVector.fromArray(B16, a, offA + c * DotLanes.LANES)
+                        .convertShape(VectorOperators.B2S, S16, 0);
+                ba = pairs.and((short) 0x000f).or(pairs.lanewise(VectorOperators.LSHL, 4).and((short) 0x0f00))
+                        .reinterpretAsBytes().selectFrom(valuesA);
+            } else {
+                ba = ByteVector.fromArray(B32, a, offA + c * DotLanes.CHUNK);
             }
             if (tableB != null) {
-                bb = bb.and((byte) 0x0f).selectFrom(valuesB);
+                ShortVector pairs = (ShortVector) ByteVector.fromArray(B16, b, offB + c * DotLanes.LANES)
+                        .convertShape(VectorOperators.B2S, S16, 0);
+                bb = pairs.and((short) 0x000f).or(pairs.lanewise(VectorOperators.LSHL, 4).and((short) 0x0f00))
+                        .reinterpretAsBytes().selectFrom(valuesB);
+            } else {
+                bb = ByteVector.fromArray(B32, b, offB + c * DotLanes.CHUNK);
             }
             ShortVector pa = (ShortVector) ba.convertShape(VectorOperators.B2S, S_DOUBLE_WIDTH, 0);
             ShortVector pb = (ShortVector) bb.convertShape(VectorOperators.B2S, S_DOUBLE_WIDTH, 0);

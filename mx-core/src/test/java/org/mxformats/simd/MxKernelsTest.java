@@ -453,21 +453,41 @@ class MxKernelsTest {
                         want = want.add(integer.shiftLeft(shifts[j] - base));
                     }
                     String what = fa + " x " + fb + " k=" + blockSize + " blocks=" + blocks + " shifts<" + maxShift;
-                    assertThat(Kernels.scalar().shiftedProductSum(fa, a, 3, fb, b, 1, blockSize, blocks, shifts, base))
-                            .as("scalar " + what).isEqualTo(want.longValue());
-                    assertThat(vector.shiftedProductSum(fa, a, 3, fb, b, 1, blockSize, blocks, shifts, base))
-                            .as("vector " + what).isEqualTo(want.longValue());
+                    assertShiftedSums(vector, fa, a, fb, b, blockSize, blocks, shifts, base, want.longValue(), what);
                     if (blocks > 0 && (fa.hasNaN() || fa.hasInfinity())) {
-                        int at = 3 + random.nextInt(blocks * blockSize);
-                        a[at] = (byte) specialCode(fa);
-                        assertThat(Kernels.scalar().shiftedProductSum(fa, a, 3, fb, b, 1, blockSize, blocks, shifts, base))
-                                .as("scalar NaN/Inf " + what).isEqualTo(Kernels.NOT_INTEGER);
-                        assertThat(vector.shiftedProductSum(fa, a, 3, fb, b, 1, blockSize, blocks, shifts, base))
-                                .as("vector NaN/Inf " + what).isEqualTo(Kernels.NOT_INTEGER);
+                        a[3 + random.nextInt(blocks * blockSize)] = (byte) specialCode(fa);
+                        assertShiftedSums(vector, fa, a, fb, b, blockSize, blocks, shifts, base, Kernels.NOT_INTEGER,
+                                "NaN/Inf " + what);
                     }
                 }
             }
         }
+    }
+
+    /**
+     * Both kernels on codes {@code a} from index 3 and {@code b} from index 1, one per byte, handed
+     * to them as MX stores them (4-bit codes packed two per byte from byte 3 or 1).
+     */
+    private static void assertShiftedSums(Kernels vector, ElementFormat fa, byte[] a, ElementFormat fb, byte[] b,
+                                          int blockSize, int blocks, int[] shifts, int base, long want, String what) {
+        byte[] sa = stored(fa, a, 3);
+        byte[] sb = stored(fb, b, 1);
+        assertThat(Kernels.scalar().shiftedProductSum(fa, sa, 3, fb, sb, 1, blockSize, blocks, shifts, base))
+                .as("scalar " + what).isEqualTo(want);
+        assertThat(vector.shiftedProductSum(fa, sa, 3, fb, sb, 1, blockSize, blocks, shifts, base))
+                .as("vector " + what).isEqualTo(want);
+    }
+
+    /** The codes from {@code start} as MX stores them: 4-bit codes two per byte, low nibble first, from byte {@code start}. */
+    private static byte[] stored(ElementFormat f, byte[] codes, int start) {
+        if (f.bits() != 4) {
+            return codes;
+        }
+        byte[] packed = new byte[start + (codes.length - start + 1) / 2];
+        for (int i = 0; start + i < codes.length; i++) {
+            packed[start + i / 2] |= (byte) ((codes[start + i] & 0x0f) << (4 * (i & 1)));
+        }
+        return packed;
     }
 
     static List<org.junit.jupiter.params.provider.Arguments> shiftedProductPairs() {
