@@ -32,6 +32,8 @@ final class VectorKernels implements Kernels {
             ? VectorSpecies.of(byte.class, VectorShape.forBitSize(LANES * 8)) : null;
 
     static final VectorSpecies<Double> D = DoubleVector.SPECIES_PREFERRED;
+    /** Floats that widen to one double vector. */
+    static final VectorSpecies<Float> F_HALF = FloatVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(D.length() * 32));
     /** The canonical 16 dot lanes fit one float vector: the dot kernels need it (else scalar). */
     static final boolean DOT_LANES = LANES == DotLanes.LANES && D.length() * 2 == DotLanes.LANES;
     /** Nibble packing reinterprets byte pairs as little-endian shorts. */
@@ -317,23 +319,23 @@ final class VectorKernels implements Kernels {
                     v1 = (FloatVector) c1.lanewise(VectorOperators.LSHL, laneShift).and(laneMask).reinterpretAsFloats();
                 }
                 int xo = xOffset + blk * DotLanes.CHUNK;
-                FloatVector x0 = FloatVector.fromArray(F, x, xo);
-                FloatVector x1 = FloatVector.fromArray(F, x, xo + half);
-                // Elements 0-7, 8-15, 16-23, 24-31: each lane's products in index order.
+                // Elements 0-7, 8-15, 16-23, 24-31: each lane's products in index order. x is read
+                // a quarter at a time, widened straight from memory.
                 DoubleVector p = ((DoubleVector) v0.convertShape(VectorOperators.F2D, D, 0))
-                        .mul((DoubleVector) x0.convertShape(VectorOperators.F2D, D, 0));
+                        .mul((DoubleVector) FloatVector.fromArray(F_HALF, x, xo).convertShape(VectorOperators.F2D, D, 0));
                 DoubleVector b = p;
                 DoubleVector a = p.abs();
                 p = ((DoubleVector) v0.convertShape(VectorOperators.F2D, D, 1))
-                        .mul((DoubleVector) x0.convertShape(VectorOperators.F2D, D, 1));
+                        .mul((DoubleVector) FloatVector.fromArray(F_HALF, x, xo + 8).convertShape(VectorOperators.F2D, D, 0));
                 b = b.add(p);
                 a = a.add(p.abs());
                 p = ((DoubleVector) v1.convertShape(VectorOperators.F2D, D, 0))
-                        .mul((DoubleVector) x1.convertShape(VectorOperators.F2D, D, 0));
+                        .mul((DoubleVector) FloatVector.fromArray(F_HALF, x, xo + half).convertShape(VectorOperators.F2D, D, 0));
                 b = b.add(p);
                 a = a.add(p.abs());
                 p = ((DoubleVector) v1.convertShape(VectorOperators.F2D, D, 1))
-                        .mul((DoubleVector) x1.convertShape(VectorOperators.F2D, D, 1));
+                        .mul((DoubleVector) FloatVector.fromArray(F_HALF, x, xo + half + 8)
+                                .convertShape(VectorOperators.F2D, D, 0));
                 b = b.add(p);
                 a = a.add(p.abs());
                 double scaleValue = blockScales[blk] * factor;
