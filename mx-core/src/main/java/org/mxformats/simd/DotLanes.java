@@ -121,6 +121,11 @@ final class DotLanes {
         return LANE_TABLES.get(element).smallIntegerBytes;
     }
 
+    /** Bits of the largest magnitude among {@link #integers} (64 when there are none). */
+    static int integerBits(ElementFormat element) {
+        return LANE_TABLES.get(element).integerBits;
+    }
+
     /** Whether {@link #integers} of every code is the code as a signed byte (MXINT8's elements). */
     static boolean signedByteIntegers(ElementFormat element) {
         return LANE_TABLES.get(element).signedByteIntegers;
@@ -135,6 +140,7 @@ final class DotLanes {
         final int lsbExponent;
         final long[] integers;
         final boolean signedByteIntegers;
+        final int integerBits;
         final byte[] smallIntegerBytes;
 
         LaneTable(ElementFormat f) {
@@ -162,6 +168,11 @@ final class DotLanes {
                 signedBytes = integers[c] == (byte) c;
             }
             signedByteIntegers = signedBytes;
+            long largest = 0;
+            for (int c = 0; integers != null && c < integers.length; c++) {
+                largest = integers[c] == Kernels.NOT_INTEGER ? largest : Math.max(largest, Math.abs(integers[c]));
+            }
+            integerBits = integers == null ? 64 : 64 - Long.numberOfLeadingZeros(largest);
             boolean small = integers != null && f.bits() == 4;
             for (int c = 0; small && c < integers.length; c++) {
                 small = integers[c] >= -128 && integers[c] <= 127;   // NOT_INTEGER (a special) is below

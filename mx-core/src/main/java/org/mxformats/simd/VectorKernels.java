@@ -357,19 +357,23 @@ final class VectorKernels implements Kernels {
          * codes one per byte, codes of A decoded by this plan and of B by {@code b} as
          * {@link #dotBytes32} decodes them, times {@code valueScale}: each is then its value, a
          * float. A product of two values is exact in float (the caller checks the significand
-         * widths and the range: nonzero products are normal floats), and so is its product by
-         * {@code 2^toInteger = 2^-(lsbA + lsbB)}, an integer that the caller keeps below 2^62, which
-         * converts to long exactly. Long lanes
-         * then add and shift as the int8 loop does; {@link Kernels#NOT_INTEGER} when a code is a
-         * NaN or an infinity. Flat loop, one chunk per iteration, for the reasons given at dotBytes32.
+         * widths and the range), and so is the sum of a lane's four products of a chunk in double
+         * (a multiple of {@code 2^(lsbA + lsbB)} below {@code 2^(51 + lsbA + lsbB)}, checked by the
+         * caller). That sum times {@code 2^toInteger = 2^-(lsbA + lsbB)} is an integer t with
+         * {@code |t| < 2^51}; one fma adds 1.5 * 2^52, whose ulp is 1, so the double's low bits
+         * minus those of 1.5 * 2^52 are t as a long (JDK 17's C2 has no vector float-to-long
+         * conversion). Long lanes then shift and add as the int8 loop does;
+         * {@link Kernels#NOT_INTEGER} when a code is a NaN or an infinity. Flat loop, one chunk per
+         * iteration, for the reasons given at dotBytes32.
          */
         long shiftedProducts32(DecodePlan b, byte[] ca, int offA, byte[] cb, int offB, int chunks, int blocks,
                                int[] shifts, int shiftBase, int toInteger) {
             int half = DotLanes.LANES;
-            int exponentStep = toInteger << 23;
             float scaleA = valueScale;
             float scaleB = b.valueScale;
             LongVector acc = LongVector.zero(L_DOUBLE_WIDTH);
+            DoubleVector units = DoubleVector.broadcast(D, Math.scalb(1.0, toInteger));
+            DoubleVector magic = DoubleVector.broadcast(D, MAGIC);
             ByteVector largestA = ByteVector.zero(B32);
             ByteVector largestB = ByteVector.zero(B32);
             int j = 0;
@@ -416,18 +420,15 @@ final class VectorKernels implements Kernels {
                     vb0 = (FloatVector) b0.lanewise(VectorOperators.LSHL, b.laneShift).and(b.laneMask).reinterpretAsFloats();
                     vb1 = (FloatVector) b1.lanewise(VectorOperators.LSHL, b.laneShift).and(b.laneMask).reinterpretAsFloats();
                 }
-                // The products times 2^toInteger by adding to their exponent bits (no multiplication):
-                // exact for nonzero products; a zero becomes +-2^(toInteger - 127) < 1, which
-                // converts to 0 as zero does.
-                FloatVector p0 = (FloatVector) va0.mul(scaleA).mul(vb0.mul(scaleB)).reinterpretAsInts().add(exponentStep)
-                        .reinterpretAsFloats();
-                FloatVector p1 = (FloatVector) va1.mul(scaleA).mul(vb1.mul(scaleB)).reinterpretAsInts().add(exponentStep)
-                        .reinterpretAsFloats();
-                LongVector sum = ((LongVector) p0.convertShape(VectorOperators.F2L, L_DOUBLE_WIDTH, 0))
-                        .add((LongVector) p0.convertShape(VectorOperators.F2L, L_DOUBLE_WIDTH, 1))
-                        .add((LongVector) p1.convertShape(VectorOperators.F2L, L_DOUBLE_WIDTH, 0))
-                        .add((LongVector) p1.convertShape(VectorOperators.F2L, L_DOUBLE_WIDTH, 1));
-                acc = acc.add(sum.lanewise(VectorOperators.LSHL, shifts[j] - shiftBase));
+                FloatVector p0 = va0.mul(scaleA).mul(vb0.mul(scaleB));   // exact
+                FloatVector p1 = va1.mul(scaleA).mul(vb1.mul(scaleB));
+                DoubleVector sum = ((DoubleVector) p0.convertShape(VectorOperators.F2D, D, 0))
+                        .add((DoubleVector) p0.convertShape(VectorOperators.F2D, D, 1))
+                        .add((DoubleVector) p1.convertShape(VectorOperators.F2D, D, 0))
+                        .add((DoubleVector) p1.convertShape(VectorOperators.F2D, D, 1));
+                // In integer units, plus 1.5 * 2^52: the integer is then the low bits (one exact fma).
+                LongVector integers = ((DoubleVector) sum.fma(units, magic)).reinterpretAsLongs().sub(MAGIC_BITS);
+                acc = acc.add(integers.lanewise(VectorOperators.LSHL, shifts[j] - shiftBase));
                 if (++inBlock == chunks) {
                     inBlock = 0;
                     j++;
@@ -973,6 +974,9 @@ final class VectorKernels implements Kernels {
     }
 
     private static final VectorSpecies<Long> L_DOUBLE_WIDTH = DOT_LANES ? LongVector.SPECIES_512 : null;
+    /** 1.5 * 2^52: adding it to an integer below 2^51 in magnitude puts that integer in the low bits. */
+    private static final double MAGIC = 0x1.8p52;
+    private static final long MAGIC_BITS = Double.doubleToRawLongBits(MAGIC);
     /** Loaded by {@link #byteShiftedProductSum} in place of a table it does not use (int8 codes need no lookup). */
     private static final byte[] UNUSED_TABLE = new byte[32];
 
@@ -1051,7 +1055,9 @@ final class VectorKernels implements Kernels {
                 + (b.signEncoding() == SignEncoding.TWOS_COMPLEMENT ? b.bits() : b.mantissaBits() + 1);
         int low = Math.getExponent(a.minSubnormal()) + Math.getExponent(b.minSubnormal());
         int high = a.emax() + 1 + b.emax() + 1;
-        return lsbA != Integer.MIN_VALUE && lsbB != Integer.MIN_VALUE && significandBits <= 24
+        // A lane's four products of a chunk stay below 2^51 integer units.
+        int productBits = DotLanes.integerBits(a) + DotLanes.integerBits(b);
+        return lsbA != Integer.MIN_VALUE && lsbB != Integer.MIN_VALUE && significandBits <= 24 && productBits + 2 <= 51
                 && low >= Float.MIN_EXPONENT && high <= Float.MAX_EXPONENT && -(lsbA + lsbB) >= 0 && -(lsbA + lsbB) <= 64;
     }
 
