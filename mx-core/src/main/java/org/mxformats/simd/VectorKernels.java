@@ -355,11 +355,11 @@ final class VectorKernels implements Kernels {
         /**
          * {@link Kernels#shiftedProductSum} for {@code blocks} blocks of {@code chunks} chunks of 32
          * codes one per byte, codes of A decoded by this plan and of B by {@code b} as
-         * {@link #dotBytes32} decodes them, times {@code valueScale}: each is then its value, a
-         * float. A product of two values is exact in float (the caller checks the significand
-         * widths and the range), and so is the sum of a lane's four products of a chunk in double
-         * (a multiple of {@code 2^(lsbA + lsbB)} below {@code 2^(51 + lsbA + lsbB)}, checked by the
-         * caller). That sum times {@code 2^toInteger = 2^-(lsbA + lsbB)} is an integer t with
+         * {@link #dotBytes32} decodes them into raw floats (value / valueScale, no multiplication).
+         * The product {@code rawA * (rawB * factorB)} is exact in float (the caller picks
+         * {@code factorB} so: {@link #rawFactorExponent}), and so is the sum of a lane's four
+         * products of a chunk in double. That sum times {@code toUnits} (a power of two) is the
+         * lane's exact product sum in integer units, an integer t with
          * {@code |t| < 2^51}; one fma adds 1.5 * 2^52, whose ulp is 1, so the double's low bits
          * minus those of 1.5 * 2^52 are t as a long (JDK 17's C2 has no vector float-to-long
          * conversion). Long lanes then shift and add as the int8 loop does;
@@ -367,12 +367,10 @@ final class VectorKernels implements Kernels {
          * iteration, for the reasons given at dotBytes32.
          */
         long shiftedProducts32(DecodePlan b, byte[] ca, int offA, byte[] cb, int offB, int chunks, int blocks,
-                               int[] shifts, int shiftBase, int toInteger) {
+                               int[] shifts, int shiftBase, float factorB, double toUnits) {
             int half = DotLanes.LANES;
-            float scaleA = valueScale;
-            float scaleB = b.valueScale;
             LongVector acc = LongVector.zero(L_DOUBLE_WIDTH);
-            DoubleVector units = DoubleVector.broadcast(D, Math.scalb(1.0, toInteger));
+            DoubleVector units = DoubleVector.broadcast(D, toUnits);
             DoubleVector magic = DoubleVector.broadcast(D, MAGIC);
             ByteVector largestA = ByteVector.zero(B32);
             ByteVector largestB = ByteVector.zero(B32);
@@ -420,8 +418,8 @@ final class VectorKernels implements Kernels {
                     vb0 = (FloatVector) b0.lanewise(VectorOperators.LSHL, b.laneShift).and(b.laneMask).reinterpretAsFloats();
                     vb1 = (FloatVector) b1.lanewise(VectorOperators.LSHL, b.laneShift).and(b.laneMask).reinterpretAsFloats();
                 }
-                FloatVector p0 = va0.mul(scaleA).mul(vb0.mul(scaleB));   // exact
-                FloatVector p1 = va1.mul(scaleA).mul(vb1.mul(scaleB));
+                FloatVector p0 = va0.mul(vb0.mul(factorB));   // exact
+                FloatVector p1 = va1.mul(vb1.mul(factorB));
                 DoubleVector sum = ((DoubleVector) p0.convertShape(VectorOperators.F2D, D, 0))
                         .add((DoubleVector) p0.convertShape(VectorOperators.F2D, D, 1))
                         .add((DoubleVector) p1.convertShape(VectorOperators.F2D, D, 0))
@@ -1031,34 +1029,51 @@ final class VectorKernels implements Kernels {
             }
             DecodePlan pa = decodePlans.get(a);
             DecodePlan pb = decodePlans.get(b);
-            if (!DotLanes.nibbles(a) && !DotLanes.nibbles(b) && floatProducts(a, pa, b, pb)) {
-                int toInteger = -(DotLanes.integerLsbExponent(a) + DotLanes.integerLsbExponent(b));
-                return pa.shiftedProducts32(pb, ca, offA, cb, offB, chunks, blocks, shifts, shiftBase, toInteger);
+            int factorExponent = !DotLanes.nibbles(a) && !DotLanes.nibbles(b) ? rawFactorExponent(a, pa, b, pb)
+                    : Integer.MIN_VALUE;
+            if (factorExponent != Integer.MIN_VALUE) {
+                int lsb = DotLanes.integerLsbExponent(a) + DotLanes.integerLsbExponent(b);
+                // raw A * raw B * 2^f is the product times 2^(f - vA - vB); the lane sums times
+                // 2^(vA + vB - f - lsb) are then in integer units.
+                double units = Math.scalb(1.0, Math.getExponent(pa.valueScale) + Math.getExponent(pb.valueScale)
+                        - factorExponent - lsb);
+                return pa.shiftedProducts32(pb, ca, offA, cb, offB, chunks, blocks, shifts, shiftBase,
+                        Math.scalb(1f, factorExponent), units);
             }
         }
         return SCALAR.shiftedProductSum(a, ca, offA, b, cb, offB, blockSize, blocks, shifts, shiftBase);
     }
 
     /**
-     * Whether {@link DecodePlan#shiftedProducts32} takes these formats: both decoded in lanes,
-     * every product of two values exact in float (significands of at most 24 bits together, every
-     * nonzero product within float's normal range) and the integer unit a float.
+     * The exponent f for which {@link DecodePlan#shiftedProducts32} takes these formats, or
+     * {@link Integer#MIN_VALUE}: both decoded in lanes into raw floats (value / valueScale), the
+     * product {@code rawA * (rawB * 2^f)} exact in float for every pair of codes (significands of
+     * at most 24 bits together, each factor and the product at most 2^127 and with its least bit
+     * at least 2^-149, the float subnormal quantum), and a lane's four products of a chunk below
+     * 2^51 integer units. f is the largest exponent that keeps the tops in range, so that products
+     * of normal values stay normal floats (a subnormal operand is slow on some CPUs).
      */
-    private static boolean floatProducts(ElementFormat a, DecodePlan pa, ElementFormat b, DecodePlan pb) {
-        if (pa == DecodePlan.NONE || pb == DecodePlan.NONE || !pa.laneDecoding || !pb.laneDecoding
-                || !Float.isFinite(pa.valueScale) || !Float.isFinite(pb.valueScale)) {
-            return false;
-        }
+    private static int rawFactorExponent(ElementFormat a, DecodePlan pa, ElementFormat b, DecodePlan pb) {
         int lsbA = DotLanes.integerLsbExponent(a);
         int lsbB = DotLanes.integerLsbExponent(b);
+        if (pa == DecodePlan.NONE || pb == DecodePlan.NONE || !pa.laneDecoding || !pb.laneDecoding
+                || !Float.isFinite(pa.valueScale) || !Float.isFinite(pb.valueScale) || pa.valueScale == 0
+                || pb.valueScale == 0 || lsbA == Integer.MIN_VALUE || lsbB == Integer.MIN_VALUE) {
+            return Integer.MIN_VALUE;
+        }
         int significandBits = (a.signEncoding() == SignEncoding.TWOS_COMPLEMENT ? a.bits() : a.mantissaBits() + 1)
                 + (b.signEncoding() == SignEncoding.TWOS_COMPLEMENT ? b.bits() : b.mantissaBits() + 1);
-        int low = Math.getExponent(a.minSubnormal()) + Math.getExponent(b.minSubnormal());
-        int high = a.emax() + 1 + b.emax() + 1;
-        // A lane's four products of a chunk stay below 2^51 integer units.
-        int productBits = DotLanes.integerBits(a) + DotLanes.integerBits(b);
-        return lsbA != Integer.MIN_VALUE && lsbB != Integer.MIN_VALUE && significandBits <= 24 && productBits + 2 <= 51
-                && low >= Float.MIN_EXPONENT && high <= Float.MAX_EXPONENT && -(lsbA + lsbB) >= 0 && -(lsbA + lsbB) <= 64;
+        int bitsA = DotLanes.integerBits(a);
+        int bitsB = DotLanes.integerBits(b);
+        // Raw values: least bit 2^rawLsb, magnitudes below 2^rawTop.
+        int rawLsbA = lsbA - Math.getExponent(pa.valueScale);
+        int rawLsbB = lsbB - Math.getExponent(pb.valueScale);
+        int rawTopA = rawLsbA + bitsA;
+        int rawTopB = rawLsbB + bitsB;
+        int f = Math.min(127, Math.min(127 - rawTopB, 127 - rawTopA - rawTopB));
+        boolean exact = significandBits <= 24 && f >= Float.MIN_EXPONENT && rawLsbB + f >= -149
+                && rawLsbA + rawLsbB + f >= -149 && rawTopA <= 127;
+        return exact && bitsA + bitsB + 2 <= 51 ? f : Integer.MIN_VALUE;
     }
 
     /**
