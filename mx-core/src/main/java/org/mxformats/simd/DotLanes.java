@@ -88,14 +88,6 @@ final class DotLanes {
     }
 
     /**
-     * {@link #laneValues} as bytes, or null when a value is not an integer in [-128, 127] or the
-     * format has a NaN or an infinity.
-     */
-    static byte[] laneBytes(ElementFormat element) {
-        return LANE_TABLES.get(element).bytes;
-    }
-
-    /**
      * The exponent of the largest power of two dividing every finite value of the format (from
      * 2^-60 to 1), or {@link Integer#MIN_VALUE} when there is none in that range: the unit in which
      * {@link #integers} counts.
@@ -136,7 +128,6 @@ final class DotLanes {
     private static final class LaneTable {
         final double unit;
         final float[] values;
-        final byte[] bytes;
         final int lsbExponent;
         final long[] integers;
         final boolean signedByteIntegers;
@@ -173,27 +164,7 @@ final class DotLanes {
                 largest = integers[c] == Kernels.NOT_INTEGER ? largest : Math.max(largest, Math.abs(integers[c]));
             }
             integerBits = integers == null ? 64 : 64 - Long.numberOfLeadingZeros(largest);
-            boolean small = integers != null && f.bits() == 4;
-            for (int c = 0; small && c < integers.length; c++) {
-                small = integers[c] >= -128 && integers[c] <= 127;   // NOT_INTEGER (a special) is below
-            }
-            if (small) {
-                smallIntegerBytes = new byte[32];
-                for (int c = 0; c < integers.length; c++) {
-                    smallIntegerBytes[c] = (byte) integers[c];
-                }
-            } else {
-                smallIntegerBytes = null;
-            }
-            int scaleUp = -1;
-            for (int j = 0; j <= 30 && scaleUp < 0; j++) {
-                boolean integers = true;
-                for (float v : plain) {
-                    double scaled = Math.scalb((double) v, j);
-                    integers &= !Double.isFinite(v) || scaled == Math.rint(scaled);
-                }
-                scaleUp = integers ? j : -1;
-            }
+            int scaleUp = lsb != Integer.MIN_VALUE && lsb >= -30 ? -lsb : -1;
             boolean fits = scaleUp >= 0
                     && (f.bits() == 4 || f.signEncoding() == org.mxformats.format.SignEncoding.TWOS_COMPLEMENT);
             boolean finite = true;
@@ -206,14 +177,15 @@ final class DotLanes {
             for (int c = 0; c < plain.length; c++) {
                 values[c] = (float) (plain[c] / unit);   // a power of two: exact
             }
+            byte[] bytes = null;
             if (fits && finite) {
                 bytes = new byte[plain.length];
                 for (int c = 0; c < plain.length; c++) {
                     bytes[c] = (byte) values[c];
                 }
-            } else {
-                bytes = null;
             }
+            // For 4-bit formats the lane unit is the least bit: the lane bytes are the integers.
+            smallIntegerBytes = f.bits() == 4 && bytes != null ? java.util.Arrays.copyOf(bytes, 32) : null;
         }
     }
 }

@@ -264,10 +264,16 @@ final class ScalarKernels implements Kernels {
     @Override
     public long e8m0ExponentSums(byte[] sa, int offA, byte[] sb, int offB, int count, int[] out) {
         java.util.Objects.checkFromIndexSize(0, count, out.length);
-        int low = Integer.MAX_VALUE;
-        int high = Integer.MIN_VALUE;
-        int top = 0;
-        for (int j = 0; j < count; j++) {
+        return e8m0ExponentSums(sa, offA, sb, offB, 0, count, out, Integer.MAX_VALUE, Integer.MIN_VALUE, 0);
+    }
+
+    /**
+     * {@link #e8m0ExponentSums} for {@code j} from {@code from} to {@code count}, going on from the
+     * least and greatest sums and the largest code seen before (a vector kernel's tail).
+     */
+    static long e8m0ExponentSums(byte[] sa, int offA, byte[] sb, int offB, int from, int count, int[] out, int low,
+                                 int high, int top) {
+        for (int j = from; j < count; j++) {
             int a = sa[offA + j] & 0xFF;
             int b = sb[offB + j] & 0xFF;
             int e = a + b - 254;

@@ -1,7 +1,6 @@
 package org.mxformats.simd;
 
 import java.nio.ByteOrder;
-import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.DoubleVector;
 import jdk.incubator.vector.FloatVector;
@@ -96,7 +95,7 @@ final class VectorKernels implements Kernels {
         private final float valueScale;     // laneScale * unit: a lane-decoded code times this is its value
         private final byte magnitudeByte;   // magnitude bits of a code
         private final byte maxByte;         // largest finite magnitude
-        private final byte[] nibbleTable;   // DotLanes.laneBytes padded to 32 bytes, or null
+        private final byte[] nibbleTable;   // DotLanes.smallIntegerBytes (4-bit lane values, 32 bytes), or null
 
         private DecodePlan() {
             twosComplement = false;
@@ -140,8 +139,7 @@ final class VectorKernels implements Kernels {
                     && fractionShift + f.bits() <= 32 && Float.isFinite(laneScale) && laneScale != 0;
             magnitudeByte = (byte) (codeMask & ~signBit);
             maxByte = (byte) maxMagnitude;
-            byte[] laneBytes = DotLanes.laneBytes(f);
-            nibbleTable = laneBytes == null ? null : Arrays.copyOf(laneBytes, 32);   // indexes stay below 16
+            nibbleTable = DotLanes.smallIntegerBytes(f);
         }
 
         static DecodePlan of(ElementFormat f) {
@@ -998,19 +996,9 @@ final class VectorKernels implements Kernels {
             greatest = greatest.max(e);
             top = top.max(a.max(b));
         }
-        int low = least.reduceLanes(VectorOperators.MIN);
-        int high = greatest.reduceLanes(VectorOperators.MAX);
-        int largest = top.reduceLanes(VectorOperators.MAX);
-        for (int j = bound; j < count; j++) {
-            int a = sa[offA + j] & 0xFF;
-            int b = sb[offB + j] & 0xFF;
-            int e = a + b - 254;
-            out[j] = e;
-            low = Math.min(low, e);
-            high = Math.max(high, e);
-            largest = Math.max(largest, Math.max(a, b));
-        }
-        return largest == 0xFF ? NAN_SCALE : (long) low << 32 | (high & 0xFFFFFFFFL);
+        return ScalarKernels.e8m0ExponentSums(sa, offA, sb, offB, bound, count, out,
+                least.reduceLanes(VectorOperators.MIN), greatest.reduceLanes(VectorOperators.MAX),
+                top.reduceLanes(VectorOperators.MAX));
     }
 
     @Override
