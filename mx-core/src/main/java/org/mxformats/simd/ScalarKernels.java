@@ -288,6 +288,17 @@ final class ScalarKernels implements Kernels {
     @Override
     public long shiftedProductSum(ElementFormat a, byte[] ca, int offA, ElementFormat b, byte[] cb, int offB,
                                   int blockSize, int blocks, int[] shifts, int shiftBase) {
+        if (DotLanes.signedByteIntegers(a) && DotLanes.signedByteIntegers(b)) {   // MXINT8: the codes themselves
+            long total = 0;
+            for (int j = 0; j < blocks; j++) {
+                long sum = 0;
+                for (int i = j * blockSize; i < (j + 1) * blockSize; i++) {
+                    sum += ca[offA + i] * cb[offB + i];
+                }
+                total += sum << (shifts[j] - shiftBase);
+            }
+            return total;
+        }
         long[] ia = integerTable(a);
         long[] ib = integerTable(b);
         long total = 0;

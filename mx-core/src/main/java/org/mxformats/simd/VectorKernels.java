@@ -1029,7 +1029,61 @@ final class VectorKernels implements Kernels {
                         Math.scalb(1f, factorExponent), units);
             }
         }
-        return SCALAR.shiftedProductSum(a, ca, offA, b, cb, offB, blockSize, blocks, shifts, shiftBase);
+        return shiftedBlockSums(a, ca, offA, b, cb, offB, blockSize, blocks, shifts, shiftBase);
+    }
+
+    /** Per-thread buffers of {@link #shiftedBlockSums}: unpacked codes of A and B, block sums. */
+    private static final ThreadLocal<Object[]> SHIFT_SCRATCH = ThreadLocal.withInitial(
+            () -> new Object[] {new byte[0], new byte[0], new double[0]});
+
+    /**
+     * {@link #shiftedProductSum} where the one-pass loops do not apply (vectors narrower than 16
+     * float lanes, other block sizes, other format pairs): each block's exact sum from
+     * {@link #blockProductSums} (vectorized at any width; exact while {@link Kernels#exactProductSumBits}
+     * is at most 53), converted to integer units and shifted in scalar code; the scalar kernel when
+     * the sums would not be exact. A NaN or infinite sum means a NaN or infinity code.
+     */
+    private long shiftedBlockSums(ElementFormat a, byte[] ca, int offA, ElementFormat b, byte[] cb, int offB,
+                                  int blockSize, int blocks, int[] shifts, int shiftBase) {
+        int n = blocks * blockSize;
+        if (blocks == 0 || Kernels.exactProductSumBits(a, b, blockSize) > 53
+                || DotLanes.integerLsbExponent(a) == Integer.MIN_VALUE || DotLanes.integerLsbExponent(b) == Integer.MIN_VALUE) {
+            return SCALAR.shiftedProductSum(a, ca, offA, b, cb, offB, blockSize, blocks, shifts, shiftBase);
+        }
+        java.util.Objects.checkFromIndexSize(0, blocks, shifts.length);
+        Object[] scratch = SHIFT_SCRATCH.get();
+        if (((byte[]) scratch[0]).length < n) {
+            scratch[0] = new byte[n];
+            scratch[1] = new byte[n];
+        }
+        if (((double[]) scratch[2]).length < blocks) {
+            scratch[2] = new double[blocks];
+        }
+        byte[] ua = ca;
+        int oa = offA;
+        if (DotLanes.nibbles(a)) {
+            ua = (byte[]) scratch[0];
+            unpackNibbles(ca, offA, ua, 0, n);
+            oa = 0;
+        }
+        byte[] ub = cb;
+        int ob = offB;
+        if (DotLanes.nibbles(b)) {
+            ub = (byte[]) scratch[1];
+            unpackNibbles(cb, offB, ub, 0, n);
+            ob = 0;
+        }
+        double[] sums = (double[]) scratch[2];
+        blockProductSums(a, ua, oa, b, ub, ob, blockSize, blocks, sums);
+        double toInteger = Math.scalb(1.0, -(DotLanes.integerLsbExponent(a) + DotLanes.integerLsbExponent(b)));
+        long total = 0;
+        for (int j = 0; j < blocks; j++) {
+            if (!Double.isFinite(sums[j])) {
+                return NOT_INTEGER;
+            }
+            total += (long) (sums[j] * toInteger) << (shifts[j] - shiftBase);   // exact: an integer below 2^53
+        }
+        return total;
     }
 
     /**
