@@ -1033,8 +1033,13 @@ final class VectorKernels implements Kernels {
     }
 
     /** Per-thread buffers of {@link #shiftedBlockSums}: unpacked codes of A and B, block sums. */
-    private static final ThreadLocal<Object[]> SHIFT_SCRATCH = ThreadLocal.withInitial(
-            () -> new Object[] {new byte[0], new byte[0], new double[0]});
+    private static final ThreadLocal<ShiftScratch> SHIFT_SCRATCH = ThreadLocal.withInitial(ShiftScratch::new);
+
+    private static final class ShiftScratch {
+        byte[] codesA = new byte[0];
+        byte[] codesB = new byte[0];
+        double[] sums = new double[0];
+    }
 
     /**
      * {@link #shiftedProductSum} where the one-pass loops do not apply (vectors narrower than 16
@@ -1051,29 +1056,29 @@ final class VectorKernels implements Kernels {
             return SCALAR.shiftedProductSum(a, ca, offA, b, cb, offB, blockSize, blocks, shifts, shiftBase);
         }
         java.util.Objects.checkFromIndexSize(0, blocks, shifts.length);
-        Object[] scratch = SHIFT_SCRATCH.get();
-        if (((byte[]) scratch[0]).length < n) {
-            scratch[0] = new byte[n];
-            scratch[1] = new byte[n];
+        ShiftScratch scratch = SHIFT_SCRATCH.get();
+        if (scratch.codesA.length < n) {
+            scratch.codesA = new byte[n];
+            scratch.codesB = new byte[n];
         }
-        if (((double[]) scratch[2]).length < blocks) {
-            scratch[2] = new double[blocks];
+        if (scratch.sums.length < blocks) {
+            scratch.sums = new double[blocks];
         }
         byte[] ua = ca;
         int oa = offA;
         if (DotLanes.nibbles(a)) {
-            ua = (byte[]) scratch[0];
+            ua = scratch.codesA;
             unpackNibbles(ca, offA, ua, 0, n);
             oa = 0;
         }
         byte[] ub = cb;
         int ob = offB;
         if (DotLanes.nibbles(b)) {
-            ub = (byte[]) scratch[1];
+            ub = scratch.codesB;
             unpackNibbles(cb, offB, ub, 0, n);
             ob = 0;
         }
-        double[] sums = (double[]) scratch[2];
+        double[] sums = scratch.sums;
         blockProductSums(a, ua, oa, b, ub, ob, blockSize, blocks, sums);
         double toInteger = Math.scalb(1.0, -(DotLanes.integerLsbExponent(a) + DotLanes.integerLsbExponent(b)));
         long total = 0;
