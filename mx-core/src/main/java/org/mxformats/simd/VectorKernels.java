@@ -1012,6 +1012,9 @@ final class VectorKernels implements Kernels {
             int chunks = blockSize / DotLanes.CHUNK;
             byte[] tableA = DotLanes.smallIntegerBytes(a);
             byte[] tableB = DotLanes.smallIntegerBytes(b);
+            if (tableA != null && tableB != null) {
+                return nibbleShiftedProductSum(ca, offA, tableA, cb, offB, tableB, chunks, blocks, shifts, shiftBase);
+            }
             if ((tableA != null || DotLanes.signedByteIntegers(a)) && (tableB != null || DotLanes.signedByteIntegers(b))) {
                 return byteShiftedProductSum(ca, offA, tableA, cb, offB, tableB, chunks, blocks, shifts, shiftBase);
             }
@@ -1174,6 +1177,73 @@ final class VectorKernels implements Kernels {
             }
         }
         return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * {@link #byteShiftedProductSum} for two 4-bit formats, two chunks (32 packed bytes of each
+     * operand) per iteration: the low and the high nibbles are looked up apart (an element meets
+     * its partner in the other operand, as both are packed alike; the sum is a wrapping integer sum,
+     * so the order of its terms does not matter), multiplied in 16-bit lanes, and each chunk's
+     * 16 products summed pairwise into 8 int lanes before they widen to long. An odd last chunk is
+     * summed in scalar code.
+     */
+    private static long nibbleShiftedProductSum(byte[] a, int offA, byte[] tableA, byte[] b, int offB, byte[] tableB,
+                                                int chunks, int blocks, int[] shifts, int shiftBase) {
+        ByteVector valuesA = ByteVector.fromArray(B32, tableA, 0);
+        ByteVector valuesB = ByteVector.fromArray(B32, tableB, 0);
+        LongVector acc0 = LongVector.zero(L_DOUBLE_WIDTH);
+        LongVector acc1 = LongVector.zero(L_DOUBLE_WIDTH);
+        int total = chunks * blocks;
+        int pairs = total / 2;
+        int j = 0;          // the block of the pair's first chunk
+        int inBlock = 0;    // that chunk's index within its block
+        for (int q = 0; q < pairs; q++) {
+            int at = offA + q * DotLanes.CHUNK;   // 32 bytes: two chunks of 16 packed bytes
+            int bt = offB + q * DotLanes.CHUNK;
+            ByteVector pa = ByteVector.fromArray(B32, a, at);
+            ByteVector pb = ByteVector.fromArray(B32, b, bt);
+            // High nibbles: a 16-bit shift moves each byte's high nibble down; the mask drops what
+            // came from the byte above.
+            ByteVector loA = pa.and((byte) 0x0f).selectFrom(valuesA);
+            ByteVector hiA = pa.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
+                    .and((byte) 0x0f).selectFrom(valuesA);
+            ByteVector loB = pb.and((byte) 0x0f).selectFrom(valuesB);
+            ByteVector hiB = pb.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
+                    .and((byte) 0x0f).selectFrom(valuesB);
+            ShortVector p = ((ShortVector) loA.convertShape(VectorOperators.B2S, S_DOUBLE_WIDTH, 0))
+                    .mul((ShortVector) loB.convertShape(VectorOperators.B2S, S_DOUBLE_WIDTH, 0))
+                    .add(((ShortVector) hiA.convertShape(VectorOperators.B2S, S_DOUBLE_WIDTH, 0))
+                            .mul((ShortVector) hiB.convertShape(VectorOperators.B2S, S_DOUBLE_WIDTH, 0)));
+            // |p| <= 2 * 2^14 in each 16-bit lane (lanes 0-15 the first chunk, 16-31 the second);
+            // adjacent lanes summed as ints: lanes 0-7 the first chunk, 8-15 the second.
+            IntVector words = p.reinterpretAsInts();
+            IntVector s = words.lanewise(VectorOperators.ASHR, 16)
+                    .add(words.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
+            acc0 = acc0.add(((LongVector) s.convertShape(VectorOperators.I2L, L_DOUBLE_WIDTH, 0))
+                    .lanewise(VectorOperators.LSHL, shifts[j] - shiftBase));
+            if (++inBlock == chunks) {
+                inBlock = 0;
+                j++;
+            }
+            acc1 = acc1.add(((LongVector) s.convertShape(VectorOperators.I2L, L_DOUBLE_WIDTH, 1))
+                    .lanewise(VectorOperators.LSHL, shifts[j] - shiftBase));
+            if (++inBlock == chunks) {
+                inBlock = 0;
+                j++;
+            }
+        }
+        long sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+        if (total % 2 != 0) {   // the last chunk, in the last block
+            int last = pairs * DotLanes.CHUNK;
+            long chunkSum = 0;
+            for (int i = 0; i < DotLanes.LANES; i++) {
+                int x = a[offA + last + i];
+                int y = b[offB + last + i];
+                chunkSum += tableA[x & 0xf] * tableB[y & 0xf] + tableA[(x >>> 4) & 0xf] * tableB[(y >>> 4) & 0xf];
+            }
+            sum += chunkSum << (shifts[blocks - 1] - shiftBase);
+        }
+        return sum;
     }
 
     // ---- fused MX block passes ----------------------------------------------------------------------
