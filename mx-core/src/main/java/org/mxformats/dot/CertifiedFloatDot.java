@@ -15,32 +15,51 @@ import org.mxformats.simd.Kernels;
  * the caller computes the exact sum ({@link FloatDotKernel#exact}). Stateless and thread-safe.
  *
  * <p><b>Error bound.</b> Let {@code u = 2^-53}, {@code gamma(m) = m u / (1 - m u)}, k the block
- * size, {@code m = k/8 - 1}, G the elements per group and {@code g = G/k} blocks per group. Every
+ * size, {@code m = k/8 - 1}, G the elements per group, {@code G/k} blocks per group in runs of at
+ * most 128 ({@link Kernels#EXACT_DOT_RUN}), {@code r = min(G/k, 128)}, {@code rho} the runs per
+ * group and {@code g = r + rho}. Every
  * product {@code p = P * x} of an element value (a float) and a float is exact in double, and so is
  * every multiplication by a block scale (a power of two; {@link #qualifies} keeps every value
  * within 2^-1022 .. 2^1000, so nothing underflows or overflows, and an addition that would
  * underflow is exact). In lane L of block j the kernel sums the lane's {@code m + 1} products
  * recursively: by Higham's bound for recursive summation (Accuracy and Stability of Numerical
  * Algorithms, 2nd ed., (4.4)) the computed {@code b} differs from the exact lane sum by at most
- * {@code gamma(m) S} where {@code S = sum |p|}, hence {@code |b| <= (1 + gamma(m)) S}. Each group's
- * lane sum {@code H_L} starts at 0 and adds {@code X_j b} for its g blocks: error at most
- * {@code gamma(g) sum_j X_j |b|}, and {@code |H_L| <= (1 + gamma(g)) sum_j X_j |b|}. The eight
+ * {@code gamma(m) S} where {@code S = sum |p|}, hence {@code |b| <= (1 + gamma(m)) S}. A run's
+ * lane sum starts at 0 and adds {@code X_j b} for its (at most r) blocks, and the group's lane sum
+ * {@code H_L} adds its rho runs' sums one by one: error at most
+ * {@code (gamma(r) + gamma(rho) (1 + gamma(r))) sum_j X_j |b| <= gamma(g) sum_j X_j |b|}, and
+ * {@code |H_L| <= (1 + gamma(g)) sum_j X_j |b|}. The eight
  * {@code H_L} are folded one by one into the group sum h: error at most
  * {@code gamma(7) sum_L |H_L|}. The group sums are added by Knuth's TwoSum into {@code S} with
  * the exact errors {@code e_i} ({@code S_i + e_i = S_(i-1) + h_i}, {@code |e_i| <= u |S_i|} and
  * {@code |S_i| <= (1 + u)^i sum |h|}), and the {@code e_i} are summed recursively into C: with
- * fewer than {@code 2^20} groups (fewer than 2^31 elements, at least 2^11 per group),
+ * fewer than {@code 2^20} groups (fewer than 2^31 elements, at least 2^12 per group),
  * {@code |C - sum e_i| <= gamma(2^20) 2^20 u (1 + 2^-30) sum |h| < 2^-60 sum |h|}.
  * With {@code A = sum X_j |p|} over all elements and {@code sum |h| <= (1 + 2^-30) A}, the pair
  * {@code S + C} differs from the exact result E by at most
  * {@code (gamma(m) + gamma(g) + gamma(7)) (1 + 2^-30) A + 2^-59 A <= ((m + g + 7) u (1 + 2^-17) + 2^-59) A}
- * (for {@code k <= 4096} and {@code G = max(k, 4096)}, {@code m + g + 7 <= 1030}). The computed
- * {@code Â} (the same recursive sums of {@code |p|}, the lanes folded one by one and the groups
- * added one by one) has every term perturbed by at most {@code gamma(D)},
- * {@code D = m + g + 7 + groups < 2^21}, so {@code A <= Â / (1 - gamma(D)) <= (1 + 2^-31) Â}.
- * Then {@code fl(Â * (m + g + 8) 2^-52)} bounds {@code |E - (S + C)|}: the rounded product is at
+ * (for {@code k <= 4096} and G as {@link #group} gives it, {@code m + g + 7 <= 521}).
+ *
+ * <p>A itself is not summed (that would cost an absolute value and an addition per product). In
+ * each group, by Cauchy-Schwarz, {@code A_g = sum X_j |P_i| |x_i| <= sqrt(sum X_j^2 P_i^2) sqrt(Q_g)
+ * <= sqrt(k M_g^2 T_g Q_g)}, where {@code M_g} bounds the group's element magnitudes (from the
+ * largest {@link Kernels#magnitudeKey} the kernel read), {@code T_g = sum_j X_j^2} over the group's
+ * blocks and {@code Q_g = sum x_i^2} over its elements. The kernels sum {@code Q_g} in double
+ * ({@link Kernels#exactDotCodeLanes}) and {@code T_g} too: every square is exact (scales
+ * are powers of two within 2^-300 .. 2^300, x a float, M has at most 24 significant bits) and every
+ * term nonnegative, so each computed sum is at least {@code (1 - u)^D} times the exact one, D the
+ * additions on its longest path (below 2^13 within a group, below 2^20 for the sum over groups).
+ * The products and the square root lose a factor {@code (1 - u)} each at most. Nothing
+ * underflows: a nonzero {@code T_g} is at least 2^-600, a nonzero {@code Q_g} at least 2^-298, and
+ * a nonzero {@code k M_g^2} at least 2^-100 ({@link #qualifies}); a product that overflows makes the
+ * bound infinite and the path does not decide. So the computed sum over the groups, Â,
+ * satisfies {@code A <= (1 + 2^-30) Â}. Then
+ * {@code fl(Â * (m + g + 8) 2^-52)} bounds {@code |E - (S + C)|}: the rounded product is at
  * least {@code (1 - u)} times the exact one, and {@code 2 (m + g + 8)(1 - u) u} exceeds
- * {@code (m + g + 7) u (1 + 2^-16) + 2^-58}. The approximation {@code s = fl(S + C)} is off by at
+ * {@code ((m + g + 7) u (1 + 2^-17) + 2^-59)(1 + 2^-30)}. Â exceeds A by the ratio of
+ * {@code M_g} to the typical element magnitude and the Cauchy-Schwarz slack (about 1.6 for
+ * unrelated data, at most {@code sqrt(n)}); a looser bound only makes the path decide less often,
+ * never wrongly. The approximation {@code s = fl(S + C)} is off by at
  * most {@code 2^-53 |s|}; the radius {@code r = nextUp(e + 2^-52 |s|)} and the interval
  * {@code [nextDown(s - r), nextUp(s + r)]} (each end moved outward by one ulp to cover the rounding
  * of the subtraction and addition) therefore contain E.
@@ -51,13 +70,17 @@ import org.mxformats.simd.Kernels;
  * possible), the lower one for RDN, the upper one for RUP, the one nearer zero for RTZ, the one
  * with an odd significand for ODD. Intervals that contain a float or a midpoint, reach zero, the
  * float subnormal range or beyond {@code Float.MAX_VALUE} are not decided here; NaN and infinite
- * values make the bound non-finite and are not decided either, so the signed-zero, NaN and infinity
+ * values make the sum or the bound non-finite and are not decided either, so the signed-zero, NaN and infinity
  * rules stay with the exact path.
  */
 final class CertifiedFloatDot {
-    /** Elements per group (whole blocks): the decoding scratch size, and g = GROUP / k in the bound. */
-    private static final int GROUP = 4096;
-    /** Largest block size handled ({@code m + g <= 1023} in the bound). */
+    /**
+     * Elements per group (whole blocks): the decoding scratch size, and g = GROUP / k in the bound.
+     * Large enough to spread the per-group work (folding lanes, the bound's square root) thin, small
+     * enough that 4-bit codes unpacked into the scratch stay in the L1 cache while x streams past.
+     */
+    private static final int GROUP = 8192;
+    /** Largest block size handled ({@code m + g + 7 <= 521} in the bound). */
     private static final int MAX_BLOCK = 4096;
     private static final int LANES = Kernels.EXACT_DOT_LANES;
     /** The answer when the path does not decide: NaN, never a decided result (those are finite, nonzero). */
@@ -72,7 +95,7 @@ final class CertifiedFloatDot {
     private static final class Scratch {
         final byte[] codes = new byte[GROUP];
         final double[] blockScales = new double[GROUP / LANES];
-        final double[] lanes = new double[2 * LANES];
+        final double[] lanes = new double[2 * LANES + 1];
     }
 
     /** The formats last checked, reused while the same format instances come again (the common case). */
@@ -85,6 +108,13 @@ final class CertifiedFloatDot {
         final int blockSize;
         final boolean applies;
         final double[] scaleValues;
+        /** Whether the scale is UE8M0 (code c is 2^(c - 127), code 255 NaN): values from their bits. */
+        final boolean e8m0;
+        /**
+         * By {@link Kernels#magnitudeKey}: the largest finite magnitude among the codes with that
+         * key or a smaller one (the kernels report the largest key they read).
+         */
+        final double[] magnitudeBound;
 
         Plan(ElementFormat element, ElementFormat scale, int blockSize) {
             this.element = element;
@@ -92,6 +122,18 @@ final class CertifiedFloatDot {
             this.blockSize = blockSize;
             this.applies = qualifies(element, scale, blockSize);
             this.scaleValues = CodeTable.of(scale).value;
+            this.e8m0 = scale.equals(ElementFormat.E8M0);
+            double[] values = CodeTable.of(element).value;
+            magnitudeBound = new double[values.length];
+            for (int c = 0; c < values.length; c++) {
+                if (Double.isFinite(values[c])) {
+                    int key = Kernels.magnitudeKey(element, c);
+                    magnitudeBound[key] = Math.max(magnitudeBound[key], Math.abs(values[c]));
+                }
+            }
+            for (int key = 1; key < values.length; key++) {
+                magnitudeBound[key] = Math.max(magnitudeBound[key], magnitudeBound[key - 1]);
+            }
         }
     }
 
@@ -108,17 +150,24 @@ final class CertifiedFloatDot {
 
     /**
      * Whether the bound above holds for this format: element codes of 4 or 8 bits whose values
-     * are all floats, scale values powers of two (or zero, NaN, infinite) within 2^-600 .. 2^600,
-     * block size a multiple of 8 up to {@value #MAX_BLOCK}.
+     * are all floats, the largest finite magnitude within 2^-50 .. 2^50, scale values powers of two
+     * (or zero, NaN, infinite) within 2^-300 .. 2^300, block size a multiple of 8 up to {@value #MAX_BLOCK}.
      */
     static boolean qualifies(ElementFormat e, ElementFormat scaleFormat, int k) {
         if ((e.bits() != 4 && e.bits() != 8) || k % LANES != 0 || k > MAX_BLOCK) {
             return false;
         }
+        double largest = 0;
         for (double v : CodeTable.of(e).value) {
             if (Double.isFinite(v) && (double) (float) v != v) {
                 return false;
             }
+            if (Double.isFinite(v)) {
+                largest = Math.max(largest, Math.abs(v));
+            }
+        }
+        if (!(largest >= 0x1p-50 && largest <= 0x1p50)) {
+            return false;
         }
         CodeTable scale = CodeTable.of(scaleFormat);
         for (int c = 0; c < scale.value.length; c++) {
@@ -127,7 +176,7 @@ final class CertifiedFloatDot {
                 return false;
             }
         }
-        return scale.lsbExponent >= -600 && scale.topExponent <= 600;
+        return scale.lsbExponent >= -300 && scale.topExponent <= 300;
     }
 
     /**
@@ -151,7 +200,7 @@ final class CertifiedFloatDot {
                 x, offset, rounding);
     }
 
-    /** Elements per group: whole blocks, at most {@link #GROUP} (k <= MAX_BLOCK = GROUP). */
+    /** Elements per group: whole blocks, at most {@link #GROUP} (k <= MAX_BLOCK < GROUP). */
     private static int group(int k) {
         return Math.max(k, GROUP / k * k);
     }
@@ -174,27 +223,42 @@ final class CertifiedFloatDot {
         double[] scaleValues = plan.scaleValues;
         double sum = 0;           // S: the running sum of the group sums
         double compensation = 0;  // C: the sum of TwoSum's exact errors
-        double bound = 0;
+        double bound = 0;         // the sum of the groups' Cauchy-Schwarz bounds
         for (int start = 0; start < n; start += group) {
             int count = Math.min(group, n - start);
             int blocks = count / k;
             source.load(start, count, kernels);
             int scaleOffset = source.scaleOffset + start / k;
-            for (int j = 0; j < blocks; j++) {
-                blockScales[j] = scaleValues[source.scales[scaleOffset + j] & 0xFF];
+            if (plan.e8m0) {   // 2^(c - 127) built from its bits: a loop C2 can vectorize, no lookups
+                byte[] scales = source.scales;
+                int nanCodes = 0;
+                for (int j = 0; j < blocks; j++) {
+                    int c = scales[scaleOffset + j] & 0xFF;
+                    blockScales[j] = Double.longBitsToDouble((long) (c + 896) << 52);
+                    nanCodes |= c + 1;   // bit 8 set only by code 255
+                }
+                if ((nanCodes & 0x100) != 0) {
+                    return UNDECIDED;   // a NaN scale: the exact path applies the rules
+                }
+            } else {
+                for (int j = 0; j < blocks; j++) {
+                    blockScales[j] = scaleValues[source.scales[scaleOffset + j] & 0xFF];
+                }
             }
             Arrays.fill(lanes, 0.0);
-            kernels.exactDotCodeLanes(element, source.codes, source.codeOffset, x, offset + start, blockScales, k,
-                    blocks, lanes);
+            int largestKey = kernels.exactDotCodeLanes(element, source.codes, source.codeOffset, x, offset + start,
+                    blockScales, k, blocks, lanes);
             double groupSum = lanes[0];
-            double groupBound = lanes[LANES];
+            double groupSquares = lanes[LANES];
             for (int l = 1; l < LANES; l++) {
                 groupSum += lanes[l];
-                groupBound += lanes[LANES + l];
+                groupSquares += lanes[LANES + l];
             }
-            bound += groupBound;
-            if (!Double.isFinite(bound)) {
-                return UNDECIDED;   // a NaN or infinite product or scale: the exact path applies the rules
+            double scaleSquares = lanes[2 * LANES];   // T: the group's block scales squared, summed
+            double largest = plan.magnitudeBound[largestKey];
+            bound += Math.sqrt(k * (largest * largest) * scaleSquares * groupSquares);
+            if (!Double.isFinite(groupSum) || !Double.isFinite(bound)) {
+                return UNDECIDED;   // a NaN or infinite product, scale or x: the exact path applies the rules
             }
             double next = sum + groupSum;   // TwoSum: next + error == sum + groupSum exactly
             double back = next - sum;
@@ -203,7 +267,9 @@ final class CertifiedFloatDot {
             compensation += error;
         }
         double approx = sum + compensation;
-        int depth = k / LANES - 1 + group / k + 7;
+        int blocksPerGroup = group / k;
+        int run = Math.min(blocksPerGroup, Kernels.EXACT_DOT_RUN);
+        int depth = k / LANES - 1 + run + (blocksPerGroup + Kernels.EXACT_DOT_RUN - 1) / Kernels.EXACT_DOT_RUN + 7;
         double error = bound * ((depth + 1) * 0x1p-52);
         double radius = Math.nextUp(error + Math.abs(approx) * 0x1p-52);
         return decide(Math.nextDown(approx - radius), approx, Math.nextUp(approx + radius), rounding);

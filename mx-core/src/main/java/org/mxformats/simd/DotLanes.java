@@ -64,6 +64,21 @@ final class DotLanes {
         return codes[offset + i] & (element.codeCount() - 1);
     }
 
+    /** See {@link Kernels#magnitudeKey}. */
+    static int magnitudeKey(ElementFormat element, int code) {
+        int bits = element.bits();
+        int c = code & (element.codeCount() - 1);
+        switch (element.signEncoding()) {
+            case TWOS_COMPLEMENT:
+                int signed = c << (32 - bits) >> (32 - bits);
+                return Math.max(signed, ~signed);
+            case SIGN_MAGNITUDE:
+                return c & ~(1 << (bits - 1));
+            default:
+                return c;
+        }
+    }
+
     /** See {@link Kernels#exactProductSumBits}. */
     static int spanBits(ElementFormat a, ElementFormat b, int length) {
         int log2Length = 32 - Integer.numberOfLeadingZeros(Math.max(length, 1) - 1);

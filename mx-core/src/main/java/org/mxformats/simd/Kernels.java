@@ -196,15 +196,24 @@ public sealed interface Kernels permits ScalarKernels, VectorKernels {
     /** The double lanes of {@link #exactDotLanes}: lane L takes elements {@code i} with {@code i % 8 == L}. */
     int EXACT_DOT_LANES = 8;
 
+    /** Blocks per run of {@link #exactDotLanes}: each run's lane sums start at zero. */
+    int EXACT_DOT_RUN = 128;
+
     /**
      * Running lane sums for a certified exact dot product (the caller bounds their rounding error;
      * see {@code FloatDotKernel}). For {@code blocks} blocks of {@code blockSize} elements (a
      * multiple of {@value #EXACT_DOT_LANES}) with element values {@code values[valueOffset ..]},
-     * floats {@code x[xOffset ..]} and block scale values {@code blockScales[j]}, and for each lane
+     * floats {@code x[xOffset ..]} and block scale values {@code X_j = blockScales[j]}, and for each lane
      * {@code L} in {@code 0 .. 7}: in double, {@code b = p_L}, then {@code b += p_i} for the lane's
      * further elements {@code i = L + 8, L + 16, ..} of the block in index order, where
-     * {@code p_i = (double) values[i] * x[i]} (exact), and likewise {@code a} from {@code |p_i|};
-     * then {@code lanes[L] += X_j * b} and {@code lanes[8 + L] += X_j * a}. Each operation is one
+     * {@code p_i = (double) values[i] * x[i]} (exact); {@code h += X_j * b} (X_j b exact, one rounding),
+     * where h starts at 0 for every run of {@value #EXACT_DOT_RUN} blocks (the last run may be
+     * shorter), and {@code lanes[L] += h} after each run. And the
+     * squares of x, which bound the sums' error (Cauchy-Schwarz): with {@code i} counted from the
+     * call's first element, four sums per lane, {@code q_m} for {@code m = (i / 8) % 4}, start at
+     * {@code lanes[8 + L]} (m = 0) and 0, add {@code x_i * x_i} (exact) for the lane's elements in
+     * index order, and end as {@code lanes[8 + L] = (q_0 + q_1) + (q_2 + q_3)}. And
+     * {@code lanes[16] += X_j * X_j} for the blocks in order (so lanes has at least 17 entries). Each operation is one
      * IEEE double operation, so every kernel gives the same bits. NaN and infinities propagate as
      * IEEE arithmetic makes them.
      */
@@ -214,10 +223,22 @@ public sealed interface Kernels permits ScalarKernels, VectorKernels {
     /**
      * {@link #exactDotLanes} with the element values decoded from codes, one per byte (bits above
      * the format's width ignored): {@code values[i] = element.decodeFloat(codes[codeOffset + i])}.
-     * The element format has at most 8 bits.
+     * The element format has at most 8 bits. Returns the largest {@link #magnitudeKey} among the
+     * codes read (0 when there are none), or a larger key of the format: a bound on every
+     * element's magnitude for the caller's error bound.
      */
-    void exactDotCodeLanes(ElementFormat element, byte[] codes, int codeOffset, float[] x, int xOffset,
-                           double[] blockScales, int blockSize, int blocks, double[] lanes);
+    int exactDotCodeLanes(ElementFormat element, byte[] codes, int codeOffset, float[] x, int xOffset,
+                          double[] blockScales, int blockSize, int blocks, double[] lanes);
+
+    /**
+     * A code's magnitude key, by which {@link #exactDotCodeLanes} reports the largest magnitude it
+     * read: the magnitude bits for sign-magnitude codes, {@code max(c, ~c)} for two's complement
+     * codes c (so -1 and 0 share key 0, -128 and 127 key 127), the code itself for unsigned
+     * formats. Bits above the format's width are ignored.
+     */
+    static int magnitudeKey(ElementFormat element, int code) {
+        return DotLanes.magnitudeKey(element, code);
+    }
 
     /** {@link #e8m0ExponentSums}'s answer when a scale code is the NaN code 255. */
     long NAN_SCALE = Long.MIN_VALUE;

@@ -229,10 +229,15 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void exactDotCodeLanes(ElementFormat element, byte[] codes, int codeOffset, float[] x, int xOffset,
-                                  double[] blockScales, int blockSize, int blocks, double[] lanes) {
+    public int exactDotCodeLanes(ElementFormat element, byte[] codes, int codeOffset, float[] x, int xOffset,
+                                 double[] blockScales, int blockSize, int blocks, double[] lanes) {
         exactLanes(codes, codeOffset, FormatTables.floatValues(element), 0, x, xOffset, blockScales, blockSize, blocks,
                 lanes);
+        int largest = 0;
+        for (int i = 0; i < blocks * blockSize; i++) {
+            largest = Math.max(largest, DotLanes.magnitudeKey(element, codes[codeOffset + i]));
+        }
+        return largest;
     }
 
     /**
@@ -243,21 +248,35 @@ final class ScalarKernels implements Kernels {
                                    int xOffset, double[] blockScales, int blockSize, int blocks, double[] lanes) {
         int w = EXACT_DOT_LANES;
         int mask = values.length - 1;
+        double[] run = new double[w];
         for (int j = 0; j < blocks; j++) {
             int first = j * blockSize;
             double scaleValue = blockScales[j];
+            lanes[2 * w] += scaleValue * scaleValue;
             for (int l = 0; l < w; l++) {
                 double b = 0;
-                double a = 0;
                 for (int i = first + l; i < first + blockSize; i += w) {
                     float v = codes == null ? values[valueOffset + i] : values[codes[codeOffset + i] & mask];
                     double p = (double) v * x[xOffset + i];
                     b = i == first + l ? p : b + p;   // the lane's first product as it is
-                    a = i == first + l ? Math.abs(p) : a + Math.abs(p);
                 }
-                lanes[l] += scaleValue * b;
-                lanes[w + l] += scaleValue * a;
+                run[l] += scaleValue * b;
             }
+            if ((j + 1) % EXACT_DOT_RUN == 0 || j == blocks - 1) {
+                for (int l = 0; l < w; l++) {
+                    lanes[l] += run[l];
+                    run[l] = 0;
+                }
+            }
+        }
+        int n = blocks * blockSize;
+        for (int l = 0; l < w; l++) {
+            double[] q = {lanes[w + l], 0, 0, 0};
+            for (int i = l; i < n; i += w) {
+                double xi = x[xOffset + i];
+                q[(i / w) % 4] += xi * xi;   // exact square, one rounding
+            }
+            lanes[w + l] = (q[0] + q[1]) + (q[2] + q[3]);
         }
     }
 

@@ -277,26 +277,41 @@ final class VectorKernels implements Kernels {
          * {@link #dotBytes32} decodes them but without the multiplication by {@code laneScale}
          * (raw floats {@code value / (unit * laneScale)}; that power of two moves into the block
          * scale: the same bits, as scaling by a power of two commutes with every rounding in double's
-         * normal range, where every product lies); false (nothing written) for a format it does not decode or when
-         * a code is a NaN or an infinity. Flat loop, one block per iteration, for the reasons given
-         * at dotBytes32.
+         * normal range, where every product lies); returns the largest magnitude key (for 8-bit two's
+         * complement codes {@code max(c, ~c)}, else the magnitude bits; the format's largest key
+         * for other unsigned or two's complement formats), or -1 (nothing written) for a format it
+         * does not decode or when a code is a NaN or an infinity. Flat loop, one block per
+         * iteration, for the reasons given at dotBytes32.
          */
-        boolean exactBytes32(byte[] codes, int codeOffset, float[] x, int xOffset, double[] blockScales, int blocks,
-                             double unit, double[] lanes) {
+        int exactBytes32(byte[] codes, int codeOffset, float[] x, int xOffset, double[] blockScales, int blocks,
+                         double unit, double[] lanes) {
             if (!laneDecoding) {
-                return false;
+                return -1;
             }
+            // Keys are tracked as signed bytes, so from 0 to 127: magnitude bits below a sign bit,
+            // or max(c, ~c) of an 8-bit two's complement code.
+            boolean signedBytes = twosComplement && preShift == 0;
+            boolean keys = signBit != 0 || signedBytes;
             int half = DotLanes.LANES;
             // The codes' raw floats (value / (unit * laneScale), float subnormals for subnormal codes,
             // exact in double) times the scale times this power of two: the products stay in
             // double's normal range, so the scaling leaves every rounding's bits unchanged.
             double factor = unit * laneScale;
-            DoubleVector sums = DoubleVector.fromArray(D, lanes, 0);
-            DoubleVector bounds = DoubleVector.fromArray(D, lanes, EXACT_DOT_LANES);
+            DoubleVector total = DoubleVector.fromArray(D, lanes, 0);
+            DoubleVector sums = DoubleVector.zero(D);   // the run's
+            int inRun = 0;
+            DoubleVector q0 = DoubleVector.fromArray(D, lanes, EXACT_DOT_LANES);
+            DoubleVector q1 = DoubleVector.zero(D);
+            DoubleVector q2 = q1;
+            DoubleVector q3 = q1;
+            double scaleSquares = lanes[2 * EXACT_DOT_LANES];
             ByteVector largest = ByteVector.zero(B32);
             for (int blk = 0; blk < blocks; blk++) {
                 int at = codeOffset + blk * DotLanes.CHUNK;
-                if (specials) {
+                if (signedBytes) {
+                    ByteVector c = ByteVector.fromArray(B32, codes, at);
+                    largest = largest.max(c.max(c.not()));
+                } else if (keys) {
                     largest = largest.max(ByteVector.fromArray(B32, codes, at).and(magnitudeByte));
                 }
                 IntVector c0 = (IntVector) ByteVector.fromArray(B_QUARTER, codes, at)
@@ -307,47 +322,68 @@ final class VectorKernels implements Kernels {
                     c0 = c0.lanewise(VectorOperators.LSHL, 24 + preShift).lanewise(VectorOperators.ASHR, 24 + preShift);
                     c1 = c1.lanewise(VectorOperators.LSHL, 24 + preShift).lanewise(VectorOperators.ASHR, 24 + preShift);
                 }
-                FloatVector v0;
-                FloatVector v1;
+                // The four quarters' values in double: integers converted directly, others through
+                // their raw floats.
+                DoubleVector v00;
+                DoubleVector v01;
+                DoubleVector v10;
+                DoubleVector v11;
                 if (twosComplement) {
-                    v0 = (FloatVector) c0.convert(VectorOperators.I2F, 0);
-                    v1 = (FloatVector) c1.convert(VectorOperators.I2F, 0);
+                    v00 = (DoubleVector) c0.convertShape(VectorOperators.I2D, D, 0);
+                    v01 = (DoubleVector) c0.convertShape(VectorOperators.I2D, D, 1);
+                    v10 = (DoubleVector) c1.convertShape(VectorOperators.I2D, D, 0);
+                    v11 = (DoubleVector) c1.convertShape(VectorOperators.I2D, D, 1);
                 } else {
-                    v0 = (FloatVector) c0.lanewise(VectorOperators.LSHL, laneShift).and(laneMask).reinterpretAsFloats();
-                    v1 = (FloatVector) c1.lanewise(VectorOperators.LSHL, laneShift).and(laneMask).reinterpretAsFloats();
+                    FloatVector v0 = (FloatVector) c0.lanewise(VectorOperators.LSHL, laneShift).and(laneMask)
+                            .reinterpretAsFloats();
+                    FloatVector v1 = (FloatVector) c1.lanewise(VectorOperators.LSHL, laneShift).and(laneMask)
+                            .reinterpretAsFloats();
+                    v00 = (DoubleVector) v0.convertShape(VectorOperators.F2D, D, 0);
+                    v01 = (DoubleVector) v0.convertShape(VectorOperators.F2D, D, 1);
+                    v10 = (DoubleVector) v1.convertShape(VectorOperators.F2D, D, 0);
+                    v11 = (DoubleVector) v1.convertShape(VectorOperators.F2D, D, 1);
                 }
                 int xo = xOffset + blk * DotLanes.CHUNK;
-                // Elements 0-7, 8-15, 16-23, 24-31: each lane's products in index order. x is read
-                // a quarter at a time, widened straight from memory.
-                DoubleVector p = ((DoubleVector) v0.convertShape(VectorOperators.F2D, D, 0))
-                        .mul((DoubleVector) FloatVector.fromArray(F_HALF, x, xo).convertShape(VectorOperators.F2D, D, 0));
-                DoubleVector b = p;
-                DoubleVector a = p.abs();
-                p = ((DoubleVector) v0.convertShape(VectorOperators.F2D, D, 1))
-                        .mul((DoubleVector) FloatVector.fromArray(F_HALF, x, xo + 8).convertShape(VectorOperators.F2D, D, 0));
-                b = b.add(p);
-                a = a.add(p.abs());
-                p = ((DoubleVector) v1.convertShape(VectorOperators.F2D, D, 0))
-                        .mul((DoubleVector) FloatVector.fromArray(F_HALF, x, xo + half).convertShape(VectorOperators.F2D, D, 0));
-                b = b.add(p);
-                a = a.add(p.abs());
-                p = ((DoubleVector) v1.convertShape(VectorOperators.F2D, D, 1))
-                        .mul((DoubleVector) FloatVector.fromArray(F_HALF, x, xo + half + 8)
-                                .convertShape(VectorOperators.F2D, D, 0));
-                b = b.add(p);
-                a = a.add(p.abs());
-                double scaleValue = blockScales[blk] * factor;
+                // Elements 0-7, 8-15, 16-23, 24-31: each lane's products in index order (fma adds an
+                // exact product with one rounding, as the scalar kernel's add does), each quarter's
+                // squares of x into its own sum. x is read a quarter at a time, widened straight from memory.
+                DoubleVector x0 = (DoubleVector) FloatVector.fromArray(F_HALF, x, xo).convertShape(VectorOperators.F2D, D, 0);
+                DoubleVector x1 = (DoubleVector) FloatVector.fromArray(F_HALF, x, xo + 8)
+                        .convertShape(VectorOperators.F2D, D, 0);
+                DoubleVector x2 = (DoubleVector) FloatVector.fromArray(F_HALF, x, xo + half)
+                        .convertShape(VectorOperators.F2D, D, 0);
+                DoubleVector x3 = (DoubleVector) FloatVector.fromArray(F_HALF, x, xo + half + 8)
+                        .convertShape(VectorOperators.F2D, D, 0);
+                DoubleVector b = v00.mul(x0);
+                b = v01.fma(x1, b);
+                b = v10.fma(x2, b);
+                b = v11.fma(x3, b);
+                q0 = x0.fma(x0, q0);
+                q1 = x1.fma(x1, q1);
+                q2 = x2.fma(x2, q2);
+                q3 = x3.fma(x3, q3);
+                double blockScale = blockScales[blk];
+                // Beside the vector work, so that this chain of additions costs no time of its own.
+                scaleSquares += blockScale * blockScale;
                 // fma rounds once, as the scalar kernel's add does: the product by a power of two is exact.
-                DoubleVector scaleVector = DoubleVector.broadcast(D, scaleValue);
+                DoubleVector scaleVector = DoubleVector.broadcast(D, blockScale * factor);
                 sums = b.fma(scaleVector, sums);
-                bounds = a.fma(scaleVector, bounds);
+                if (++inRun == EXACT_DOT_RUN) {
+                    total = total.add(sums);
+                    sums = DoubleVector.zero(D);
+                    inRun = 0;
+                }
+            }
+            if (inRun > 0) {
+                total = total.add(sums);
             }
             if (specials && largest.compare(VectorOperators.GT, maxByte).anyTrue()) {
-                return false;
+                return -1;
             }
-            sums.intoArray(lanes, 0);
-            bounds.intoArray(lanes, EXACT_DOT_LANES);
-            return true;
+            total.intoArray(lanes, 0);
+            q0.add(q1).add(q2.add(q3)).intoArray(lanes, EXACT_DOT_LANES);
+            lanes[2 * EXACT_DOT_LANES] = scaleSquares;
+            return keys ? largest.reduceLanes(VectorOperators.MAX) : codeMask >> (twosComplement ? 1 : 0);
         }
 
         /**
@@ -959,14 +995,17 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
-    public void exactDotCodeLanes(ElementFormat element, byte[] codes, int codeOffset, float[] x, int xOffset,
-                                  double[] blockScales, int blockSize, int blocks, double[] lanes) {
+    public int exactDotCodeLanes(ElementFormat element, byte[] codes, int codeOffset, float[] x, int xOffset,
+                                 double[] blockScales, int blockSize, int blocks, double[] lanes) {
         DecodePlan plan = decodePlans.get(element);
-        if (EXACT_LANES && blockSize == DotLanes.CHUNK && plan.exactBytes32(codes, codeOffset, x, xOffset, blockScales,
-                blocks, DotLanes.unit(element), lanes)) {
-            return;
+        if (EXACT_LANES && blockSize == DotLanes.CHUNK) {
+            int largest = plan.exactBytes32(codes, codeOffset, x, xOffset, blockScales, blocks, DotLanes.unit(element),
+                    lanes);
+            if (largest >= 0) {
+                return largest;
+            }
         }
-        SCALAR.exactDotCodeLanes(element, codes, codeOffset, x, xOffset, blockScales, blockSize, blocks, lanes);
+        return SCALAR.exactDotCodeLanes(element, codes, codeOffset, x, xOffset, blockScales, blockSize, blocks, lanes);
     }
 
     private static final VectorSpecies<Long> L_DOUBLE_WIDTH = DOT_LANES ? LongVector.SPECIES_512 : null;

@@ -105,6 +105,50 @@ class CertifiedFloatDotTest {
         return decidedRne;
     }
 
+    /**
+     * Rounding errors pushed against a float midpoint: in one lane a small term is lost when a large
+     * pair that cancels is added to it (the double sum falls below the midpoint), while the exact
+     * sum lies above it. The bound must cover the loss, so the path may decline but never decides
+     * wrongly. (A bound 2^16 times too small decides some of them wrongly; the proof's slack, its
+     * depth factor and the Cauchy-Schwarz step, hides smaller shortfalls from any such test.)
+     */
+    @Test
+    void lostTermsAgainstAMidpointAreNeverDecidedWrongly() {
+        SplittableRandom r = new SplittableRandom(53);
+        for (int t = 0; t < 400; t++) {
+            MxFormat f = FORMATS[t % FORMATS.length];
+            ElementFormat e = f.element();
+            int k = f.blockSize();
+            int n = k;
+            byte[] codes = new byte[n];
+            java.util.Arrays.fill(codes, code(e, 1.0));
+            byte[] scales = new byte[1];
+            scales[0] = (byte) 127;
+            float[] x = new float[n];
+            int exponent = r.nextInt(61) - 30;
+            float target = (float) Math.scalb(1 + r.nextInt(1 << 23) / (double) (1 << 23), exponent);
+            float ulp = Math.ulp(target);
+            int large = exponent + 12 + r.nextInt(8);          // L = 2^large: its double ulp is far below ulp
+            float lost = (float) Math.scalb(1.5, large - 54);  // below half of L's double ulp: lost next to L
+            x[0] = target;
+            x[1] = ulp / 2;                                    // the exact sum so far: a midpoint
+            x[2] = lost;                                       // lane 2: lost, then L - L
+            x[2 + 8] = (float) Math.scalb(1.0, large);
+            x[2 + 16] = -x[2 + 8];
+            x[3] = -lost / 2;                                  // lane 3: kept
+            boolean up = r.nextBoolean();
+            if (!up) {   // the mirror image: the exact sum below the midpoint, the double sum above
+                x[2] = -x[2];
+                x[3] = -x[3];
+            }
+            String what = f + " target " + target + " L 2^" + large + (up ? " up" : " down");
+            BigDecimal sum = exact(f, codes, scales, x, 0);
+            BigDecimal midpoint = new BigDecimal(target).add(new BigDecimal(ulp / 2));
+            assertThat(sum.compareTo(midpoint)).as(what).isEqualTo(up ? 1 : -1);
+            check(f, codes, scales, x, 0, what);
+        }
+    }
+
     @Test
     void gaussianDataIsDecidedAndCorrectInEveryMode() {
         SplittableRandom r = new SplittableRandom(51);

@@ -20,16 +20,36 @@ class ExactDotLanesTest {
             v[i] = i - 7;
             x[1 + i] = 0.5f * (i + 1);
         }
-        double[] lanes = new double[16];
+        double[] lanes = new double[17];
         lanes[3] = 1;   // sums are added to what the lanes hold
+        lanes[8 + 5] = 1;   // and so are the squares
         Kernels.scalar().exactDotLanes(v, 0, x, 1, new double[] {4}, 16, 1, lanes);
         for (int l = 0; l < 8; l++) {
             // lane l: elements l and l + 8, products (l - 7)(l + 1)/2 and (l + 1)(l + 9)/2, times 4
             double p0 = (l - 7) * 0.5 * (l + 1);
             double p1 = (l + 1) * 0.5 * (l + 9);
             assertThat(lanes[l]).isEqualTo((l == 3 ? 1 : 0) + 4 * (p0 + p1));
-            assertThat(lanes[8 + l]).isEqualTo(4 * (Math.abs(p0) + Math.abs(p1)));
+            // the squares of x, unscaled: x_l in the first quarter's sum, x_(l+8) in the second's
+            double x0 = 0.5 * (l + 1);
+            double x1 = 0.5 * (l + 9);
+            assertThat(lanes[8 + l]).isEqualTo(l == 5 ? 1 + x0 * x0 + x1 * x1 : x0 * x0 + x1 * x1);
         }
+        assertThat(lanes[16]).isEqualTo(16);   // the block scale squared
+    }
+
+    @Test
+    void magnitudeKeysAreMagnitudeBitsOrTheOnesComplementMagnitude() {
+        org.mxformats.format.ElementFormat int8 = org.mxformats.format.ElementFormat.INT8;
+        org.mxformats.format.ElementFormat e4m3 = org.mxformats.format.ElementFormat.E4M3;
+        org.mxformats.format.ElementFormat e2m1 = org.mxformats.format.ElementFormat.E2M1;
+        assertThat(Kernels.magnitudeKey(int8, 0x80)).isEqualTo(127);   // -128
+        assertThat(Kernels.magnitudeKey(int8, 0x7F)).isEqualTo(127);
+        assertThat(Kernels.magnitudeKey(int8, 0xFF)).isEqualTo(0);     // -1
+        assertThat(Kernels.magnitudeKey(int8, 0xFE)).isEqualTo(1);     // -2
+        assertThat(Kernels.magnitudeKey(e4m3, 0xFE)).isEqualTo(0x7E);
+        assertThat(Kernels.magnitudeKey(e4m3, 0x05)).isEqualTo(0x05);
+        assertThat(Kernels.magnitudeKey(e2m1, 0xFF)).isEqualTo(7);     // bits above the format ignored
+        assertThat(Kernels.magnitudeKey(e2m1, 0x3A)).isEqualTo(2);
     }
 
     /** Codes of every byte format (NaN and infinite codes sometimes), vector against scalar. */
@@ -41,7 +61,7 @@ class ExactDotLanesTest {
         float[] table = FormatTables.floatValues(f);
         for (int t = 0; t < 60; t++) {
             int k = t % 4 == 0 ? 16 : 32;
-            int blocks = 1 + r.nextInt(30);
+            int blocks = t % 6 == 1 ? 120 + r.nextInt(150) : 1 + r.nextInt(30);   // some past a run of 128
             int co = r.nextInt(5);
             int xo = r.nextInt(5);
             byte[] codes = new byte[co + k * blocks];
@@ -61,11 +81,22 @@ class ExactDotLanesTest {
             for (int j = 0; j < blocks; j++) {
                 scales[j] = Math.scalb(1.0, r.nextInt(41) - 20);
             }
-            double[] want = new double[16];
-            double[] got = new double[16];
-            Kernels.scalar().exactDotCodeLanes(f, codes, co, x, xo, scales, k, blocks, want);
-            vector.exactDotCodeLanes(f, codes, co, x, xo, scales, k, blocks, got);
-            for (int l = 0; l < 16; l++) {
+            double[] want = new double[17];
+            double[] got = new double[17];
+            int wantKey = Kernels.scalar().exactDotCodeLanes(f, codes, co, x, xo, scales, k, blocks, want);
+            int gotKey = vector.exactDotCodeLanes(f, codes, co, x, xo, scales, k, blocks, got);
+            int keyOfAll = 0;
+            for (int i = co; i < codes.length; i++) {
+                keyOfAll = Math.max(keyOfAll, Kernels.magnitudeKey(f, codes[i]));
+            }
+            assertThat(wantKey).as("%s t=%d: the largest key read", f, t).isEqualTo(keyOfAll);
+            // Signed formats report the largest key itself; others may report a larger key of the format.
+            if (f.signEncoding() != org.mxformats.format.SignEncoding.UNSIGNED) {
+                assertThat(gotKey).as("%s t=%d: the vector kernel's key", f, t).isEqualTo(wantKey);
+            } else {
+                assertThat(gotKey).isBetween(wantKey, f.codeCount() - 1);
+            }
+            for (int l = 0; l < 17; l++) {
                 if (Double.isNaN(want[l])) {
                     assertThat(got[l]).isNaN();
                     continue;
