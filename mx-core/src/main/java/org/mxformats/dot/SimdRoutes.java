@@ -138,8 +138,12 @@ final class SimdRoutes {
         return sums;
     }
 
-    /** Elements per group of the streamed exact MX x MX product (whole blocks). */
-    private static final int GROUP = 4096;
+    /**
+     * Elements per group of the streamed exact MX x MX product (whole blocks): large enough to
+     * spread the per-group work (the scale exponents' range, the shift bound) thin, small enough
+     * that a group's block sums usually fit one shifted long.
+     */
+    static final int GROUP = 16384;
 
     /**
      * The exact MX x MX dot product streamed in groups of blocks, for whole blocks of 4- or 8-bit

@@ -63,7 +63,8 @@ class MxDotStreamedTest {
     void randomOperandsInNarrowMediumAndWideScaleWindows() {
         SplittableRandom r = new SplittableRandom(31);
         int[][] windows = {{124, 130}, {112, 142}, {0, 254}, {0, 255}};   // 255: the NaN scale code
-        int[] lengths = {32, 96, 4096, 4096 + 64, 3 * 4096};
+        int g = SimdRoutes.GROUP;
+        int[] lengths = {32, 96, g, g + 64, 3 * g};
         for (MxFormat[] pair : PAIRS) {
             for (int[] w : windows) {
                 for (int n : lengths) {
@@ -131,17 +132,18 @@ class MxDotStreamedTest {
         return out;
     }
 
-    /** Groups of blocks (4096 elements each) whose exponents lie far apart: the running long is flushed. */
+    /** Groups of blocks ({@link SimdRoutes#GROUP} elements each) whose exponents lie far apart: the running long is flushed. */
     @Test
     void groupsFarApartGoThroughTheAccumulator() {
         SplittableRandom r = new SplittableRandom(32);
         for (int[] exponents : new int[][] {{200, 60}, {60, 200}, {127, 127, 20, 240}, {0, 254, 0}}) {
-            int n = 4096 * exponents.length;
+            int g = SimdRoutes.GROUP;
+            int n = g * exponents.length;
             MxDotTest.Operand a = random(r, MxFormat.MXINT8, n, 0, 127, 127);
             MxDotTest.Operand b = random(r, MxFormat.MXINT8, n, 0, 127, 127);
             for (int j = 0; j < a.scales().length; j++) {
-                a.scales()[j] = (byte) exponents[j * 32 / 4096];
-                b.scales()[j] = (byte) (exponents[j * 32 / 4096] + r.nextInt(3) - 1);
+                a.scales()[j] = (byte) exponents[j * 32 / g];
+                b.scales()[j] = (byte) (exponents[j * 32 / g] + r.nextInt(3) - 1);
             }
             check(operand(MxFormat.MXINT8, a.codes(), a.scales()), operand(MxFormat.MXINT8, b.codes(), b.scales()),
                     java.util.Arrays.toString(exponents));
