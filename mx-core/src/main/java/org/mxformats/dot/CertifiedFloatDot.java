@@ -108,8 +108,6 @@ final class CertifiedFloatDot {
         final int blockSize;
         final boolean applies;
         final double[] scaleValues;
-        /** Whether the scale is UE8M0 (code c is 2^(c - 127), code 255 NaN): values from their bits. */
-        final boolean e8m0;
         /**
          * By {@link Kernels#magnitudeKey}: the largest finite magnitude among the codes with that
          * key or a smaller one (the kernels report the largest key they read).
@@ -122,7 +120,6 @@ final class CertifiedFloatDot {
             this.blockSize = blockSize;
             this.applies = qualifies(element, scale, blockSize);
             this.scaleValues = CodeTable.of(scale).value;
-            this.e8m0 = scale.equals(ElementFormat.E8M0);
             double[] values = CodeTable.of(element).value;
             magnitudeBound = new double[values.length];
             for (int c = 0; c < values.length; c++) {
@@ -157,16 +154,12 @@ final class CertifiedFloatDot {
         if ((e.bits() != 4 && e.bits() != 8) || k % LANES != 0 || k > MAX_BLOCK) {
             return false;
         }
-        double largest = 0;
         for (double v : CodeTable.of(e).value) {
             if (Double.isFinite(v) && (double) (float) v != v) {
                 return false;
             }
-            if (Double.isFinite(v)) {
-                largest = Math.max(largest, Math.abs(v));
-            }
         }
-        if (!(largest >= 0x1p-50 && largest <= 0x1p50)) {
+        if (!(e.maxFinite() >= 0x1p-50 && e.maxFinite() <= 0x1p50)) {
             return false;
         }
         CodeTable scale = CodeTable.of(scaleFormat);
@@ -229,21 +222,8 @@ final class CertifiedFloatDot {
             int blocks = count / k;
             source.load(start, count, kernels);
             int scaleOffset = source.scaleOffset + start / k;
-            if (plan.e8m0) {   // 2^(c - 127) built from its bits: a loop C2 can vectorize, no lookups
-                byte[] scales = source.scales;
-                int nanCodes = 0;
-                for (int j = 0; j < blocks; j++) {
-                    int c = scales[scaleOffset + j] & 0xFF;
-                    blockScales[j] = Double.longBitsToDouble((long) (c + 896) << 52);
-                    nanCodes |= c + 1;   // bit 8 set only by code 255
-                }
-                if ((nanCodes & 0x100) != 0) {
-                    return UNDECIDED;   // a NaN scale: the exact path applies the rules
-                }
-            } else {
-                for (int j = 0; j < blocks; j++) {
-                    blockScales[j] = scaleValues[source.scales[scaleOffset + j] & 0xFF];
-                }
+            for (int j = 0; j < blocks; j++) {
+                blockScales[j] = scaleValues[source.scales[scaleOffset + j] & 0xFF];
             }
             Arrays.fill(lanes, 0.0);
             int largestKey = kernels.exactDotCodeLanes(element, source.codes, source.codeOffset, x, offset + start,
