@@ -270,8 +270,12 @@ final class ScalarKernels implements Kernels {
             }
         }
         int n = blocks * blockSize;
+        double[] q = new double[4];   // a lane's four quarter sums, reused lane after lane
         for (int l = 0; l < w; l++) {
-            double[] q = {lanes[w + l], 0, 0, 0};
+            q[0] = lanes[w + l];
+            q[1] = 0;
+            q[2] = 0;
+            q[3] = 0;
             for (int i = l; i < n; i += w) {
                 double xi = x[xOffset + i];
                 q[(i / w) % 4] += xi * xi;   // exact square, one rounding
