@@ -14,7 +14,7 @@ import org.mxformats.format.ElementFormat;
  * {@code s[L] = fma(v, x, s[L])} (float, one rounding) for the part 0 element, then the part 1
  * element, chunk by chunk, where {@code v = value / unit} is the element's value divided by the
  * format's lane unit ({@link #unit}, a power of two that makes e2m1 and int8 values small integers;
- * 1 for most formats). Then, in double, {@code acc[L] = fma(s[L], X * unit, acc[L])} (X the block's
+ * 1 for most formats). Then, in float, {@code acc[L] = fma(s[L], X * unit, acc[L])} (X the block's
  * scale value; acc starts at -0) block by block. At the end lanes are folded pairwise,
  * {@code acc[L] += acc[L + w]} for w = 8, 4, 2, 1, and {@code acc[0]} is the result.
  *

@@ -35,6 +35,8 @@ final class VectorKernels implements Kernels {
     static final VectorSpecies<Float> F_HALF = FloatVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(D.length() * 32));
     /** The canonical 16 dot lanes fit one float vector: the dot kernels need it (else scalar). */
     static final boolean DOT_LANES = LANES == DotLanes.LANES && D.length() * 2 == DotLanes.LANES;
+    /** 256-bit vectors (AVX2): the 16 dot lanes are two float vectors of 8 (the narrow dot kernels). */
+    static final boolean NARROW_DOT_LANES = LANES * 2 == DotLanes.LANES && D.length() * 4 == DotLanes.LANES;
     /** Nibble packing reinterprets byte pairs as little-endian shorts. */
     static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
@@ -273,6 +275,125 @@ final class VectorKernels implements Kernels {
         }
 
         /**
+         * {@link #dotBytes32} on 8-lane vectors (256-bit machines, AVX2): the 16 lanes of
+         * {@link DotLanes} are two float vectors, lanes 0-7 ({@code low}: elements 0-7 then
+         * 16-23 of a block) and lanes 8-15 ({@code high}: elements 8-15 then 24-31), each
+         * operation the one the 16-lane loop does on those lanes, so the bits are the same.
+         */
+        double dotBytes32Narrow(byte[] codes, int codeOffset, float[] scaleValues, byte[] scaleCodes, int scaleOffset,
+                                int blocks, float[] x, int xOffset, float unit) {
+            if (!laneDecoding) {
+                return Double.NaN;
+            }
+            int scaleMask = scaleValues.length - 1;
+            FloatVector low = FloatVector.broadcast(F, -0.0f);
+            FloatVector high = low;
+            ByteVector largest = ByteVector.zero(B32);
+            for (int blk = 0; blk < blocks; blk++) {
+                int at = codeOffset + blk * DotLanes.CHUNK;
+                if (specials) {
+                    largest = largest.max(ByteVector.fromArray(B32, codes, at).and(magnitudeByte));
+                }
+                IntVector c0 = (IntVector) ByteVector.fromArray(B_QUARTER, codes, at).convertShape(VectorOperators.B2I, I, 0);
+                IntVector c1 = (IntVector) ByteVector.fromArray(B_QUARTER, codes, at + 8)
+                        .convertShape(VectorOperators.B2I, I, 0);
+                IntVector c2 = (IntVector) ByteVector.fromArray(B_QUARTER, codes, at + 16)
+                        .convertShape(VectorOperators.B2I, I, 0);
+                IntVector c3 = (IntVector) ByteVector.fromArray(B_QUARTER, codes, at + 24)
+                        .convertShape(VectorOperators.B2I, I, 0);
+                if (preShift != 0) {   // narrower than a byte: sign-extend from the format's top bit
+                    c0 = c0.lanewise(VectorOperators.LSHL, 24 + preShift).lanewise(VectorOperators.ASHR, 24 + preShift);
+                    c1 = c1.lanewise(VectorOperators.LSHL, 24 + preShift).lanewise(VectorOperators.ASHR, 24 + preShift);
+                    c2 = c2.lanewise(VectorOperators.LSHL, 24 + preShift).lanewise(VectorOperators.ASHR, 24 + preShift);
+                    c3 = c3.lanewise(VectorOperators.LSHL, 24 + preShift).lanewise(VectorOperators.ASHR, 24 + preShift);
+                }
+                FloatVector v0;
+                FloatVector v1;
+                FloatVector v2;
+                FloatVector v3;
+                if (twosComplement) {
+                    v0 = ((FloatVector) c0.convert(VectorOperators.I2F, 0)).mul(laneScale);
+                    v1 = ((FloatVector) c1.convert(VectorOperators.I2F, 0)).mul(laneScale);
+                    v2 = ((FloatVector) c2.convert(VectorOperators.I2F, 0)).mul(laneScale);
+                    v3 = ((FloatVector) c3.convert(VectorOperators.I2F, 0)).mul(laneScale);
+                } else {
+                    v0 = ((FloatVector) c0.lanewise(VectorOperators.LSHL, laneShift).and(laneMask).reinterpretAsFloats())
+                            .mul(laneScale);
+                    v1 = ((FloatVector) c1.lanewise(VectorOperators.LSHL, laneShift).and(laneMask).reinterpretAsFloats())
+                            .mul(laneScale);
+                    v2 = ((FloatVector) c2.lanewise(VectorOperators.LSHL, laneShift).and(laneMask).reinterpretAsFloats())
+                            .mul(laneScale);
+                    v3 = ((FloatVector) c3.lanewise(VectorOperators.LSHL, laneShift).and(laneMask).reinterpretAsFloats())
+                            .mul(laneScale);
+                }
+                int xo = xOffset + blk * DotLanes.CHUNK;
+                FloatVector factor = FloatVector.broadcast(F, scaleValues[scaleCodes[scaleOffset + blk] & scaleMask] * unit);
+                low = v2.fma(FloatVector.fromArray(F, x, xo + 16), v0.mul(FloatVector.fromArray(F, x, xo)))
+                        .fma(factor, low);
+                high = v3.fma(FloatVector.fromArray(F, x, xo + 24), v1.mul(FloatVector.fromArray(F, x, xo + 8)))
+                        .fma(factor, high);
+            }
+            if (specials && largest.compare(VectorOperators.GT, maxByte).anyTrue()) {
+                return Double.NaN;
+            }
+            return foldNarrow(low, high);
+        }
+
+        /**
+         * {@link #dotNibbles32} on 8-lane vectors, lanes 0-7 and 8-15 apart as in
+         * {@link #dotBytes32Narrow}: the 32 looked-up bytes of a block widen to floats a quarter
+         * at a time (elements 0-7, 8-15, 16-23, 24-31).
+         */
+        double dotNibbles32Narrow(byte[] codes, int codeOffset, float[] scaleValues, byte[] scaleCodes, int scaleOffset,
+                                  int blocks, float[] x, int xOffset, float unit) {
+            if (nibbleTable == null || !LITTLE_ENDIAN) {
+                return Double.NaN;
+            }
+            int scaleMask = scaleValues.length - 1;
+            // 128-bit vectors until the widening to floats: a 16-byte table lookup is one shuffle
+            // on AVX2, a 32-byte one (or a 256-bit vector split in two) is not.
+            ByteVector values = ByteVector.fromArray(B16, nibbleTable, 0);
+            FloatVector low = FloatVector.broadcast(F, -0.0f);
+            FloatVector high = low;
+            for (int blk = 0; blk < blocks; blk++) {
+                int at = codeOffset + blk * DotLanes.LANES;
+                ShortVector pairs0 = (ShortVector) ByteVector.fromArray(B8, codes, at).convertShape(VectorOperators.B2S, S8, 0);
+                ShortVector pairs1 = (ShortVector) ByteVector.fromArray(B8, codes, at + 8)
+                        .convertShape(VectorOperators.B2S, S8, 0);
+                ByteVector first = ((ByteVector) pairs0.and((short) 0x000f)                      // elements 0-15
+                        .or(pairs0.lanewise(VectorOperators.LSHL, 4).and((short) 0x0f00)).reinterpretAsBytes())
+                        .selectFrom(values);
+                ByteVector second = ((ByteVector) pairs1.and((short) 0x000f)                     // elements 16-31
+                        .or(pairs1.lanewise(VectorOperators.LSHL, 4).and((short) 0x0f00)).reinterpretAsBytes())
+                        .selectFrom(values);
+                FloatVector v0 = (FloatVector) first.convertShape(VectorOperators.B2F, F, 0);
+                FloatVector v1 = (FloatVector) first.convertShape(VectorOperators.B2F, F, 1);
+                FloatVector v2 = (FloatVector) second.convertShape(VectorOperators.B2F, F, 0);
+                FloatVector v3 = (FloatVector) second.convertShape(VectorOperators.B2F, F, 1);
+                int xo = xOffset + blk * DotLanes.CHUNK;
+                FloatVector factor = FloatVector.broadcast(F, scaleValues[scaleCodes[scaleOffset + blk] & scaleMask] * unit);
+                low = v2.fma(FloatVector.fromArray(F, x, xo + 16), v0.mul(FloatVector.fromArray(F, x, xo)))
+                        .fma(factor, low);
+                high = v3.fma(FloatVector.fromArray(F, x, xo + 24), v1.mul(FloatVector.fromArray(F, x, xo + 8)))
+                        .fma(factor, high);
+            }
+            return foldNarrow(low, high);
+        }
+
+        /** {@link #fold} of lanes 0-7 ({@code low}) and 8-15 ({@code high}) held in two 8-lane vectors. */
+        private static double foldNarrow(FloatVector low, FloatVector high) {
+            double t0 = (double) low.lane(0) + high.lane(0);
+            double t1 = (double) low.lane(1) + high.lane(1);
+            double t2 = (double) low.lane(2) + high.lane(2);
+            double t3 = (double) low.lane(3) + high.lane(3);
+            double t4 = (double) low.lane(4) + high.lane(4);
+            double t5 = (double) low.lane(5) + high.lane(5);
+            double t6 = (double) low.lane(6) + high.lane(6);
+            double t7 = (double) low.lane(7) + high.lane(7);
+            return ((t0 + t4) + (t2 + t6)) + ((t1 + t5) + (t3 + t7));
+        }
+
+        /**
          * {@link Kernels#exactDotCodeLanes} for blocks of 32 codes one per byte, decoded as
          * {@link #dotBytes32} decodes them but without the multiplication by {@code laneScale}
          * (raw floats {@code value / (unit * laneScale)}; that power of two moves into the block
@@ -382,6 +503,162 @@ final class VectorKernels implements Kernels {
             }
             total.intoArray(lanes, 0);
             q0.add(q1).add(q2.add(q3)).intoArray(lanes, EXACT_DOT_LANES);
+            lanes[2 * EXACT_DOT_LANES] = scaleSquares;
+            return keys ? largest.reduceLanes(VectorOperators.MAX) : codeMask >> (twosComplement ? 1 : 0);
+        }
+
+        /**
+         * {@link #exactBytes32} on 4-lane double vectors (256-bit machines, AVX2): the 8 lanes of
+         * {@link Kernels#exactDotLanes} are two vectors, lanes 0-3 ({@code ..l}) and 4-7
+         * ({@code ..h}), and each quarter of a block (8 codes) is one int vector; every
+         * operation is the one the 8-lane loop does on those lanes, so the bits are the same.
+         */
+        int exactBytes32Narrow(byte[] codes, int codeOffset, float[] x, int xOffset, double[] blockScales, int blocks,
+                               double unit, double[] lanes) {
+            if (!laneDecoding) {
+                return -1;
+            }
+            boolean signedBytes = twosComplement && preShift == 0;
+            boolean keys = signBit != 0 || signedBytes;
+            double factor = unit * laneScale;
+            DoubleVector totalL = DoubleVector.fromArray(D, lanes, 0);
+            DoubleVector totalH = DoubleVector.fromArray(D, lanes, 4);
+            DoubleVector sumsL = DoubleVector.zero(D);
+            DoubleVector sumsH = sumsL;
+            int inRun = 0;
+            DoubleVector q0l = DoubleVector.fromArray(D, lanes, EXACT_DOT_LANES);
+            DoubleVector q0h = DoubleVector.fromArray(D, lanes, EXACT_DOT_LANES + 4);
+            DoubleVector q1l = sumsL;
+            DoubleVector q1h = sumsL;
+            DoubleVector q2l = sumsL;
+            DoubleVector q2h = sumsL;
+            DoubleVector q3l = sumsL;
+            DoubleVector q3h = sumsL;
+            double scaleSquares = lanes[2 * EXACT_DOT_LANES];
+            ByteVector largest = ByteVector.zero(B32);
+            for (int blk = 0; blk < blocks; blk++) {
+                int at = codeOffset + blk * DotLanes.CHUNK;
+                int xo = xOffset + blk * DotLanes.CHUNK;
+                if (signedBytes) {
+                    ByteVector c = ByteVector.fromArray(B32, codes, at);
+                    largest = largest.max(c.max(c.not()));
+                } else if (keys) {
+                    largest = largest.max(ByteVector.fromArray(B32, codes, at).and(magnitudeByte));
+                }
+                IntVector c0 = (IntVector) ByteVector.fromArray(B_QUARTER, codes, at + 0)
+                        .convertShape(VectorOperators.B2I, I, 0);
+                if (preShift != 0) {
+                    c0 = c0.lanewise(VectorOperators.LSHL, 24 + preShift).lanewise(VectorOperators.ASHR, 24 + preShift);
+                }
+                DoubleVector v0l;
+                DoubleVector v0h;
+                if (twosComplement) {
+                    v0l = (DoubleVector) c0.convertShape(VectorOperators.I2D, D, 0);
+                    v0h = (DoubleVector) c0.convertShape(VectorOperators.I2D, D, 1);
+                } else {
+                    FloatVector raw = (FloatVector) c0.lanewise(VectorOperators.LSHL, laneShift).and(laneMask)
+                            .reinterpretAsFloats();
+                    v0l = (DoubleVector) raw.convertShape(VectorOperators.F2D, D, 0);
+                    v0h = (DoubleVector) raw.convertShape(VectorOperators.F2D, D, 1);
+                }
+                DoubleVector x0l = (DoubleVector) FloatVector.fromArray(F_HALF, x, xo + 0)
+                        .convertShape(VectorOperators.F2D, D, 0);
+                DoubleVector x0h = (DoubleVector) FloatVector.fromArray(F_HALF, x, xo + 4)
+                        .convertShape(VectorOperators.F2D, D, 0);
+                IntVector c1 = (IntVector) ByteVector.fromArray(B_QUARTER, codes, at + 8)
+                        .convertShape(VectorOperators.B2I, I, 0);
+                if (preShift != 0) {
+                    c1 = c1.lanewise(VectorOperators.LSHL, 24 + preShift).lanewise(VectorOperators.ASHR, 24 + preShift);
+                }
+                DoubleVector v1l;
+                DoubleVector v1h;
+                if (twosComplement) {
+                    v1l = (DoubleVector) c1.convertShape(VectorOperators.I2D, D, 0);
+                    v1h = (DoubleVector) c1.convertShape(VectorOperators.I2D, D, 1);
+                } else {
+                    FloatVector raw = (FloatVector) c1.lanewise(VectorOperators.LSHL, laneShift).and(laneMask)
+                            .reinterpretAsFloats();
+                    v1l = (DoubleVector) raw.convertShape(VectorOperators.F2D, D, 0);
+                    v1h = (DoubleVector) raw.convertShape(VectorOperators.F2D, D, 1);
+                }
+                DoubleVector x1l = (DoubleVector) FloatVector.fromArray(F_HALF, x, xo + 8)
+                        .convertShape(VectorOperators.F2D, D, 0);
+                DoubleVector x1h = (DoubleVector) FloatVector.fromArray(F_HALF, x, xo + 12)
+                        .convertShape(VectorOperators.F2D, D, 0);
+                IntVector c2 = (IntVector) ByteVector.fromArray(B_QUARTER, codes, at + 16)
+                        .convertShape(VectorOperators.B2I, I, 0);
+                if (preShift != 0) {
+                    c2 = c2.lanewise(VectorOperators.LSHL, 24 + preShift).lanewise(VectorOperators.ASHR, 24 + preShift);
+                }
+                DoubleVector v2l;
+                DoubleVector v2h;
+                if (twosComplement) {
+                    v2l = (DoubleVector) c2.convertShape(VectorOperators.I2D, D, 0);
+                    v2h = (DoubleVector) c2.convertShape(VectorOperators.I2D, D, 1);
+                } else {
+                    FloatVector raw = (FloatVector) c2.lanewise(VectorOperators.LSHL, laneShift).and(laneMask)
+                            .reinterpretAsFloats();
+                    v2l = (DoubleVector) raw.convertShape(VectorOperators.F2D, D, 0);
+                    v2h = (DoubleVector) raw.convertShape(VectorOperators.F2D, D, 1);
+                }
+                DoubleVector x2l = (DoubleVector) FloatVector.fromArray(F_HALF, x, xo + 16)
+                        .convertShape(VectorOperators.F2D, D, 0);
+                DoubleVector x2h = (DoubleVector) FloatVector.fromArray(F_HALF, x, xo + 20)
+                        .convertShape(VectorOperators.F2D, D, 0);
+                IntVector c3 = (IntVector) ByteVector.fromArray(B_QUARTER, codes, at + 24)
+                        .convertShape(VectorOperators.B2I, I, 0);
+                if (preShift != 0) {
+                    c3 = c3.lanewise(VectorOperators.LSHL, 24 + preShift).lanewise(VectorOperators.ASHR, 24 + preShift);
+                }
+                DoubleVector v3l;
+                DoubleVector v3h;
+                if (twosComplement) {
+                    v3l = (DoubleVector) c3.convertShape(VectorOperators.I2D, D, 0);
+                    v3h = (DoubleVector) c3.convertShape(VectorOperators.I2D, D, 1);
+                } else {
+                    FloatVector raw = (FloatVector) c3.lanewise(VectorOperators.LSHL, laneShift).and(laneMask)
+                            .reinterpretAsFloats();
+                    v3l = (DoubleVector) raw.convertShape(VectorOperators.F2D, D, 0);
+                    v3h = (DoubleVector) raw.convertShape(VectorOperators.F2D, D, 1);
+                }
+                DoubleVector x3l = (DoubleVector) FloatVector.fromArray(F_HALF, x, xo + 24)
+                        .convertShape(VectorOperators.F2D, D, 0);
+                DoubleVector x3h = (DoubleVector) FloatVector.fromArray(F_HALF, x, xo + 28)
+                        .convertShape(VectorOperators.F2D, D, 0);
+                DoubleVector bl = v3l.fma(x3l, v2l.fma(x2l, v1l.fma(x1l, v0l.mul(x0l))));
+                DoubleVector bh = v3h.fma(x3h, v2h.fma(x2h, v1h.fma(x1h, v0h.mul(x0h))));
+                q0l = x0l.fma(x0l, q0l);
+                q0h = x0h.fma(x0h, q0h);
+                q1l = x1l.fma(x1l, q1l);
+                q1h = x1h.fma(x1h, q1h);
+                q2l = x2l.fma(x2l, q2l);
+                q2h = x2h.fma(x2h, q2h);
+                q3l = x3l.fma(x3l, q3l);
+                q3h = x3h.fma(x3h, q3h);
+                double blockScale = blockScales[blk];
+                scaleSquares += blockScale * blockScale;
+                DoubleVector scaleVector = DoubleVector.broadcast(D, blockScale * factor);
+                sumsL = bl.fma(scaleVector, sumsL);
+                sumsH = bh.fma(scaleVector, sumsH);
+                if (++inRun == EXACT_DOT_RUN) {
+                    totalL = totalL.add(sumsL);
+                    totalH = totalH.add(sumsH);
+                    sumsL = DoubleVector.zero(D);
+                    sumsH = sumsL;
+                    inRun = 0;
+                }
+            }
+            if (inRun > 0) {
+                totalL = totalL.add(sumsL);
+                totalH = totalH.add(sumsH);
+            }
+            if (specials && largest.compare(VectorOperators.GT, maxByte).anyTrue()) {
+                return -1;
+            }
+            totalL.intoArray(lanes, 0);
+            totalH.intoArray(lanes, 4);
+            q0l.add(q1l).add(q2l.add(q3l)).intoArray(lanes, EXACT_DOT_LANES);
+            q0h.add(q1h).add(q2h.add(q3h)).intoArray(lanes, EXACT_DOT_LANES + 4);
             lanes[2 * EXACT_DOT_LANES] = scaleSquares;
             return keys ? largest.reduceLanes(VectorOperators.MAX) : codeMask >> (twosComplement ? 1 : 0);
         }
@@ -782,6 +1059,8 @@ final class VectorKernels implements Kernels {
     private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
     private static final VectorSpecies<Byte> B32 = ByteVector.SPECIES_256;
     private static final VectorSpecies<Short> S16 = ShortVector.SPECIES_256;
+    private static final VectorSpecies<Byte> B8 = ByteVector.SPECIES_64;
+    private static final VectorSpecies<Short> S8 = ShortVector.SPECIES_128;
 
     @Override
     public void packNibbles(byte[] codes, int codeOffset, byte[] packed, int packedOffset, int count) {
@@ -961,27 +1240,42 @@ final class VectorKernels implements Kernels {
     @Override
     public double dotFast(ElementFormat element, byte[] codes, int codeOffset, ElementFormat scale, byte[] scaleCodes,
                           int scaleOffset, int blockSize, int blocks, float[] x, int xOffset) {
-        DecodePlan plan = decodePlans.get(element);
-        // Block size 32 only (the MX standard): the loop over blocks is then flat, which C2 needs to
-        // keep the lane sums in registers (a nested chunk loop makes it box them).
-        if (!DOT_LANES || blockSize != DotLanes.CHUNK || plan == DecodePlan.NONE) {
-            return SCALAR.dotFast(element, codes, codeOffset, scale, scaleCodes, scaleOffset, blockSize, blocks,
-                    x, xOffset);
-        }
-        float[] scaleValues = FormatTables.floatValues(scale);
-        float unit = (float) DotLanes.unit(element);
         // NaN: not done (a special code), or a NaN sum, which the scalar kernel gives with its own bits.
-        double sum = DotLanes.nibbles(element)
-                ? plan.dotNibbles32(codes, codeOffset, scaleValues, scaleCodes, scaleOffset, blocks, x, xOffset,
-                        unit)
-                : plan.dotBytes32(codes, codeOffset, scaleValues, scaleCodes, scaleOffset, blocks, x, xOffset,
-                        unit);
+        double sum = vectorDotFast(element, codes, codeOffset, scale, scaleCodes, scaleOffset, blockSize, blocks, x,
+                xOffset);
         return !Double.isNaN(sum) ? sum : SCALAR.dotFast(element, codes, codeOffset, scale, scaleCodes, scaleOffset,
                 blockSize, blocks, x, xOffset);
     }
 
+    /**
+     * {@link #dotFast} by a vector loop: 16-lane vectors (AVX-512) or pairs of 8-lane ones (AVX2),
+     * for block size 32 only (the MX standard: the loop over blocks is then flat, which C2 needs
+     * to keep the lane sums in registers; a nested chunk loop makes it box them); NaN when no
+     * vector loop takes the call (package-private so that tests can tell the loops ran).
+     */
+    double vectorDotFast(ElementFormat element, byte[] codes, int codeOffset, ElementFormat scale, byte[] scaleCodes,
+                         int scaleOffset, int blockSize, int blocks, float[] x, int xOffset) {
+        DecodePlan plan = decodePlans.get(element);
+        if (!(DOT_LANES || NARROW_DOT_LANES) || blockSize != DotLanes.CHUNK || plan == DecodePlan.NONE) {
+            return Double.NaN;
+        }
+        float[] scaleValues = FormatTables.floatValues(scale);
+        float unit = (float) DotLanes.unit(element);
+        boolean nibbles = DotLanes.nibbles(element);
+        if (DOT_LANES) {
+            return nibbles
+                    ? plan.dotNibbles32(codes, codeOffset, scaleValues, scaleCodes, scaleOffset, blocks, x, xOffset, unit)
+                    : plan.dotBytes32(codes, codeOffset, scaleValues, scaleCodes, scaleOffset, blocks, x, xOffset, unit);
+        }
+        return nibbles
+                ? plan.dotNibbles32Narrow(codes, codeOffset, scaleValues, scaleCodes, scaleOffset, blocks, x, xOffset, unit)
+                : plan.dotBytes32Narrow(codes, codeOffset, scaleValues, scaleCodes, scaleOffset, blocks, x, xOffset, unit);
+    }
+
     /** Double lanes of {@link #exactDotCodeLanes}; the vector loop needs exactly {@link Kernels#EXACT_DOT_LANES}. */
     private static final boolean EXACT_LANES = DOT_LANES && D.length() == EXACT_DOT_LANES;
+    /** 256-bit vectors (AVX2): the 8 double lanes are two vectors of 4 (the narrow exact loop). */
+    private static final boolean NARROW_EXACT_LANES = NARROW_DOT_LANES && D.length() * 2 == EXACT_DOT_LANES;
 
     /**
      * The scalar kernel: the library sums decoded codes ({@link #exactDotCodeLanes}), whose vector
@@ -997,15 +1291,27 @@ final class VectorKernels implements Kernels {
     @Override
     public int exactDotCodeLanes(ElementFormat element, byte[] codes, int codeOffset, float[] x, int xOffset,
                                  double[] blockScales, int blockSize, int blocks, double[] lanes) {
-        DecodePlan plan = decodePlans.get(element);
-        if (EXACT_LANES && blockSize == DotLanes.CHUNK) {
-            int largest = plan.exactBytes32(codes, codeOffset, x, xOffset, blockScales, blocks, DotLanes.unit(element),
-                    lanes);
-            if (largest >= 0) {
-                return largest;
-            }
+        int largest = vectorExactDotCodeLanes(element, codes, codeOffset, x, xOffset, blockScales, blockSize, blocks,
+                lanes);
+        return largest >= 0 ? largest
+                : SCALAR.exactDotCodeLanes(element, codes, codeOffset, x, xOffset, blockScales, blockSize, blocks, lanes);
+    }
+
+    /**
+     * {@link #exactDotCodeLanes} by a vector loop (8 double lanes, or two vectors of 4 on 256-bit
+     * machines), for block size 32; -1 (lanes untouched) when no vector loop takes the call
+     * (package-private so that tests can tell the loops ran).
+     */
+    int vectorExactDotCodeLanes(ElementFormat element, byte[] codes, int codeOffset, float[] x, int xOffset,
+                                double[] blockScales, int blockSize, int blocks, double[] lanes) {
+        if (!(EXACT_LANES || NARROW_EXACT_LANES) || blockSize != DotLanes.CHUNK) {
+            return -1;
         }
-        return SCALAR.exactDotCodeLanes(element, codes, codeOffset, x, xOffset, blockScales, blockSize, blocks, lanes);
+        DecodePlan plan = decodePlans.get(element);
+        return EXACT_LANES
+                ? plan.exactBytes32(codes, codeOffset, x, xOffset, blockScales, blocks, DotLanes.unit(element), lanes)
+                : plan.exactBytes32Narrow(codes, codeOffset, x, xOffset, blockScales, blocks, DotLanes.unit(element),
+                        lanes);
     }
 
     private static final VectorSpecies<Long> L_DOUBLE_WIDTH = DOT_LANES ? LongVector.SPECIES_512 : null;

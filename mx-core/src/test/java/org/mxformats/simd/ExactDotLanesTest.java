@@ -106,4 +106,41 @@ class ExactDotLanesTest {
             }
         }
     }
+    /**
+     * The vector loop (8 double lanes, or two vectors of 4 on 256-bit machines: the AVX2-width
+     * test run) takes ordinary blocks of 32 of every lane-decoded format rather than handing them to
+     * the scalar kernel, and gives its bits.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"E4M3", "E5M2", "INT8", "E3M2", "E2M3", "E2M1", "E3M4"})
+    void theVectorLoopTakesOrdinaryBlocksAtThisWidth(String name) throws ReflectiveOperationException {
+        org.mxformats.format.ElementFormat f =
+                (org.mxformats.format.ElementFormat) org.mxformats.format.ElementFormat.class.getField(name).get(null);
+        VectorKernels vector = (VectorKernels) KernelsTest.vectorOrSkip();
+        SplittableRandom r = new SplittableRandom(name.hashCode());
+        int blocks = 133;   // past one run of 128
+        byte[] codes = new byte[1 + 32 * blocks];
+        float[] x = new float[2 + 32 * blocks];
+        float[] table = FormatTables.floatValues(f);
+        for (int i = 0; i < codes.length; i++) {
+            int c = r.nextInt(table.length);
+            codes[i] = (byte) (Float.isFinite(table[c]) ? c : 0);
+        }
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        double[] scales = new double[blocks];
+        for (int j = 0; j < blocks; j++) {
+            scales[j] = Math.scalb(1.0, r.nextInt(21) - 10);
+        }
+        double[] want = new double[17];
+        double[] got = new double[17];
+        Kernels.scalar().exactDotCodeLanes(f, codes, 1, x, 2, scales, 32, blocks, want);
+        int key = vector.vectorExactDotCodeLanes(f, codes, 1, x, 2, scales, 32, blocks, got);
+        assertThat(key).as("%s on %s: the vector loop ran", f, vector.name()).isNotNegative();
+        for (int l = 0; l < 17; l++) {
+            assertThat(Double.doubleToRawLongBits(got[l])).as("%s lane %d", f, l)
+                    .isEqualTo(Double.doubleToRawLongBits(want[l]));
+        }
+    }
 }

@@ -291,6 +291,38 @@ class MxKernelsTest {
         }
     }
 
+    /**
+     * The FAST dot's vector loops run (rather than hand the call to the scalar kernel) for every
+     * lane format on ordinary codes, at the JVM's vector width: 16 lanes, or two vectors of 8 on
+     * 256-bit machines (the AVX2-width test run), and give the scalar kernel's bits.
+     */
+    @ParameterizedTest
+    @MethodSource("laneFormats")
+    void fastDotTakesAVectorLoopAtThisWidth(ElementFormat element) {
+        VectorKernels vector = (VectorKernels) vector();
+        SplittableRandom random = new SplittableRandom(element.name().hashCode() * 7L);
+        int blocks = 37;
+        int n = blocks * 32;
+        byte[] codes = new byte[DotLanes.codeBytes(element, n) + 2];
+        for (int i = 0; i < codes.length; i++) {
+            int c = random.nextInt(DotLanes.nibbles(element) ? 256 : element.codeCount());
+            codes[i] = (byte) (DotLanes.nibbles(element) || Double.isFinite(element.decode(c)) ? c : 0);
+        }
+        byte[] scales = new byte[blocks + 1];
+        for (int b = 0; b < scales.length; b++) {
+            scales[b] = (byte) random.nextInt(115, 140);
+        }
+        float[] x = new float[n + 3];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) random.nextGaussian();
+        }
+        double v = vector.vectorDotFast(element, codes, 2, ElementFormat.E8M0, scales, 1, 32, blocks, x, 3);
+        assertThat(v).as("%s on %s", element, vector.name()).isNotNaN();
+        double s = Kernels.scalar().dotFast(element, codes, 2, ElementFormat.E8M0, scales, 1, 32, blocks, x, 3);
+        assertThat(Double.doubleToRawLongBits(v)).as("%s on %s", element, vector.name())
+                .isEqualTo(Double.doubleToRawLongBits(s));
+    }
+
     static List<ElementFormat> laneFormats() {
         return List.of(ElementFormat.E4M3, ElementFormat.E5M2, ElementFormat.E2M1, ElementFormat.INT8,
                 ElementFormat.E3M2, ElementFormat.E2M3, ElementFormat.E3M4);
