@@ -545,7 +545,7 @@ final class VectorKernels implements Kernels {
                 } else if (keys) {
                     largest = largest.max(ByteVector.fromArray(B32, codes, at).and(magnitudeByte));
                 }
-                IntVector c0 = (IntVector) ByteVector.fromArray(B_QUARTER, codes, at + 0)
+                IntVector c0 = (IntVector) ByteVector.fromArray(B_QUARTER, codes, at)
                         .convertShape(VectorOperators.B2I, I, 0);
                 if (preShift != 0) {
                     c0 = c0.lanewise(VectorOperators.LSHL, 24 + preShift).lanewise(VectorOperators.ASHR, 24 + preShift);
@@ -561,7 +561,7 @@ final class VectorKernels implements Kernels {
                     v0l = (DoubleVector) raw.convertShape(VectorOperators.F2D, D, 0);
                     v0h = (DoubleVector) raw.convertShape(VectorOperators.F2D, D, 1);
                 }
-                DoubleVector x0l = (DoubleVector) FloatVector.fromArray(F_HALF, x, xo + 0)
+                DoubleVector x0l = (DoubleVector) FloatVector.fromArray(F_HALF, x, xo)
                         .convertShape(VectorOperators.F2D, D, 0);
                 DoubleVector x0h = (DoubleVector) FloatVector.fromArray(F_HALF, x, xo + 4)
                         .convertShape(VectorOperators.F2D, D, 0);

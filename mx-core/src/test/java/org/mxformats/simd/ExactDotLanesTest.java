@@ -106,18 +106,17 @@ class ExactDotLanesTest {
             }
         }
     }
+
     /**
      * The vector loop (8 double lanes, or two vectors of 4 on 256-bit machines: the AVX2-width
      * test run) takes ordinary blocks of 32 of every lane-decoded format rather than handing them to
      * the scalar kernel, and gives its bits.
      */
     @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"E4M3", "E5M2", "INT8", "E3M2", "E2M3", "E2M1", "E3M4"})
-    void theVectorLoopTakesOrdinaryBlocksAtThisWidth(String name) throws ReflectiveOperationException {
-        org.mxformats.format.ElementFormat f =
-                (org.mxformats.format.ElementFormat) org.mxformats.format.ElementFormat.class.getField(name).get(null);
+    @org.junit.jupiter.params.provider.MethodSource("org.mxformats.simd.MxKernelsTest#laneFormats")
+    void theVectorLoopTakesOrdinaryBlocksAtThisWidth(org.mxformats.format.ElementFormat f) {
         VectorKernels vector = (VectorKernels) KernelsTest.vectorOrSkip();
-        SplittableRandom r = new SplittableRandom(name.hashCode());
+        SplittableRandom r = new SplittableRandom(f.name().hashCode());
         int blocks = 133;   // past one run of 128
         byte[] codes = new byte[1 + 32 * blocks];
         float[] x = new float[2 + 32 * blocks];
