@@ -751,6 +751,109 @@ final class VectorKernels implements Kernels {
         }
 
         /**
+         * {@link #shiftedProducts32} on 256-bit vectors (AVX2): each chunk's codes a quarter (8) at
+         * a time; the four quarters' products widen to two pairs of 4-double vectors, and lane l
+         * of the low (high) pair sums elements l, l + 8, l + 16, l + 24 for l = 0-3 (4-7), four
+         * products as in the 16-lane loop, so the same bound keeps them exact; {@code chunks}
+         * chunks in all, {@code perBlock} per block.
+         */
+        long shiftedProducts32Narrow(DecodePlan b, byte[] ca, int offA, byte[] cb, int offB, int chunks, int perBlock,
+                                     int[] shifts, int shiftBase, float factorB, double toUnits) {
+            LongVector acc = LongVector.zero(L4);
+            DoubleVector units = DoubleVector.broadcast(D, toUnits);
+            DoubleVector magic = DoubleVector.broadcast(D, MAGIC);
+            ByteVector largestA = ByteVector.zero(B32);
+            ByteVector largestB = ByteVector.zero(B32);
+            int j = 0;
+            int inBlock = 0;
+            for (int c = 0; c < chunks; c++) {
+                int at = offA + c * DotLanes.CHUNK;
+                int bt = offB + c * DotLanes.CHUNK;
+                if (specials) {
+                    largestA = largestA.max(ByteVector.fromArray(B32, ca, at).and(magnitudeByte));
+                }
+                if (b.specials) {
+                    largestB = largestB.max(ByteVector.fromArray(B32, cb, bt).and(b.magnitudeByte));
+                }
+                IntVector a0 = (IntVector) ByteVector.fromArray(B_QUARTER, ca, at).convertShape(VectorOperators.B2I, I, 0);
+                IntVector a1 = (IntVector) ByteVector.fromArray(B_QUARTER, ca, at + 8).convertShape(VectorOperators.B2I, I, 0);
+                IntVector a2 = (IntVector) ByteVector.fromArray(B_QUARTER, ca, at + 16).convertShape(VectorOperators.B2I, I, 0);
+                IntVector a3 = (IntVector) ByteVector.fromArray(B_QUARTER, ca, at + 24).convertShape(VectorOperators.B2I, I, 0);
+                IntVector b0 = (IntVector) ByteVector.fromArray(B_QUARTER, cb, bt).convertShape(VectorOperators.B2I, I, 0);
+                IntVector b1 = (IntVector) ByteVector.fromArray(B_QUARTER, cb, bt + 8).convertShape(VectorOperators.B2I, I, 0);
+                IntVector b2 = (IntVector) ByteVector.fromArray(B_QUARTER, cb, bt + 16).convertShape(VectorOperators.B2I, I, 0);
+                IntVector b3 = (IntVector) ByteVector.fromArray(B_QUARTER, cb, bt + 24).convertShape(VectorOperators.B2I, I, 0);
+                if (preShift != 0) {   // narrower than a byte: sign-extend from the format's top bit
+                    a0 = a0.lanewise(VectorOperators.LSHL, 24 + preShift).lanewise(VectorOperators.ASHR, 24 + preShift);
+                    a1 = a1.lanewise(VectorOperators.LSHL, 24 + preShift).lanewise(VectorOperators.ASHR, 24 + preShift);
+                    a2 = a2.lanewise(VectorOperators.LSHL, 24 + preShift).lanewise(VectorOperators.ASHR, 24 + preShift);
+                    a3 = a3.lanewise(VectorOperators.LSHL, 24 + preShift).lanewise(VectorOperators.ASHR, 24 + preShift);
+                }
+                if (b.preShift != 0) {
+                    b0 = b0.lanewise(VectorOperators.LSHL, 24 + b.preShift).lanewise(VectorOperators.ASHR, 24 + b.preShift);
+                    b1 = b1.lanewise(VectorOperators.LSHL, 24 + b.preShift).lanewise(VectorOperators.ASHR, 24 + b.preShift);
+                    b2 = b2.lanewise(VectorOperators.LSHL, 24 + b.preShift).lanewise(VectorOperators.ASHR, 24 + b.preShift);
+                    b3 = b3.lanewise(VectorOperators.LSHL, 24 + b.preShift).lanewise(VectorOperators.ASHR, 24 + b.preShift);
+                }
+                FloatVector va0;
+                FloatVector va1;
+                FloatVector va2;
+                FloatVector va3;
+                FloatVector vb0;
+                FloatVector vb1;
+                FloatVector vb2;
+                FloatVector vb3;
+                if (twosComplement) {
+                    va0 = (FloatVector) a0.convert(VectorOperators.I2F, 0);
+                    va1 = (FloatVector) a1.convert(VectorOperators.I2F, 0);
+                    va2 = (FloatVector) a2.convert(VectorOperators.I2F, 0);
+                    va3 = (FloatVector) a3.convert(VectorOperators.I2F, 0);
+                } else {
+                    va0 = (FloatVector) a0.lanewise(VectorOperators.LSHL, laneShift).and(laneMask).reinterpretAsFloats();
+                    va1 = (FloatVector) a1.lanewise(VectorOperators.LSHL, laneShift).and(laneMask).reinterpretAsFloats();
+                    va2 = (FloatVector) a2.lanewise(VectorOperators.LSHL, laneShift).and(laneMask).reinterpretAsFloats();
+                    va3 = (FloatVector) a3.lanewise(VectorOperators.LSHL, laneShift).and(laneMask).reinterpretAsFloats();
+                }
+                if (b.twosComplement) {
+                    vb0 = (FloatVector) b0.convert(VectorOperators.I2F, 0);
+                    vb1 = (FloatVector) b1.convert(VectorOperators.I2F, 0);
+                    vb2 = (FloatVector) b2.convert(VectorOperators.I2F, 0);
+                    vb3 = (FloatVector) b3.convert(VectorOperators.I2F, 0);
+                } else {
+                    vb0 = (FloatVector) b0.lanewise(VectorOperators.LSHL, b.laneShift).and(b.laneMask).reinterpretAsFloats();
+                    vb1 = (FloatVector) b1.lanewise(VectorOperators.LSHL, b.laneShift).and(b.laneMask).reinterpretAsFloats();
+                    vb2 = (FloatVector) b2.lanewise(VectorOperators.LSHL, b.laneShift).and(b.laneMask).reinterpretAsFloats();
+                    vb3 = (FloatVector) b3.lanewise(VectorOperators.LSHL, b.laneShift).and(b.laneMask).reinterpretAsFloats();
+                }
+                FloatVector p0 = va0.mul(vb0.mul(factorB));   // exact
+                FloatVector p1 = va1.mul(vb1.mul(factorB));
+                FloatVector p2 = va2.mul(vb2.mul(factorB));
+                FloatVector p3 = va3.mul(vb3.mul(factorB));
+                DoubleVector low = ((DoubleVector) p0.convertShape(VectorOperators.F2D, D, 0))
+                        .add((DoubleVector) p1.convertShape(VectorOperators.F2D, D, 0))
+                        .add((DoubleVector) p2.convertShape(VectorOperators.F2D, D, 0))
+                        .add((DoubleVector) p3.convertShape(VectorOperators.F2D, D, 0));
+                DoubleVector high = ((DoubleVector) p0.convertShape(VectorOperators.F2D, D, 1))
+                        .add((DoubleVector) p1.convertShape(VectorOperators.F2D, D, 1))
+                        .add((DoubleVector) p2.convertShape(VectorOperators.F2D, D, 1))
+                        .add((DoubleVector) p3.convertShape(VectorOperators.F2D, D, 1));
+                // In integer units, plus 1.5 * 2^52: the integer is then the low bits (one exact fma).
+                LongVector integers = ((DoubleVector) low.fma(units, magic)).reinterpretAsLongs().sub(MAGIC_BITS)
+                        .add(((DoubleVector) high.fma(units, magic)).reinterpretAsLongs().sub(MAGIC_BITS));
+                acc = acc.add(integers.lanewise(VectorOperators.LSHL, shifts[j] - shiftBase));
+                if (++inBlock == perBlock) {
+                    inBlock = 0;
+                    j++;
+                }
+            }
+            if (specials && largestA.compare(VectorOperators.GT, maxByte).anyTrue()
+                    || b.specials && largestB.compare(VectorOperators.GT, b.maxByte).anyTrue()) {
+                return NOT_INTEGER;
+            }
+            return acc.reduceLanes(VectorOperators.ADD);
+        }
+
+        /**
          * {@code out[outOffset + i] = value(codes[offset + i]) * factor} for whole vectors; returns
          * how many elements it did. The loop lives here so that no vector crosses a call C2 might
          * not inline.
@@ -1349,35 +1452,83 @@ final class VectorKernels implements Kernels {
     @Override
     public long shiftedProductSum(ElementFormat a, byte[] ca, int offA, ElementFormat b, byte[] cb, int offB,
                                   int blockSize, int blocks, int[] shifts, int shiftBase) {
-        // Blocks of whole 32-code chunks, walked chunk by chunk in one flat loop (see dotFast).
-        if (DOT_LANES && LITTLE_ENDIAN && blockSize % DotLanes.CHUNK == 0 && blocks > 0) {
-            java.util.Objects.checkFromIndexSize(0, blocks, shifts.length);
-            java.util.Objects.checkFromIndexSize(offA, DotLanes.codeBytes(a, blocks * blockSize), ca.length);
-            java.util.Objects.checkFromIndexSize(offB, DotLanes.codeBytes(b, blocks * blockSize), cb.length);
-            int chunks = blockSize / DotLanes.CHUNK;
-            byte[] tableA = DotLanes.smallIntegerBytes(a);
-            byte[] tableB = DotLanes.smallIntegerBytes(b);
-            if (tableA != null && tableB != null) {
-                return nibbleShiftedProductSum(ca, offA, tableA, cb, offB, tableB, chunks, blocks, shifts, shiftBase);
-            }
-            if ((tableA != null || DotLanes.signedByteIntegers(a)) && (tableB != null || DotLanes.signedByteIntegers(b))) {
-                return byteShiftedProductSum(ca, offA, tableA, cb, offB, tableB, chunks, blocks, shifts, shiftBase);
-            }
-            DecodePlan pa = decodePlans.get(a);
-            DecodePlan pb = decodePlans.get(b);
-            int factorExponent = !DotLanes.nibbles(a) && !DotLanes.nibbles(b) ? rawFactorExponent(a, pa, b, pb)
-                    : Integer.MIN_VALUE;
-            if (factorExponent != Integer.MIN_VALUE) {
+        int loop = blocks > 0 ? onePassLoop(a, b, blockSize) : NO_LOOP;
+        return loop != NO_LOOP ? onePassShiftedProductSum(loop, a, ca, offA, b, cb, offB, blockSize, blocks, shifts, shiftBase)
+                : shiftedBlockSums(a, ca, offA, b, cb, offB, blockSize, blocks, shifts, shiftBase);
+    }
+
+    /**
+     * {@link #shiftedProductSum} by the one-pass loop {@code loop} ({@link #onePassLoop} of these
+     * formats, not {@link #NO_LOOP}): blocks of whole 32-code chunks walked chunk by chunk in one
+     * flat loop (see dotFast); package-private so that tests can run the loop of this width directly.
+     */
+    long onePassShiftedProductSum(int loop, ElementFormat a, byte[] ca, int offA, ElementFormat b, byte[] cb, int offB,
+                                  int blockSize, int blocks, int[] shifts, int shiftBase) {
+        java.util.Objects.checkFromIndexSize(0, blocks, shifts.length);
+        java.util.Objects.checkFromIndexSize(offA, DotLanes.codeBytes(a, blocks * blockSize), ca.length);
+        java.util.Objects.checkFromIndexSize(offB, DotLanes.codeBytes(b, blocks * blockSize), cb.length);
+        int chunks = blockSize / DotLanes.CHUNK;
+        byte[] tableA = DotLanes.smallIntegerBytes(a);
+        byte[] tableB = DotLanes.smallIntegerBytes(b);
+        switch (loop) {
+            case NIBBLE_LOOP:
+                return DOT_LANES
+                        ? nibbleShiftedProductSum(ca, offA, tableA, cb, offB, tableB, chunks, blocks, shifts, shiftBase)
+                        : nibbleShiftedProductSumNarrow(ca, offA, tableA, cb, offB, tableB, chunks * blocks, chunks,
+                                shifts, shiftBase);
+            case BYTE_LOOP:
+                return DOT_LANES
+                        ? byteShiftedProductSum(ca, offA, tableA, cb, offB, tableB, chunks, blocks, shifts, shiftBase)
+                        : byteShiftedProductSumNarrow(ca, offA, tableA, cb, offB, tableB, chunks * blocks, chunks,
+                                shifts, shiftBase);
+            case RAW_FLOAT_LOOP:
+                DecodePlan pa = decodePlans.get(a);
+                DecodePlan pb = decodePlans.get(b);
+                int factorExponent = rawFactorExponent(a, pa, b, pb);
                 int lsb = DotLanes.integerLsbExponent(a) + DotLanes.integerLsbExponent(b);
                 // raw A * raw B * 2^f is the product times 2^(f - vA - vB); the lane sums times
                 // 2^(vA + vB - f - lsb) are then in integer units.
                 double units = Math.scalb(1.0, Math.getExponent(pa.valueScale) + Math.getExponent(pb.valueScale)
                         - factorExponent - lsb);
-                return pa.shiftedProducts32(pb, ca, offA, cb, offB, chunks, blocks, shifts, shiftBase,
-                        Math.scalb(1f, factorExponent), units);
-            }
+                return DOT_LANES
+                        ? pa.shiftedProducts32(pb, ca, offA, cb, offB, chunks, blocks, shifts, shiftBase,
+                                Math.scalb(1f, factorExponent), units)
+                        : pa.shiftedProducts32Narrow(pb, ca, offA, cb, offB, chunks * blocks, chunks, shifts,
+                                shiftBase, Math.scalb(1f, factorExponent), units);
+            default:
+                throw new IllegalArgumentException("no one-pass loop " + loop + " for " + a + " x " + b);
         }
-        return shiftedBlockSums(a, ca, offA, b, cb, offB, blockSize, blocks, shifts, shiftBase);
+    }
+
+    /** {@link #onePassLoop}: no one-pass loop, the block sums of {@link #shiftedBlockSums} instead. */
+    static final int NO_LOOP = 0;
+    /** {@link #onePassLoop}: both operands 4-bit codes whose values are small integers (a table lookup). */
+    static final int NIBBLE_LOOP = 1;
+    /** {@link #onePassLoop}: each operand int8 codes or 4-bit small integers, products in 16-bit lanes. */
+    static final int BYTE_LOOP = 2;
+    /** {@link #onePassLoop}: byte codes decoded to raw floats whose products and lane sums are exact. */
+    static final int RAW_FLOAT_LOOP = 3;
+
+    /**
+     * Which one-pass vector loop {@link #shiftedProductSum} runs for these formats and block size at
+     * this JVM's vector width (16 float lanes, or two vectors of 8 on 256-bit machines), or
+     * {@link #NO_LOOP}; package-private so that tests can tell a loop takes the formats it should.
+     */
+    int onePassLoop(ElementFormat a, ElementFormat b, int blockSize) {
+        if (!(DOT_LANES || NARROW_DOT_LANES) || !LITTLE_ENDIAN || blockSize % DotLanes.CHUNK != 0) {
+            return NO_LOOP;
+        }
+        byte[] tableA = DotLanes.smallIntegerBytes(a);
+        byte[] tableB = DotLanes.smallIntegerBytes(b);
+        if (tableA != null && tableB != null) {
+            return NIBBLE_LOOP;
+        }
+        if ((tableA != null || DotLanes.signedByteIntegers(a)) && (tableB != null || DotLanes.signedByteIntegers(b))) {
+            return BYTE_LOOP;
+        }
+        boolean bytes = !DotLanes.nibbles(a) && !DotLanes.nibbles(b);
+        return bytes && rawFactorExponent(a, decodePlans.get(a), b, decodePlans.get(b)) != Integer.MIN_VALUE
+                ? RAW_FLOAT_LOOP : NO_LOOP;
     }
 
     /** Per-thread buffers of {@link #shiftedBlockSums}: unpacked codes of A and B, block sums. */
@@ -1589,6 +1740,120 @@ final class VectorKernels implements Kernels {
             sum += chunkSum << (shifts[blocks - 1] - shiftBase);
         }
         return sum;
+    }
+
+    /** Four long lanes: the narrow loops' accumulators (256-bit machines). */
+    private static final VectorSpecies<Long> L4 = LongVector.SPECIES_256;
+
+    /**
+     * {@link #byteShiftedProductSum} on 256-bit vectors (AVX2), one chunk of 32 codes per
+     * iteration: elements 0-15 and 16-31 as 16 bytes each (4-bit codes looked up in 128-bit
+     * vectors, one shuffle each), 16-bit products, each half's adjacent products summed in 8 int
+     * lanes, widened to long and shifted; {@code chunks} chunks in all, {@code perBlock} per block.
+     * A wrapping integer sum, so the lane arrangement does not change the result.
+     */
+    private static long byteShiftedProductSumNarrow(byte[] a, int offA, byte[] tableA, byte[] b, int offB,
+                                                    byte[] tableB, int chunks, int perBlock, int[] shifts,
+                                                    int shiftBase) {
+        // The tables hold at most 16 values (4-bit codes): their first 16 bytes are the lookup.
+        ByteVector valuesA = ByteVector.fromArray(B16, tableA != null ? tableA : UNUSED_TABLE, 0);
+        ByteVector valuesB = ByteVector.fromArray(B16, tableB != null ? tableB : UNUSED_TABLE, 0);
+        LongVector acc0 = LongVector.zero(L4);
+        LongVector acc1 = LongVector.zero(L4);
+        int j = 0;
+        int inBlock = 0;
+        for (int c = 0; c < chunks; c++) {
+            ByteVector a0;
+            ByteVector a1;
+            ByteVector b0;
+            ByteVector b1;
+            if (tableA != null) {   // 16 packed bytes: 8 for elements 0-15, 8 for 16-31
+                ShortVector pairs0 = (ShortVector) ByteVector.fromArray(B8, a, offA + c * DotLanes.LANES)
+                        .convertShape(VectorOperators.B2S, S8, 0);
+                ShortVector pairs1 = (ShortVector) ByteVector.fromArray(B8, a, offA + c * DotLanes.LANES + 8)
+                        .convertShape(VectorOperators.B2S, S8, 0);
+                a0 = ((ByteVector) pairs0.and((short) 0x000f).or(pairs0.lanewise(VectorOperators.LSHL, 4)
+                        .and((short) 0x0f00)).reinterpretAsBytes()).selectFrom(valuesA);
+                a1 = ((ByteVector) pairs1.and((short) 0x000f).or(pairs1.lanewise(VectorOperators.LSHL, 4)
+                        .and((short) 0x0f00)).reinterpretAsBytes()).selectFrom(valuesA);
+            } else {
+                a0 = ByteVector.fromArray(B16, a, offA + c * DotLanes.CHUNK);
+                a1 = ByteVector.fromArray(B16, a, offA + c * DotLanes.CHUNK + DotLanes.LANES);
+            }
+            if (tableB != null) {
+                ShortVector pairs0 = (ShortVector) ByteVector.fromArray(B8, b, offB + c * DotLanes.LANES)
+                        .convertShape(VectorOperators.B2S, S8, 0);
+                ShortVector pairs1 = (ShortVector) ByteVector.fromArray(B8, b, offB + c * DotLanes.LANES + 8)
+                        .convertShape(VectorOperators.B2S, S8, 0);
+                b0 = ((ByteVector) pairs0.and((short) 0x000f).or(pairs0.lanewise(VectorOperators.LSHL, 4)
+                        .and((short) 0x0f00)).reinterpretAsBytes()).selectFrom(valuesB);
+                b1 = ((ByteVector) pairs1.and((short) 0x000f).or(pairs1.lanewise(VectorOperators.LSHL, 4)
+                        .and((short) 0x0f00)).reinterpretAsBytes()).selectFrom(valuesB);
+            } else {
+                b0 = ByteVector.fromArray(B16, b, offB + c * DotLanes.CHUNK);
+                b1 = ByteVector.fromArray(B16, b, offB + c * DotLanes.CHUNK + DotLanes.LANES);
+            }
+            // |p| <= 2^14 in each 16-bit lane; adjacent lanes summed as ints (|lane| <= 2^15),
+            // then the two halves (|lane| <= 2^16).
+            IntVector w0 = ((ShortVector) a0.convertShape(VectorOperators.B2S, S16, 0))
+                    .mul((ShortVector) b0.convertShape(VectorOperators.B2S, S16, 0)).reinterpretAsInts();
+            IntVector w1 = ((ShortVector) a1.convertShape(VectorOperators.B2S, S16, 0))
+                    .mul((ShortVector) b1.convertShape(VectorOperators.B2S, S16, 0)).reinterpretAsInts();
+            IntVector s = w0.lanewise(VectorOperators.ASHR, 16)
+                    .add(w0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                    .add(w1.lanewise(VectorOperators.ASHR, 16)
+                            .add(w1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16)));
+            int shift = shifts[j] - shiftBase;
+            acc0 = acc0.add(((LongVector) s.convertShape(VectorOperators.I2L, L4, 0)).lanewise(VectorOperators.LSHL, shift));
+            acc1 = acc1.add(((LongVector) s.convertShape(VectorOperators.I2L, L4, 1)).lanewise(VectorOperators.LSHL, shift));
+            if (++inBlock == perBlock) {
+                inBlock = 0;
+                j++;
+            }
+        }
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
+    }
+
+    /**
+     * {@link #nibbleShiftedProductSum} on 256-bit vectors (AVX2), one chunk (16 packed bytes of
+     * each operand) per iteration: low and high nibbles looked up apart in 128-bit vectors, the
+     * two products of each byte summed in 16 short lanes, adjacent lanes in 8 int lanes, then
+     * widened to long and shifted; {@code chunks} chunks in all, {@code perBlock} per block.
+     */
+    private static long nibbleShiftedProductSumNarrow(byte[] a, int offA, byte[] tableA, byte[] b, int offB,
+                                                      byte[] tableB, int chunks, int perBlock, int[] shifts,
+                                                      int shiftBase) {
+        ByteVector valuesA = ByteVector.fromArray(B16, tableA, 0);
+        ByteVector valuesB = ByteVector.fromArray(B16, tableB, 0);
+        LongVector acc0 = LongVector.zero(L4);
+        LongVector acc1 = LongVector.zero(L4);
+        int j = 0;
+        int inBlock = 0;
+        for (int c = 0; c < chunks; c++) {
+            ByteVector pa = ByteVector.fromArray(B16, a, offA + c * DotLanes.LANES);
+            ByteVector pb = ByteVector.fromArray(B16, b, offB + c * DotLanes.LANES);
+            ByteVector loA = pa.and((byte) 0x0f).selectFrom(valuesA);
+            ByteVector hiA = pa.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
+                    .and((byte) 0x0f).selectFrom(valuesA);
+            ByteVector loB = pb.and((byte) 0x0f).selectFrom(valuesB);
+            ByteVector hiB = pb.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
+                    .and((byte) 0x0f).selectFrom(valuesB);
+            ShortVector p = ((ShortVector) loA.convertShape(VectorOperators.B2S, S16, 0))
+                    .mul((ShortVector) loB.convertShape(VectorOperators.B2S, S16, 0))
+                    .add(((ShortVector) hiA.convertShape(VectorOperators.B2S, S16, 0))
+                            .mul((ShortVector) hiB.convertShape(VectorOperators.B2S, S16, 0)));
+            IntVector words = p.reinterpretAsInts();
+            IntVector s = words.lanewise(VectorOperators.ASHR, 16)
+                    .add(words.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
+            int shift = shifts[j] - shiftBase;
+            acc0 = acc0.add(((LongVector) s.convertShape(VectorOperators.I2L, L4, 0)).lanewise(VectorOperators.LSHL, shift));
+            acc1 = acc1.add(((LongVector) s.convertShape(VectorOperators.I2L, L4, 1)).lanewise(VectorOperators.LSHL, shift));
+            if (++inBlock == perBlock) {
+                inBlock = 0;
+                j++;
+            }
+        }
+        return acc0.add(acc1).reduceLanes(VectorOperators.ADD);
     }
 
     // ---- fused MX block passes ----------------------------------------------------------------------

@@ -323,6 +323,45 @@ class MxKernelsTest {
                 .isEqualTo(Double.doubleToRawLongBits(s));
     }
 
+    /**
+     * The MX x MX exact dot's one-pass loops take the format pairs they are for at the JVM's
+     * vector width (16 lanes, or the 256-bit loops of the AVX2-width run), rather than the block
+     * sums, and the loop of this width gives the scalar kernel's sum (shifts up to 40, 130
+     * blocks); shiftedProductSumsMatchABigIntegerOracle checks the dispatching method against an oracle.
+     */
+    @Test
+    void shiftedProductSumsTakeAOnePassLoopAtThisWidth() {
+        VectorKernels vector = (VectorKernels) vector();
+        ElementFormat int8 = ElementFormat.INT8;
+        ElementFormat e2m1 = ElementFormat.E2M1;
+        ElementFormat e4m3 = ElementFormat.E4M3;
+        Object[][] cases = {
+            {e2m1, e2m1, 32, VectorKernels.NIBBLE_LOOP}, {e2m1, e2m1, 64, VectorKernels.NIBBLE_LOOP},
+            {int8, int8, 32, VectorKernels.BYTE_LOOP}, {int8, e2m1, 64, VectorKernels.BYTE_LOOP},
+            {e2m1, int8, 32, VectorKernels.BYTE_LOOP}, {e4m3, e4m3, 32, VectorKernels.RAW_FLOAT_LOOP},
+            {ElementFormat.E3M4, e4m3, 96, VectorKernels.RAW_FLOAT_LOOP},
+        };
+        SplittableRandom random = new SplittableRandom(43);
+        for (Object[] c : cases) {
+            ElementFormat fa = (ElementFormat) c[0];
+            ElementFormat fb = (ElementFormat) c[1];
+            int blockSize = (Integer) c[2];
+            String what = fa + " x " + fb + " k=" + blockSize + " on " + vector.name();
+            int loop = vector.onePassLoop(fa, fb, blockSize);
+            assertThat(loop).as(what).isEqualTo(c[3]);
+            int blocks = 130;
+            byte[] sa = stored(fa, finiteCodes(fa, blocks * blockSize + 3, random), 3);
+            byte[] sb = stored(fb, finiteCodes(fb, blocks * blockSize + 1, random), 1);
+            int[] shifts = new int[blocks];
+            for (int j = 0; j < blocks; j++) {
+                shifts[j] = -7 + random.nextInt(40);
+            }
+            assertThat(vector.onePassShiftedProductSum(loop, fa, sa, 3, fb, sb, 1, blockSize, blocks, shifts, -7))
+                    .as(what).isEqualTo(Kernels.scalar().shiftedProductSum(fa, sa, 3, fb, sb, 1, blockSize, blocks, shifts, -7));
+        }
+        assertThat(vector.onePassLoop(e4m3, e4m3, 16)).as("block size 16").isEqualTo(VectorKernels.NO_LOOP);
+    }
+
     static List<ElementFormat> laneFormats() {
         return List.of(ElementFormat.E4M3, ElementFormat.E5M2, ElementFormat.E2M1, ElementFormat.INT8,
                 ElementFormat.E3M2, ElementFormat.E2M3, ElementFormat.E3M4);
