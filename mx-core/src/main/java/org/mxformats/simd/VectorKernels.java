@@ -355,6 +355,7 @@ final class VectorKernels implements Kernels {
             ByteVector values = ByteVector.fromArray(B16, nibbleTable, 0);
             FloatVector low = FloatVector.broadcast(F, -0.0f);
             FloatVector high = low;
+            byte[] staging = new byte[DotLanes.CHUNK];
             for (int blk = 0; blk < blocks; blk++) {
                 int at = codeOffset + blk * DotLanes.LANES;
                 ShortVector pairs0 = (ShortVector) ByteVector.fromArray(B8, codes, at).convertShape(VectorOperators.B2S, S8, 0);
@@ -366,10 +367,12 @@ final class VectorKernels implements Kernels {
                 ByteVector second = ((ByteVector) pairs1.and((short) 0x000f)                     // elements 16-31
                         .or(pairs1.lanewise(VectorOperators.LSHL, 4).and((short) 0x0f00)).reinterpretAsBytes())
                         .selectFrom(values);
-                FloatVector v0 = (FloatVector) first.convertShape(VectorOperators.B2F, F, 0);
-                FloatVector v1 = (FloatVector) first.convertShape(VectorOperators.B2F, F, 1);
-                FloatVector v2 = (FloatVector) second.convertShape(VectorOperators.B2F, F, 0);
-                FloatVector v3 = (FloatVector) second.convertShape(VectorOperators.B2F, F, 1);
+                first.intoArray(staging, 0);
+                second.intoArray(staging, DotLanes.LANES);
+                FloatVector v0 = (FloatVector) ByteVector.fromArray(B_QUARTER, staging, 0).convertShape(VectorOperators.B2F, F, 0);
+                FloatVector v1 = (FloatVector) ByteVector.fromArray(B_QUARTER, staging, 8).convertShape(VectorOperators.B2F, F, 0);
+                FloatVector v2 = (FloatVector) ByteVector.fromArray(B_QUARTER, staging, 16).convertShape(VectorOperators.B2F, F, 0);
+                FloatVector v3 = (FloatVector) ByteVector.fromArray(B_QUARTER, staging, 24).convertShape(VectorOperators.B2F, F, 0);
                 int xo = xOffset + blk * DotLanes.CHUNK;
                 FloatVector factor = FloatVector.broadcast(F, scaleValues[scaleCodes[scaleOffset + blk] & scaleMask] * unit);
                 low = v2.fma(FloatVector.fromArray(F, x, xo + 16), v0.mul(FloatVector.fromArray(F, x, xo)))
