@@ -2036,16 +2036,56 @@ final class VectorKernels implements Kernels {
     @Override
     public void decodeNibbleBlocks(ElementFormat element, byte[] packed, int packedOffset, int length, int blockSize,
                                    float[] factors, int factorOffset, float[] out, int outOffset) {
-        if (LANES != 16 || !LITTLE_ENDIAN || blockSize % 32 != 0) {
+        if (LANES != 16 && LANES != 8 || !LITTLE_ENDIAN || blockSize % 32 != 0) {
             SCALAR.decodeNibbleBlocks(element, packed, packedOffset, length, blockSize, factors, factorOffset, out,
                     outOffset);
             return;
         }
         int bound = length - length % blockSize;   // whole blocks, so the tail starts a block
-        decodeNibbles32(FormatTables.floatValues(element), packed, packedOffset, bound, blockSize, factors,
-                factorOffset, out, outOffset);
+        if (LANES == 16) {
+            decodeNibbles32(FormatTables.floatValues(element), packed, packedOffset, bound, blockSize, factors,
+                    factorOffset, out, outOffset);
+        } else {
+            decodeNibbles32Narrow(FormatTables.floatValues(element), packed, packedOffset, bound, blockSize, factors,
+                    factorOffset, out, outOffset);
+        }
         SCALAR.decodeNibbleBlocks(element, packed, packedOffset + bound / 2, length - bound, blockSize, factors,
                 factorOffset + bound / blockSize, out, outOffset + bound);
+    }
+
+    /**
+     * {@link #decodeNibbles32} on 8-lane vectors (256-bit machines, AVX2): the 32 codes of 16 packed
+     * bytes go through a staging array (widening a quarter of a 256-bit byte vector in place is
+     * slow there) and are read back 8 at a time as int indexes; the 16 values are two 8-lane
+     * tables, each index looked up in both and the one its bit 3 names kept: the scalar kernel's
+     * {@code table[code] * factor}.
+     */
+    private static void decodeNibbles32Narrow(float[] table, byte[] packed, int packedOffset, int length,
+                                              int blockSize, float[] factors, int factorOffset, float[] out,
+                                              int outOffset) {
+        IntVector low = FloatVector.fromArray(F, table, 0).reinterpretAsInts();
+        IntVector high = FloatVector.fromArray(F, table, 8).reinterpretAsInts();
+        byte[] staging = new byte[DotLanes.CHUNK];
+        int block = factorOffset;
+        int blockEnd = blockSize;   // no division per chunk: blockSize is not a constant
+        for (int i = 0; i < length; i += 32) {
+            if (i == blockEnd) {
+                block++;
+                blockEnd += blockSize;
+            }
+            ShortVector bytes = (ShortVector) ByteVector.fromArray(B16, packed, packedOffset + i / 2)
+                    .convertShape(VectorOperators.B2S, S16, 0);
+            bytes.and((short) 0x0f).or(bytes.lanewise(VectorOperators.LSHL, 4).and((short) 0x0f00))
+                    .reinterpretAsBytes().intoArray(staging, 0);
+            float factor = factors[block];
+            for (int q = 0; q < 4; q++) {
+                IntVector index = (IntVector) ByteVector.fromArray(B_QUARTER, staging, q * 8)
+                        .convertShape(VectorOperators.B2I, I, 0);
+                IntVector within = index.and(7);
+                within.selectFrom(low).blend(within.selectFrom(high), index.compare(VectorOperators.GT, 7))
+                        .reinterpretAsFloats().mul(factor).intoArray(out, outOffset + i + q * 8);
+            }
+        }
     }
 
     /**
