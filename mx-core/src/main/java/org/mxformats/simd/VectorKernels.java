@@ -1868,7 +1868,7 @@ final class VectorKernels implements Kernels {
         FloorPlan plan = floorPlans.get(element);
         boolean nibbles = element.bits() == 4;
         if (plan == FloorPlan.NONE || rounding != Rounding.RNE || blockSize % LANES != 0
-                || nibbles && (LANES != 16 || !LITTLE_ENDIAN)) {
+                || nibbles && (LANES != 16 && LANES != 8 || !LITTLE_ENDIAN)) {
             return 0;
         }
         return plan.quantize(in, inOffset, blockSize, blocks, Math.getExponent(scale.minSubnormal()), scale.emax(),
@@ -1958,6 +1958,10 @@ final class VectorKernels implements Kernels {
                      int scaleBias, boolean nibbles, byte[] codes, int codeOffset, byte[] scaleCodes, int scaleOffset) {
             int[] factorBits = new int[BATCH];
             int[] maxBits = new int[BATCH];
+            // 8 int lanes (AVX2) have no 4-byte vector to store a lane pair's nibbles: a batch's
+            // codes go one per byte into this array, then are packed 16 at a time.
+            boolean staged = nibbles && LANES != 16;
+            byte[] staging = staged ? new byte[BATCH * blockSize] : null;
             for (int first = 0; first < blocks; first += BATCH) {
                 int count = Math.min(BATCH, blocks - first);
                 int covered = count;
@@ -2011,7 +2015,10 @@ final class VectorKernels implements Kernels {
                                 .sub(c.add(binadeOffset)).min(maxMagnitude)
                                 .lanewise(VectorOperators.OR, signBit, bits.lt(0));
                         int element = (first + j) * blockSize + i;
-                        if (nibbles) {   // int lanes 2j and 2j + 1 are the low and high halves of long lane j
+                        if (staged) {
+                            ((ByteVector) code.convertShape(VectorOperators.I2B, B_QUARTER, 0))
+                                    .intoArray(staging, j * blockSize + i);
+                        } else if (nibbles) {   // int lanes 2j and 2j + 1 are the low and high halves of long lane j
                             LongVector pairs = code.reinterpretAsLongs();
                             ((ByteVector) pairs.or(pairs.lanewise(VectorOperators.LSHR, 28))
                                     .convertShape(VectorOperators.L2B, B_EIGHTH, 0))
@@ -2022,11 +2029,31 @@ final class VectorKernels implements Kernels {
                         }
                     }
                 }
+                if (staged) {
+                    packStaged(staging, covered * blockSize, codes, codeOffset + first * blockSize / 2);
+                }
                 if (covered < count) {
                     return first + covered;
                 }
             }
             return blocks;
+        }
+
+        /**
+         * Packs {@code count} (even) 4-bit codes, one per byte in {@code staging}, two per byte
+         * into {@code codes} from {@code offset}, low nibble first: each short of two codes
+         * becomes {@code low | high << 4}.
+         */
+        private static void packStaged(byte[] staging, int count, byte[] codes, int offset) {
+            int bound = count - count % 16;
+            for (int i = 0; i < bound; i += 16) {
+                ShortVector pairs = ByteVector.fromArray(B16, staging, i).reinterpretAsShorts();
+                ((ByteVector) pairs.or(pairs.lanewise(VectorOperators.LSHR, 4))
+                        .convertShape(VectorOperators.S2B, B8, 0)).intoArray(codes, offset + i / 2);
+            }
+            for (int i = bound; i < count; i += 2) {
+                codes[offset + i / 2] = (byte) (staging[i] | staging[i + 1] << 4);
+            }
         }
     }
 
