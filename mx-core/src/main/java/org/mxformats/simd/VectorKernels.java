@@ -1897,10 +1897,10 @@ final class VectorKernels implements Kernels {
         private final int magicBits;         // C for subnormal results: 2^(minNormal - m + 23)
         private final int binadeOffset;      // (C's bits >>> fractionShift) - this is the code of C's binade
         private final int maxMagnitude;
-        private final int signBit;
+        private final int signShift;         // the code's sign bit is 1 << signShift
 
         private FloorPlan() {
-            emax = fractionShift = roundingExponent = magicBits = binadeOffset = maxMagnitude = signBit = 0;
+            emax = fractionShift = roundingExponent = magicBits = binadeOffset = maxMagnitude = signShift = 0;
         }
 
         private FloorPlan(ElementFormat f) {
@@ -1911,7 +1911,7 @@ final class VectorKernels implements Kernels {
             magicBits = (1 - f.bias() - m + 23 + 127) << 23;
             binadeOffset = (150 - m - f.bias() + 1) << m;
             maxMagnitude = f.maxFiniteCode();
-            signBit = 1 << (f.bits() - 1);
+            signShift = f.bits() - 1;
         }
 
         static FloorPlan of(ElementFormat f) {
@@ -1942,11 +1942,11 @@ final class VectorKernels implements Kernels {
                 int fraction = code & ((1 << m) - 1);
                 double expected = field == 0 ? Math.scalb((double) fraction, 1 - f.bias() - m)
                         : Math.scalb(1 + Math.scalb((double) fraction, -m), field - f.bias());
-                if (f.decode(code) != expected || f.decode(code | signBit) != -expected) {
+                if (f.decode(code) != expected || f.decode(code | 1 << signShift) != -expected) {
                     return false;
                 }
             }
-            return maxMagnitude < signBit;
+            return maxMagnitude < 1 << signShift;
         }
 
         /**
@@ -1958,6 +1958,7 @@ final class VectorKernels implements Kernels {
                      int scaleBias, boolean nibbles, byte[] codes, int codeOffset, byte[] scaleCodes, int scaleOffset) {
             int[] factorBits = new int[BATCH];
             int[] maxBits = new int[BATCH];
+            byte[] scaleStaging = new byte[BATCH];   // a batch's scale codes until it proves regular
             // 8 int lanes (AVX2) have no 4-byte vector to store a lane pair's nibbles: a batch's
             // codes go one per byte into this array, then are packed 16 at a time.
             boolean staged = nibbles && LANES != 16;
@@ -1974,19 +1975,25 @@ final class VectorKernels implements Kernels {
                     maxBits[j] = max.reduceLanes(VectorOperators.MAX);
                 }
                 boolean regular = false;
-                if (LANES == BATCH && count == BATCH) {
-                    // Lane j: the largest magnitude bits of block first + j. A normal amax's FLOOR
-                    // exponent is its exponent field's, less the bias and emax.
-                    IntVector amax = IntVector.fromArray(I, maxBits, 0);
-                    IntVector e = amax.lanewise(VectorOperators.LSHR, 23).sub(127 + emax).max(minExponent)
-                            .min(maxExponent);
-                    regular = !amax.compare(VectorOperators.GE, 0x7f80_0000)
-                            .or(amax.compare(VectorOperators.LT, 0x0080_0000))
-                            .or(e.compare(VectorOperators.LT, -127)).or(e.compare(VectorOperators.GT, 126)).anyTrue();
-                    if (regular) {
+                if (count == BATCH) {
+                    // Lane j: the largest magnitude bits of block first + h + j, one vector of 16
+                    // lanes or two of 8. A normal amax's FLOOR exponent is its exponent field's,
+                    // less the bias and emax; the batch is regular when every block's is.
+                    regular = true;
+                    for (int h = 0; h < BATCH; h += LANES) {
+                        IntVector amax = IntVector.fromArray(I, maxBits, h);
+                        IntVector e = amax.lanewise(VectorOperators.LSHR, 23).sub(127 + emax).max(minExponent)
+                                .min(maxExponent);
+                        regular &= !amax.compare(VectorOperators.GE, 0x7f80_0000)
+                                .or(amax.compare(VectorOperators.LT, 0x0080_0000))
+                                .or(e.compare(VectorOperators.LT, -127)).or(e.compare(VectorOperators.GT, 126))
+                                .anyTrue();
                         ((ByteVector) e.add(scaleBias).convertShape(VectorOperators.I2B, B_QUARTER, 0))
-                                .intoArray(scaleCodes, scaleOffset + first);
-                        e.neg().add(127).lanewise(VectorOperators.LSHL, 23).intoArray(factorBits, 0);
+                                .intoArray(scaleStaging, h);
+                        e.neg().add(127).lanewise(VectorOperators.LSHL, 23).intoArray(factorBits, h);
+                    }
+                    if (regular) {
+                        System.arraycopy(scaleStaging, 0, scaleCodes, scaleOffset + first, BATCH);
                     }
                 }
                 if (!regular) {   // zeros, float subnormals, NaN, infinities, extremes, a last partial batch
@@ -2013,7 +2020,7 @@ final class VectorKernels implements Kernels {
                                 .add((FloatVector) c.reinterpretAsFloats()).reinterpretAsInts();
                         IntVector code = sum.add(c.lanewise(VectorOperators.LSHR, fractionShift))
                                 .sub(c.add(binadeOffset)).min(maxMagnitude)
-                                .lanewise(VectorOperators.OR, signBit, bits.lt(0));
+                                .or(bits.lanewise(VectorOperators.LSHR, 31).lanewise(VectorOperators.LSHL, signShift));
                         int element = (first + j) * blockSize + i;
                         if (staged) {
                             ((ByteVector) code.convertShape(VectorOperators.I2B, B_QUARTER, 0))
