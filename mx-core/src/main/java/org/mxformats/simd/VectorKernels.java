@@ -1975,7 +1975,7 @@ final class VectorKernels implements Kernels {
                     maxBits[j] = max.reduceLanes(VectorOperators.MAX);
                 }
                 boolean regular = false;
-                if (count == BATCH) {
+                if (count == BATCH && BATCH % LANES == 0) {
                     // Lane j: the largest magnitude bits of block first + h + j, one vector of 16
                     // lanes or two of 8. A normal amax's FLOOR exponent is its exponent field's,
                     // less the bias and emax; the batch is regular when every block's is.
