@@ -40,6 +40,12 @@ final class VectorKernels implements Kernels {
     /** Nibble packing reinterprets byte pairs as little-endian shorts. */
     static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
+    /**
+     * Per-thread staging for one chunk's 32 codes or looked-up bytes in the 256-bit nibble loops,
+     * which widen them a quarter at a time from memory: a call then allocates nothing.
+     */
+    private static final ThreadLocal<byte[]> CHUNK_STAGING = ThreadLocal.withInitial(() -> new byte[DotLanes.CHUNK]);
+
     /** Null when the preferred vectors have fewer than 8 int lanes: too narrow to pay off. */
     static final VectorKernels INSTANCE = LANES >= 8 ? new VectorKernels() : null;
 
@@ -355,7 +361,7 @@ final class VectorKernels implements Kernels {
             ByteVector values = ByteVector.fromArray(B16, nibbleTable, 0);
             FloatVector low = FloatVector.broadcast(F, -0.0f);
             FloatVector high = low;
-            byte[] staging = new byte[DotLanes.CHUNK];
+            byte[] staging = CHUNK_STAGING.get();
             for (int blk = 0; blk < blocks; blk++) {
                 int at = codeOffset + blk * DotLanes.LANES;
                 ShortVector pairs0 = (ShortVector) ByteVector.fromArray(B8, codes, at).convertShape(VectorOperators.B2S, S8, 0);
@@ -2099,7 +2105,7 @@ final class VectorKernels implements Kernels {
                                               int outOffset) {
         IntVector low = FloatVector.fromArray(F, table, 0).reinterpretAsInts();
         IntVector high = FloatVector.fromArray(F, table, 8).reinterpretAsInts();
-        byte[] staging = new byte[DotLanes.CHUNK];
+        byte[] staging = CHUNK_STAGING.get();
         int block = factorOffset;
         int blockEnd = blockSize;   // no division per chunk: blockSize is not a constant
         for (int i = 0; i < length; i += 32) {
