@@ -763,10 +763,9 @@ final class VectorKernels implements Kernels {
          * {@link #shiftedProducts32} on 256-bit vectors (AVX2): each chunk's codes a quarter (8) at
          * a time; the four quarters' products widen to two pairs of 4-double vectors, and lane l
          * of the low (high) pair sums elements l, l + 8, l + 16, l + 24 for l = 0-3 (4-7), four
-         * products as in the 16-lane loop, so the same bound keeps them exact; {@code chunks}
-         * chunks in all, {@code perBlock} per block.
+         * products as in the 16-lane loop, so the same bound keeps them exact.
          */
-        long shiftedProducts32Narrow(DecodePlan b, byte[] ca, int offA, byte[] cb, int offB, int chunks, int perBlock,
+        long shiftedProducts32Narrow(DecodePlan b, byte[] ca, int offA, byte[] cb, int offB, int chunks, int blocks,
                                      int[] shifts, int shiftBase, float factorB, double toUnits) {
             LongVector acc = LongVector.zero(L4);
             DoubleVector units = DoubleVector.broadcast(D, toUnits);
@@ -775,7 +774,8 @@ final class VectorKernels implements Kernels {
             ByteVector largestB = ByteVector.zero(B32);
             int j = 0;
             int inBlock = 0;
-            for (int c = 0; c < chunks; c++) {
+            int total = chunks * blocks;
+            for (int c = 0; c < total; c++) {
                 int at = offA + c * DotLanes.CHUNK;
                 int bt = offB + c * DotLanes.CHUNK;
                 if (specials) {
@@ -850,7 +850,7 @@ final class VectorKernels implements Kernels {
                 LongVector integers = ((DoubleVector) low.fma(units, magic)).reinterpretAsLongs().sub(MAGIC_BITS)
                         .add(((DoubleVector) high.fma(units, magic)).reinterpretAsLongs().sub(MAGIC_BITS));
                 acc = acc.add(integers.lanewise(VectorOperators.LSHL, shifts[j] - shiftBase));
-                if (++inBlock == perBlock) {
+                if (++inBlock == chunks) {
                     inBlock = 0;
                     j++;
                 }
@@ -1483,13 +1483,13 @@ final class VectorKernels implements Kernels {
             case NIBBLE_LOOP:
                 return DOT_LANES
                         ? nibbleShiftedProductSum(ca, offA, tableA, cb, offB, tableB, chunks, blocks, shifts, shiftBase)
-                        : nibbleShiftedProductSumNarrow(ca, offA, tableA, cb, offB, tableB, chunks * blocks, chunks,
-                                shifts, shiftBase);
+                        : nibbleShiftedProductSumNarrow(ca, offA, tableA, cb, offB, tableB, chunks, blocks, shifts,
+                                shiftBase);
             case BYTE_LOOP:
                 return DOT_LANES
                         ? byteShiftedProductSum(ca, offA, tableA, cb, offB, tableB, chunks, blocks, shifts, shiftBase)
-                        : byteShiftedProductSumNarrow(ca, offA, tableA, cb, offB, tableB, chunks * blocks, chunks,
-                                shifts, shiftBase);
+                        : byteShiftedProductSumNarrow(ca, offA, tableA, cb, offB, tableB, chunks, blocks, shifts,
+                                shiftBase);
             case RAW_FLOAT_LOOP:
                 DecodePlan pa = decodePlans.get(a);
                 DecodePlan pb = decodePlans.get(b);
@@ -1502,8 +1502,8 @@ final class VectorKernels implements Kernels {
                 return DOT_LANES
                         ? pa.shiftedProducts32(pb, ca, offA, cb, offB, chunks, blocks, shifts, shiftBase,
                                 Math.scalb(1f, factorExponent), units)
-                        : pa.shiftedProducts32Narrow(pb, ca, offA, cb, offB, chunks * blocks, chunks, shifts,
-                                shiftBase, Math.scalb(1f, factorExponent), units);
+                        : pa.shiftedProducts32Narrow(pb, ca, offA, cb, offB, chunks, blocks, shifts, shiftBase,
+                                Math.scalb(1f, factorExponent), units);
             default:
                 throw new IllegalArgumentException("no one-pass loop " + loop + " for " + a + " x " + b);
         }
@@ -1758,11 +1758,11 @@ final class VectorKernels implements Kernels {
      * {@link #byteShiftedProductSum} on 256-bit vectors (AVX2), one chunk of 32 codes per
      * iteration: elements 0-15 and 16-31 as 16 bytes each (4-bit codes looked up in 128-bit
      * vectors, one shuffle each), 16-bit products, each half's adjacent products summed in 8 int
-     * lanes, widened to long and shifted; {@code chunks} chunks in all, {@code perBlock} per block.
+     * lanes, widened to long and shifted; {@code blocks} blocks of {@code chunks} chunks.
      * A wrapping integer sum, so the lane arrangement does not change the result.
      */
     private static long byteShiftedProductSumNarrow(byte[] a, int offA, byte[] tableA, byte[] b, int offB,
-                                                    byte[] tableB, int chunks, int perBlock, int[] shifts,
+                                                    byte[] tableB, int chunks, int blocks, int[] shifts,
                                                     int shiftBase) {
         // The tables hold at most 16 values (4-bit codes): their first 16 bytes are the lookup.
         ByteVector valuesA = ByteVector.fromArray(B16, tableA != null ? tableA : UNUSED_TABLE, 0);
@@ -1771,7 +1771,8 @@ final class VectorKernels implements Kernels {
         LongVector acc1 = LongVector.zero(L4);
         int j = 0;
         int inBlock = 0;
-        for (int c = 0; c < chunks; c++) {
+        int total = chunks * blocks;
+        for (int c = 0; c < total; c++) {
             ByteVector a0;
             ByteVector a1;
             ByteVector b0;
@@ -1815,7 +1816,7 @@ final class VectorKernels implements Kernels {
             int shift = shifts[j] - shiftBase;
             acc0 = acc0.add(((LongVector) s.convertShape(VectorOperators.I2L, L4, 0)).lanewise(VectorOperators.LSHL, shift));
             acc1 = acc1.add(((LongVector) s.convertShape(VectorOperators.I2L, L4, 1)).lanewise(VectorOperators.LSHL, shift));
-            if (++inBlock == perBlock) {
+            if (++inBlock == chunks) {
                 inBlock = 0;
                 j++;
             }
@@ -1827,10 +1828,10 @@ final class VectorKernels implements Kernels {
      * {@link #nibbleShiftedProductSum} on 256-bit vectors (AVX2), one chunk (16 packed bytes of
      * each operand) per iteration: low and high nibbles looked up apart in 128-bit vectors, the
      * two products of each byte summed in 16 short lanes, adjacent lanes in 8 int lanes, then
-     * widened to long and shifted; {@code chunks} chunks in all, {@code perBlock} per block.
+     * widened to long and shifted; {@code blocks} blocks of {@code chunks} chunks.
      */
     private static long nibbleShiftedProductSumNarrow(byte[] a, int offA, byte[] tableA, byte[] b, int offB,
-                                                      byte[] tableB, int chunks, int perBlock, int[] shifts,
+                                                      byte[] tableB, int chunks, int blocks, int[] shifts,
                                                       int shiftBase) {
         ByteVector valuesA = ByteVector.fromArray(B16, tableA, 0);
         ByteVector valuesB = ByteVector.fromArray(B16, tableB, 0);
@@ -1838,7 +1839,8 @@ final class VectorKernels implements Kernels {
         LongVector acc1 = LongVector.zero(L4);
         int j = 0;
         int inBlock = 0;
-        for (int c = 0; c < chunks; c++) {
+        int total = chunks * blocks;
+        for (int c = 0; c < total; c++) {
             ByteVector pa = ByteVector.fromArray(B16, a, offA + c * DotLanes.LANES);
             ByteVector pb = ByteVector.fromArray(B16, b, offB + c * DotLanes.LANES);
             ByteVector loA = pa.and((byte) 0x0f).selectFrom(valuesA);
@@ -1857,7 +1859,7 @@ final class VectorKernels implements Kernels {
             int shift = shifts[j] - shiftBase;
             acc0 = acc0.add(((LongVector) s.convertShape(VectorOperators.I2L, L4, 0)).lanewise(VectorOperators.LSHL, shift));
             acc1 = acc1.add(((LongVector) s.convertShape(VectorOperators.I2L, L4, 1)).lanewise(VectorOperators.LSHL, shift));
-            if (++inBlock == perBlock) {
+            if (++inBlock == chunks) {
                 inBlock = 0;
                 j++;
             }
