@@ -111,6 +111,7 @@ final class VectorKernels implements Kernels {
             specials = false;
             scale = 0;
             table = null;
+            scaleFactors = null;
             laneDecoding = false;
             preShift = laneShift = laneMask = 0;
             laneScale = valueScale = 0;
@@ -148,6 +149,27 @@ final class VectorKernels implements Kernels {
             magnitudeByte = (byte) (codeMask & ~signBit);
             maxByte = (byte) maxMagnitude;
             nibbleTable = DotLanes.smallIntegerBytes(f);
+            float unitFloat = (float) unit;
+            scaleFactors = new FormatCache<>(scaleFormat -> {
+                float[] values = FormatTables.floatValues(scaleFormat);
+                float[] scaled = new float[values.length];
+                for (int code = 0; code < values.length; code++) {
+                    scaled[code] = values[code] * unitFloat;
+                }
+                return scaled;
+            });
+        }
+
+        /** Per scale format: each scale code's float value times this format's lane unit (as a float product). */
+        private final FormatCache<float[]> scaleFactors;
+
+        /**
+         * The FAST loops' block factors for this scale format, indexed by scale code: the float
+         * product {@code value(code) * (float) unit} that the scalar kernel forms per block, formed
+         * once, so that a block's factor is one broadcast load.
+         */
+        float[] factors(ElementFormat scaleFormat) {
+            return scaleFactors.get(scaleFormat);
         }
 
         static DecodePlan of(ElementFormat f) {
@@ -194,12 +216,12 @@ final class VectorKernels implements Kernels {
          * arithmetically: its fraction and exponent bits shifted into a float's, times
          * {@code laneScale} (subnormals included), or an integer code converted.
          */
-        double dotBytes32(byte[] codes, int codeOffset, float[] scaleValues, byte[] scaleCodes, int scaleOffset,
-                          int blocks, float[] x, int xOffset, float unit) {
+        double dotBytes32(byte[] codes, int codeOffset, float[] factors, byte[] scaleCodes, int scaleOffset,
+                          int blocks, float[] x, int xOffset) {
             if (!laneDecoding) {
                 return Double.NaN;
             }
-            int scaleMask = scaleValues.length - 1;
+            int scaleMask = factors.length - 1;
             FloatVector acc = FloatVector.broadcast(F, -0.0f);
             // The largest magnitude seen (a byte vector, not a mask: a mask carried across
             // iterations may be boxed); a NaN or infinity code is above the largest finite one.
@@ -231,7 +253,7 @@ final class VectorKernels implements Kernels {
                 int xo = xOffset + blk * DotLanes.CHUNK;
                 FloatVector s = v0.mul(FloatVector.fromArray(F, x, xo));   // fma(v, x, -0) rounds as this does
                 s = v1.fma(FloatVector.fromArray(F, x, xo + DotLanes.LANES), s);
-                acc = s.fma(FloatVector.broadcast(F, scaleValues[scaleCodes[scaleOffset + blk] & scaleMask] * unit), acc);
+                acc = s.fma(FloatVector.broadcast(F, factors[scaleCodes[scaleOffset + blk] & scaleMask]), acc);
             }
             if (specials && largest.compare(VectorOperators.GT, maxByte).anyTrue()) {
                 return Double.NaN;
@@ -246,12 +268,12 @@ final class VectorKernels implements Kernels {
          * they are looked up in a 16-byte table and widened to floats, elements 0-15 for part 0
          * and 16-31 for part 1, so x is read in its own order.
          */
-        double dotNibbles32(byte[] codes, int codeOffset, float[] scaleValues, byte[] scaleCodes, int scaleOffset,
-                            int blocks, float[] x, int xOffset, float unit) {
+        double dotNibbles32(byte[] codes, int codeOffset, float[] factors, byte[] scaleCodes, int scaleOffset,
+                            int blocks, float[] x, int xOffset) {
             if (nibbleTable == null || !LITTLE_ENDIAN) {
                 return Double.NaN;
             }
-            int scaleMask = scaleValues.length - 1;
+            int scaleMask = factors.length - 1;
             ByteVector values = ByteVector.fromArray(B32, nibbleTable, 0);
             FloatVector acc = FloatVector.broadcast(F, -0.0f);
             for (int blk = 0; blk < blocks; blk++) {
@@ -265,7 +287,7 @@ final class VectorKernels implements Kernels {
                 int xo = xOffset + blk * DotLanes.CHUNK;
                 FloatVector s = v0.mul(FloatVector.fromArray(F, x, xo));   // fma(v, x, -0) rounds as this does
                 s = v1.fma(FloatVector.fromArray(F, x, xo + DotLanes.LANES), s);
-                acc = s.fma(FloatVector.broadcast(F, scaleValues[scaleCodes[scaleOffset + blk] & scaleMask] * unit), acc);
+                acc = s.fma(FloatVector.broadcast(F, factors[scaleCodes[scaleOffset + blk] & scaleMask]), acc);
             }
             return fold(acc);
         }
@@ -286,12 +308,12 @@ final class VectorKernels implements Kernels {
          * 16-23 of a block) and lanes 8-15 ({@code high}: elements 8-15 then 24-31), each
          * operation the one the 16-lane loop does on those lanes, so the bits are the same.
          */
-        double dotBytes32Narrow(byte[] codes, int codeOffset, float[] scaleValues, byte[] scaleCodes, int scaleOffset,
-                                int blocks, float[] x, int xOffset, float unit) {
+        double dotBytes32Narrow(byte[] codes, int codeOffset, float[] factors, byte[] scaleCodes, int scaleOffset,
+                                int blocks, float[] x, int xOffset) {
             if (!laneDecoding) {
                 return Double.NaN;
             }
-            int scaleMask = scaleValues.length - 1;
+            int scaleMask = factors.length - 1;
             FloatVector low = FloatVector.broadcast(F, -0.0f);
             FloatVector high = low;
             ByteVector largest = ByteVector.zero(B32);
@@ -333,7 +355,7 @@ final class VectorKernels implements Kernels {
                             .mul(laneScale);
                 }
                 int xo = xOffset + blk * DotLanes.CHUNK;
-                FloatVector factor = FloatVector.broadcast(F, scaleValues[scaleCodes[scaleOffset + blk] & scaleMask] * unit);
+                FloatVector factor = FloatVector.broadcast(F, factors[scaleCodes[scaleOffset + blk] & scaleMask]);
                 low = v2.fma(FloatVector.fromArray(F, x, xo + 16), v0.mul(FloatVector.fromArray(F, x, xo)))
                         .fma(factor, low);
                 high = v3.fma(FloatVector.fromArray(F, x, xo + 24), v1.mul(FloatVector.fromArray(F, x, xo + 8)))
@@ -350,12 +372,12 @@ final class VectorKernels implements Kernels {
          * {@link #dotBytes32Narrow}: the 32 looked-up bytes of a block widen to floats a quarter
          * at a time (elements 0-7, 8-15, 16-23, 24-31).
          */
-        double dotNibbles32Narrow(byte[] codes, int codeOffset, float[] scaleValues, byte[] scaleCodes, int scaleOffset,
-                                  int blocks, float[] x, int xOffset, float unit) {
+        double dotNibbles32Narrow(byte[] codes, int codeOffset, float[] factors, byte[] scaleCodes, int scaleOffset,
+                                  int blocks, float[] x, int xOffset) {
             if (nibbleTable == null || !LITTLE_ENDIAN) {
                 return Double.NaN;
             }
-            int scaleMask = scaleValues.length - 1;
+            int scaleMask = factors.length - 1;
             // 128-bit vectors until the widening to floats: a 16-byte table lookup is one shuffle
             // on AVX2, a 32-byte one (or a 256-bit vector split in two) is not.
             ByteVector values = ByteVector.fromArray(B16, nibbleTable, 0);
@@ -380,7 +402,7 @@ final class VectorKernels implements Kernels {
                 FloatVector v2 = (FloatVector) ByteVector.fromArray(B_QUARTER, staging, 16).convertShape(VectorOperators.B2F, F, 0);
                 FloatVector v3 = (FloatVector) ByteVector.fromArray(B_QUARTER, staging, 24).convertShape(VectorOperators.B2F, F, 0);
                 int xo = xOffset + blk * DotLanes.CHUNK;
-                FloatVector factor = FloatVector.broadcast(F, scaleValues[scaleCodes[scaleOffset + blk] & scaleMask] * unit);
+                FloatVector factor = FloatVector.broadcast(F, factors[scaleCodes[scaleOffset + blk] & scaleMask]);
                 low = v2.fma(FloatVector.fromArray(F, x, xo + 16), v0.mul(FloatVector.fromArray(F, x, xo)))
                         .fma(factor, low);
                 high = v3.fma(FloatVector.fromArray(F, x, xo + 24), v1.mul(FloatVector.fromArray(F, x, xo + 8)))
@@ -1371,17 +1393,16 @@ final class VectorKernels implements Kernels {
         if (!(DOT_LANES || NARROW_DOT_LANES) || blockSize != DotLanes.CHUNK || plan == DecodePlan.NONE) {
             return Double.NaN;
         }
-        float[] scaleValues = FormatTables.floatValues(scale);
-        float unit = (float) DotLanes.unit(element);
+        float[] factors = plan.factors(scale);
         boolean nibbles = DotLanes.nibbles(element);
         if (DOT_LANES) {
             return nibbles
-                    ? plan.dotNibbles32(codes, codeOffset, scaleValues, scaleCodes, scaleOffset, blocks, x, xOffset, unit)
-                    : plan.dotBytes32(codes, codeOffset, scaleValues, scaleCodes, scaleOffset, blocks, x, xOffset, unit);
+                    ? plan.dotNibbles32(codes, codeOffset, factors, scaleCodes, scaleOffset, blocks, x, xOffset)
+                    : plan.dotBytes32(codes, codeOffset, factors, scaleCodes, scaleOffset, blocks, x, xOffset);
         }
         return nibbles
-                ? plan.dotNibbles32Narrow(codes, codeOffset, scaleValues, scaleCodes, scaleOffset, blocks, x, xOffset, unit)
-                : plan.dotBytes32Narrow(codes, codeOffset, scaleValues, scaleCodes, scaleOffset, blocks, x, xOffset, unit);
+                ? plan.dotNibbles32Narrow(codes, codeOffset, factors, scaleCodes, scaleOffset, blocks, x, xOffset)
+                : plan.dotBytes32Narrow(codes, codeOffset, factors, scaleCodes, scaleOffset, blocks, x, xOffset);
     }
 
     /** Double lanes of {@link #exactDotCodeLanes}; the vector loop needs exactly {@link Kernels#EXACT_DOT_LANES}. */
