@@ -122,6 +122,32 @@ final class SimdRoutes {
     }
 
     /**
+     * For a product of many rows with the same float columns: the n columns (each {@code inner}
+     * floats from {@code offset + j * inner}) split by {@link Kernels#splitX}, column j from
+     * {@code j * inner}, when the kernels read split x faster for this format
+     * ({@link Kernels#prefersSplitX}, blocks of 32); else null.
+     */
+    static float[] splitColumns(MxFormat f, float[] columns, int offset, int inner, int n) {
+        Kernels kernels = Kernels.get();
+        if (f.blockSize() != 32 || !kernels.prefersSplitX(f.element())) {
+            return null;
+        }
+        float[] split = new float[Math.multiplyExact(inner, n)];
+        for (int j = 0; j < n; j++) {
+            Kernels.splitX(columns, offset + j * inner, inner, split, j * inner);
+        }
+        return split;
+    }
+
+    /** {@link #fastDot} with x as {@link #splitColumns} gave it: the same value. */
+    static double fastDotSplit(MxArray a, Operand operand, float[] xs, int offset) {
+        MxFormat f = a.format();
+        double total = Kernels.get().dotFastSplit(f.element(), operand.codes, operand.codeOffset, f.scale(),
+                operand.scales, operand.scaleOffset, f.blockSize(), a.length() / f.blockSize(), xs, offset);
+        return a.tensorScale() != 1 ? total * a.tensorScale() : total;
+    }
+
+    /**
      * Each whole block's exact product sum, or null when the kernels cannot give it exactly (the
      * integer sums do not fit 53 bits, or the block kernel does not sum integers).
      */

@@ -184,6 +184,53 @@ public sealed interface Kernels permits ScalarKernels, VectorKernels {
                    int scaleOffset, int blockSize, int blocks, float[] x, int xOffset);
 
     /**
+     * Whether {@link #dotFastSplit} is faster than {@link #dotFast} for this format, so that a
+     * caller using one x for many rows (a matvec) should split x once with {@link #splitX}. True
+     * for packed 4-bit formats at 256-bit vector width, where the split x lets the low and the high
+     * nibbles be looked up without putting them back in element order.
+     */
+    default boolean prefersSplitX(ElementFormat element) {
+        return false;
+    }
+
+    /**
+     * Writes {@code x[xOffset .. xOffset + length)} ({@code length} a multiple of 32) to
+     * {@code out[outOffset ..]} with each block of 32 split by parity: its 16 even elements
+     * (0, 2, .., 30) in order, then its 16 odd ones (1, 3, .., 31).
+     *
+     * @throws IllegalArgumentException if {@code length} is not a multiple of 32
+     */
+    static void splitX(float[] x, int xOffset, int length, float[] out, int outOffset) {
+        if (length % DotLanes.CHUNK != 0) {
+            throw new IllegalArgumentException("length " + length + " is not a multiple of " + DotLanes.CHUNK);
+        }
+        for (int b = 0; b < length; b += DotLanes.CHUNK) {
+            for (int j = 0; j < DotLanes.LANES; j++) {
+                out[outOffset + b + j] = x[xOffset + b + 2 * j];
+                out[outOffset + b + DotLanes.LANES + j] = x[xOffset + b + 2 * j + 1];
+            }
+        }
+    }
+
+    /**
+     * {@link #dotFast} with x given as {@link #splitX} wrote it ({@code xs[xsOffset ..]}, block size
+     * a multiple of 32): the same bits as {@code dotFast} on the unsplit x.
+     */
+    default double dotFastSplit(ElementFormat element, byte[] codes, int codeOffset, ElementFormat scale,
+                                byte[] scaleCodes, int scaleOffset, int blockSize, int blocks, float[] xs,
+                                int xsOffset) {
+        int length = blockSize * blocks;
+        float[] x = new float[length];
+        for (int b = 0; b < length; b += DotLanes.CHUNK) {
+            for (int j = 0; j < DotLanes.LANES; j++) {
+                x[b + 2 * j] = xs[xsOffset + b + j];
+                x[b + 2 * j + 1] = xs[xsOffset + b + DotLanes.LANES + j];
+            }
+        }
+        return dotFast(element, codes, codeOffset, scale, scaleCodes, scaleOffset, blockSize, blocks, x, 0);
+    }
+
+    /**
      * The exact sum of products of every block: {@code sums[j] = productSum(a, block j of ca, b,
      * block j of cb)} for {@code blocks} blocks of {@code blockSize} codes (one per byte), exact when
      * {@link #exactProductSumBits}{@code (a, b, blockSize)} is at most 53.

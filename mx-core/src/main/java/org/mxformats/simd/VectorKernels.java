@@ -411,6 +411,50 @@ final class VectorKernels implements Kernels {
             return foldNarrow(low, high);
         }
 
+        /**
+         * {@link #dotNibbles32Narrow} reading x split by parity within each block of 32 ({@code xs}:
+         * a block's 16 even elements, then its 16 odd ones), so that the low and the high nibbles
+         * of the packed bytes need no interleaving: lane L of the 16 is {@code even} lane L / 2
+         * for even L and {@code odd} lane (L - 1) / 2 for odd L, each computed as the natural-order
+         * loop computes it, so the sum has the same bits.
+         */
+        double dotNibbles32Split(byte[] codes, int codeOffset, float[] factors, byte[] scaleCodes, int scaleOffset,
+                                 int blocks, float[] xs, int xOffset) {
+            if (nibbleTable == null || !LITTLE_ENDIAN) {
+                return Double.NaN;
+            }
+            int scaleMask = factors.length - 1;
+            ByteVector values = ByteVector.fromArray(B16, nibbleTable, 0);
+            FloatVector even = FloatVector.broadcast(F, -0.0f);
+            FloatVector odd = even;
+            byte[] staging = CHUNK_STAGING.get();
+            for (int blk = 0; blk < blocks; blk++) {
+                ByteVector packed = ByteVector.fromArray(B16, codes, codeOffset + blk * DotLanes.LANES);
+                packed.and((byte) 0x0f).selectFrom(values).intoArray(staging, 0);
+                packed.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0f)
+                        .selectFrom(values).intoArray(staging, DotLanes.LANES);
+                FloatVector v0 = (FloatVector) ByteVector.fromArray(B_QUARTER, staging, 0).convertShape(VectorOperators.B2F, F, 0);
+                FloatVector v1 = (FloatVector) ByteVector.fromArray(B_QUARTER, staging, 8).convertShape(VectorOperators.B2F, F, 0);
+                FloatVector v2 = (FloatVector) ByteVector.fromArray(B_QUARTER, staging, 16).convertShape(VectorOperators.B2F, F, 0);
+                FloatVector v3 = (FloatVector) ByteVector.fromArray(B_QUARTER, staging, 24).convertShape(VectorOperators.B2F, F, 0);
+                int xo = xOffset + blk * DotLanes.CHUNK;
+                FloatVector factor = FloatVector.broadcast(F, factors[scaleCodes[scaleOffset + blk] & scaleMask]);
+                even = v1.fma(FloatVector.fromArray(F, xs, xo + 8), v0.mul(FloatVector.fromArray(F, xs, xo)))
+                        .fma(factor, even);
+                odd = v3.fma(FloatVector.fromArray(F, xs, xo + 24), v2.mul(FloatVector.fromArray(F, xs, xo + 16)))
+                        .fma(factor, odd);
+            }
+            double t0 = (double) even.lane(0) + even.lane(4);
+            double t2 = (double) even.lane(1) + even.lane(5);
+            double t4 = (double) even.lane(2) + even.lane(6);
+            double t6 = (double) even.lane(3) + even.lane(7);
+            double t1 = (double) odd.lane(0) + odd.lane(4);
+            double t3 = (double) odd.lane(1) + odd.lane(5);
+            double t5 = (double) odd.lane(2) + odd.lane(6);
+            double t7 = (double) odd.lane(3) + odd.lane(7);
+            return ((t0 + t4) + (t2 + t6)) + ((t1 + t5) + (t3 + t7));
+        }
+
         /** {@link #fold} of lanes 0-7 ({@code low}) and 8-15 ({@code high}) held in two 8-lane vectors. */
         private static double foldNarrow(FloatVector low, FloatVector high) {
             double t0 = (double) low.lane(0) + high.lane(0);
@@ -1379,6 +1423,31 @@ final class VectorKernels implements Kernels {
                 xOffset);
         return !Double.isNaN(sum) ? sum : SCALAR.dotFast(element, codes, codeOffset, scale, scaleCodes, scaleOffset,
                 blockSize, blocks, x, xOffset);
+    }
+
+    @Override
+    public boolean prefersSplitX(ElementFormat element) {
+        return NARROW_DOT_LANES && !DOT_LANES && LITTLE_ENDIAN && DotLanes.nibbles(element)
+                && decodePlans.get(element).nibbleTable != null;
+    }
+
+    @Override
+    public double dotFastSplit(ElementFormat element, byte[] codes, int codeOffset, ElementFormat scale,
+                               byte[] scaleCodes, int scaleOffset, int blockSize, int blocks, float[] xs,
+                               int xsOffset) {
+        double sum = prefersSplitX(element) && blockSize == DotLanes.CHUNK
+                ? vectorDotFastSplit(element, codes, codeOffset, scale, scaleCodes, scaleOffset, blocks, xs, xsOffset)
+                : Double.NaN;
+        return !Double.isNaN(sum) ? sum : Kernels.super.dotFastSplit(element, codes, codeOffset, scale, scaleCodes,
+                scaleOffset, blockSize, blocks, xs, xsOffset);
+    }
+
+    /** The split-x loop ({@link #dotFastSplit}); NaN when it does not take the call (package-private for tests). */
+    double vectorDotFastSplit(ElementFormat element, byte[] codes, int codeOffset, ElementFormat scale,
+                              byte[] scaleCodes, int scaleOffset, int blocks, float[] xs, int xsOffset) {
+        DecodePlan plan = decodePlans.get(element);
+        return plan.dotNibbles32Split(codes, codeOffset, plan.factors(scale), scaleCodes, scaleOffset, blocks, xs,
+                xsOffset);
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.mxformats.simd;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.math.BigDecimal;
 import java.util.Arrays;
@@ -360,6 +361,99 @@ class MxKernelsTest {
                     .as(what).isEqualTo(Kernels.scalar().shiftedProductSum(fa, sa, 3, fb, sb, 1, blockSize, blocks, shifts, -7));
         }
         assertThat(vector.onePassLoop(e4m3, e4m3, 16)).as("block size 16").isEqualTo(VectorKernels.NO_LOOP);
+    }
+
+    @Test
+    void splitXPutsEachBlocksEvenElementsBeforeItsOddOnes() {
+        float[] x = new float[3 + 96];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = i - 3;   // x[3 + e] == e
+        }
+        float[] out = new float[2 + 64];
+        Kernels.splitX(x, 3 + 32, 64, out, 2);   // elements 32 .. 95
+        for (int block = 0; block < 2; block++) {
+            for (int j = 0; j < 16; j++) {
+                assertThat(out[2 + 32 * block + j]).isEqualTo(32 + 32 * block + 2 * j);
+                assertThat(out[2 + 32 * block + 16 + j]).isEqualTo(32 + 32 * block + 2 * j + 1);
+            }
+        }
+        assertThatThrownBy(() -> Kernels.splitX(x, 0, 48, out, 0)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("48");
+    }
+
+    /**
+     * The FAST dot with x split by parity gives the bits of the FAST dot on x, on every kernel and
+     * every lane format (the vector split loop for e2m1 at 256 bits, the general route for the
+     * others), E8M0 and UE4M3 scales, codes at an offset.
+     */
+    @ParameterizedTest
+    @MethodSource("laneFormats")
+    void fastDotOnSplitXGivesTheFastDotsBits(ElementFormat element) {
+        SplittableRandom random = new SplittableRandom(element.name().hashCode() * 13L);
+        List<Kernels> kernels = Kernels.vector().isPresent() ? List.of(Kernels.scalar(), Kernels.vector().get())
+                : List.of(Kernels.scalar());
+        for (int trial = 0; trial < 40; trial++) {
+            int blocks = random.nextInt(1, 40);
+            int n = blocks * 32;
+            byte[] codes = new byte[DotLanes.codeBytes(element, n) + 3];
+            for (int i = 3; i < codes.length; i++) {
+                int c = random.nextInt(DotLanes.nibbles(element) ? 256 : element.codeCount());
+                codes[i] = (byte) (DotLanes.nibbles(element) || Double.isFinite(element.decode(c)) ? c : 0);
+            }
+            boolean ue4m3 = trial % 3 == 2;
+            ElementFormat scale = ue4m3 ? ElementFormat.UE4M3 : ElementFormat.E8M0;
+            byte[] scales = new byte[blocks + 1];
+            for (int b = 0; b < scales.length; b++) {
+                scales[b] = (byte) (ue4m3 ? random.nextInt(0, 0x7f) : random.nextInt(100, 150));
+            }
+            float[] x = new float[n + 5];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) (random.nextGaussian() * Math.scalb(1.0, random.nextInt(-20, 20)));
+            }
+            float[] xs = new float[n + 1];
+            Kernels.splitX(x, 5, n, xs, 1);
+            double want = Kernels.scalar().dotFast(element, codes, 3, scale, scales, 1, 32, blocks, x, 5);
+            for (Kernels k : kernels) {
+                assertThat(Double.doubleToRawLongBits(k.dotFastSplit(element, codes, 3, scale, scales, 1, 32, blocks, xs, 1)))
+                        .as("%s on %s, trial %d", element, k.name(), trial).isEqualTo(Double.doubleToRawLongBits(want));
+            }
+        }
+    }
+
+    /**
+     * At 256 bits the vector kernels prefer split x for e2m1 and their split loop takes ordinary
+     * blocks (rather than handing them on); at 16 lanes nothing prefers it.
+     */
+    @Test
+    void e2m1PrefersSplitXAt256BitsAndItsLoopRuns() {
+        VectorKernels vector = (VectorKernels) vector();
+        boolean narrow = VectorKernels.NARROW_DOT_LANES && !VectorKernels.DOT_LANES;
+        assertThat(vector.prefersSplitX(ElementFormat.E2M1)).as(vector.name()).isEqualTo(narrow);
+        assertThat(vector.prefersSplitX(ElementFormat.E4M3)).isFalse();
+        assertThat(Kernels.scalar().prefersSplitX(ElementFormat.E2M1)).isFalse();
+        if (!narrow) {
+            return;
+        }
+        SplittableRandom random = new SplittableRandom(55);
+        int blocks = 37;
+        byte[] codes = new byte[blocks * 16];
+        for (int i = 0; i < codes.length; i++) {
+            codes[i] = (byte) random.nextInt(256);
+        }
+        byte[] scales = new byte[blocks];
+        float[] x = new float[blocks * 32];
+        for (int b = 0; b < blocks; b++) {
+            scales[b] = (byte) random.nextInt(115, 140);
+        }
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) random.nextGaussian();
+        }
+        float[] xs = new float[x.length];
+        Kernels.splitX(x, 0, x.length, xs, 0);
+        double v = vector.vectorDotFastSplit(ElementFormat.E2M1, codes, 0, ElementFormat.E8M0, scales, 0, blocks, xs, 0);
+        assertThat(v).isNotNaN();
+        assertThat(Double.doubleToRawLongBits(v)).isEqualTo(Double.doubleToRawLongBits(
+                Kernels.scalar().dotFast(ElementFormat.E2M1, codes, 0, ElementFormat.E8M0, scales, 0, 32, blocks, x, 0)));
     }
 
     static List<ElementFormat> laneFormats() {
