@@ -207,10 +207,7 @@ class MxKernelsTest {
             }
             boolean ue4m3 = trial % 4 == 3;
             ElementFormat scale = ue4m3 ? ElementFormat.UE4M3 : ElementFormat.E8M0;
-            byte[] scales = new byte[blocks + 1];
-            for (int b = 0; b < scales.length; b++) {
-                scales[b] = (byte) (ue4m3 ? random.nextInt(0, 0x7f) : random.nextInt(100, 150));
-            }
+            byte[] scales = randomScales(random, scale, blocks + 1);
             float[] x = new float[n + 5];
             for (int i = 0; i < x.length; i++) {
                 x[i] = (float) random.nextGaussian();
@@ -402,10 +399,7 @@ class MxKernelsTest {
             }
             boolean ue4m3 = trial % 3 == 2;
             ElementFormat scale = ue4m3 ? ElementFormat.UE4M3 : ElementFormat.E8M0;
-            byte[] scales = new byte[blocks + 1];
-            for (int b = 0; b < scales.length; b++) {
-                scales[b] = (byte) (ue4m3 ? random.nextInt(0, 0x7f) : random.nextInt(100, 150));
-            }
+            byte[] scales = randomScales(random, scale, blocks + 1);
             float[] x = new float[n + 5];
             for (int i = 0; i < x.length; i++) {
                 x[i] = (float) (random.nextGaussian() * Math.scalb(1.0, random.nextInt(-20, 20)));
@@ -454,6 +448,15 @@ class MxKernelsTest {
         assertThat(v).isNotNaN();
         assertThat(Double.doubleToRawLongBits(v)).isEqualTo(Double.doubleToRawLongBits(
                 Kernels.scalar().dotFast(ElementFormat.E2M1, codes, 0, ElementFormat.E8M0, scales, 0, 32, blocks, x, 0)));
+    }
+
+    /** Finite scale codes: UE4M3 below its NaN code, E8M0 from 2^-27 to 2^22. */
+    private static byte[] randomScales(SplittableRandom random, ElementFormat scale, int count) {
+        byte[] scales = new byte[count];
+        for (int b = 0; b < count; b++) {
+            scales[b] = (byte) (scale == ElementFormat.UE4M3 ? random.nextInt(0, 0x7f) : random.nextInt(100, 150));
+        }
+        return scales;
     }
 
     static List<ElementFormat> laneFormats() {
