@@ -125,11 +125,10 @@ final class SimdRoutes {
      * For a product of many rows with the same float columns: the n columns (each {@code inner}
      * floats from {@code offset + j * inner}) split by {@link Kernels#splitX}, column j from
      * {@code j * inner}, when the kernels read split x faster for this format
-     * ({@link Kernels#prefersSplitX}, blocks of 32); else null.
+     * ({@link Kernels#prefersSplitX}); else null.
      */
     static float[] splitColumns(MxFormat f, float[] columns, int offset, int inner, int n) {
-        Kernels kernels = Kernels.get();
-        if (f.blockSize() != 32 || !kernels.prefersSplitX(f.element())) {
+        if (!Kernels.get().prefersSplitX(f.element(), f.blockSize())) {
             return null;
         }
         float[] split = new float[Math.multiplyExact(inner, n)];

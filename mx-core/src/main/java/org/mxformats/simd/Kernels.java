@@ -184,12 +184,13 @@ public sealed interface Kernels permits ScalarKernels, VectorKernels {
                    int scaleOffset, int blockSize, int blocks, float[] x, int xOffset);
 
     /**
-     * Whether {@link #dotFastSplit} is faster than {@link #dotFast} for this format, so that a
-     * caller using one x for many rows (a matvec) should split x once with {@link #splitX}. True
-     * for packed 4-bit formats at 256-bit vector width, where the split x lets the low and the high
-     * nibbles be looked up without putting them back in element order.
+     * Whether {@link #dotFastSplit} is faster than {@link #dotFast} for this format and block
+     * size, so that a caller using one x for many rows (a matvec) should split x once with
+     * {@link #splitX}. True for packed 4-bit formats in blocks of 32 at 256-bit vector width, where
+     * the split x lets the low and the high nibbles be looked up without putting them back in
+     * element order.
      */
-    default boolean prefersSplitX(ElementFormat element) {
+    default boolean prefersSplitX(ElementFormat element, int blockSize) {
         return false;
     }
 

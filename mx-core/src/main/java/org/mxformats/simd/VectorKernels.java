@@ -1426,16 +1426,16 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
-    public boolean prefersSplitX(ElementFormat element) {
-        return NARROW_DOT_LANES && !DOT_LANES && LITTLE_ENDIAN && DotLanes.nibbles(element)
-                && decodePlans.get(element).nibbleTable != null;
+    public boolean prefersSplitX(ElementFormat element, int blockSize) {
+        return NARROW_DOT_LANES && !DOT_LANES && LITTLE_ENDIAN && blockSize == DotLanes.CHUNK
+                && DotLanes.nibbles(element) && decodePlans.get(element).nibbleTable != null;
     }
 
     @Override
     public double dotFastSplit(ElementFormat element, byte[] codes, int codeOffset, ElementFormat scale,
                                byte[] scaleCodes, int scaleOffset, int blockSize, int blocks, float[] xs,
                                int xsOffset) {
-        double sum = prefersSplitX(element) && blockSize == DotLanes.CHUNK
+        double sum = prefersSplitX(element, blockSize)
                 ? vectorDotFastSplit(element, codes, codeOffset, scale, scaleCodes, scaleOffset, blocks, xs, xsOffset)
                 : Double.NaN;
         return !Double.isNaN(sum) ? sum : Kernels.super.dotFastSplit(element, codes, codeOffset, scale, scaleCodes,

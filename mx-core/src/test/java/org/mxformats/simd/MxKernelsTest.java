@@ -422,9 +422,10 @@ class MxKernelsTest {
     void e2m1PrefersSplitXAt256BitsAndItsLoopRuns() {
         VectorKernels vector = (VectorKernels) vector();
         boolean narrow = VectorKernels.NARROW_DOT_LANES && !VectorKernels.DOT_LANES;
-        assertThat(vector.prefersSplitX(ElementFormat.E2M1)).as(vector.name()).isEqualTo(narrow);
-        assertThat(vector.prefersSplitX(ElementFormat.E4M3)).isFalse();
-        assertThat(Kernels.scalar().prefersSplitX(ElementFormat.E2M1)).isFalse();
+        assertThat(vector.prefersSplitX(ElementFormat.E2M1, 32)).as(vector.name()).isEqualTo(narrow);
+        assertThat(vector.prefersSplitX(ElementFormat.E2M1, 16)).as("blocks of 16 (NVFP4)").isFalse();
+        assertThat(vector.prefersSplitX(ElementFormat.E4M3, 32)).isFalse();
+        assertThat(Kernels.scalar().prefersSplitX(ElementFormat.E2M1, 32)).isFalse();
         if (!narrow) {
             return;
         }
