@@ -10,6 +10,7 @@ import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 import org.mxformats.format.ElementFormat;
 import org.mxformats.format.Overflow;
@@ -104,6 +105,7 @@ final class VectorKernels implements Kernels {
         private final byte magnitudeByte;   // magnitude bits of a code
         private final byte maxByte;         // largest finite magnitude
         private final byte[] nibbleTable;   // DotLanes.smallIntegerBytes (4-bit lane values, 32 bytes), or null
+        private final boolean nibbleLaneDecoding; // whether a byte's two nibbles decode as laneDecoding does one code
 
         private DecodePlan() {
             twosComplement = false;
@@ -117,6 +119,7 @@ final class VectorKernels implements Kernels {
             laneScale = valueScale = 0;
             magnitudeByte = maxByte = 0;
             nibbleTable = null;
+            nibbleLaneDecoding = false;
         }
 
         private DecodePlan(ElementFormat f) {
@@ -149,6 +152,8 @@ final class VectorKernels implements Kernels {
             magnitudeByte = (byte) (codeMask & ~signBit);
             maxByte = (byte) maxMagnitude;
             nibbleTable = DotLanes.smallIntegerBytes(f);
+            // 4-bit sign-magnitude codes without specials, their fraction at least 4 bits up.
+            nibbleLaneDecoding = laneDecoding && !specials && f.bits() == 4 && signBit == 8 && fractionShift >= 4;
             float unitFloat = (float) unit;
             scaleFactors = new FormatCache<>(scaleFormat -> {
                 float[] values = FormatTables.floatValues(scaleFormat);
@@ -289,7 +294,16 @@ final class VectorKernels implements Kernels {
                 s = v1.fma(FloatVector.fromArray(F, x, xo + DotLanes.LANES), s);
                 acc = s.fma(FloatVector.broadcast(F, factors[scaleCodes[scaleOffset + blk] & scaleMask]), acc);
             }
-            return fold(acc);
+            return nonZero(fold(acc));
+        }
+
+        /**
+         * A sum of the nibble loops, or NaN (not done) for a zero: their byte table holds +0 for a
+         * -0 code (a byte has no -0), which can change only a zero sum's sign, so the scalar kernel
+         * gives zero sums their sign.
+         */
+        private static double nonZero(double sum) {
+            return sum != 0 ? sum : Double.NaN;
         }
 
         /**
@@ -370,7 +384,8 @@ final class VectorKernels implements Kernels {
         /**
          * {@link #dotNibbles32} on 8-lane vectors, lanes 0-7 and 8-15 apart as in
          * {@link #dotBytes32Narrow}: the 32 looked-up bytes of a block widen to floats a quarter
-         * at a time (elements 0-7, 8-15, 16-23, 24-31).
+         * at a time (elements 0-7, 8-15, 16-23, 24-31), each upper quarter after one byte shuffle
+         * brings it down (faster than widening from a staging array: docs/performance.md).
          */
         double dotNibbles32Narrow(byte[] codes, int codeOffset, float[] factors, byte[] scaleCodes, int scaleOffset,
                                   int blocks, float[] x, int xOffset) {
@@ -383,7 +398,6 @@ final class VectorKernels implements Kernels {
             ByteVector values = ByteVector.fromArray(B16, nibbleTable, 0);
             FloatVector low = FloatVector.broadcast(F, -0.0f);
             FloatVector high = low;
-            byte[] staging = CHUNK_STAGING.get();
             for (int blk = 0; blk < blocks; blk++) {
                 int at = codeOffset + blk * DotLanes.LANES;
                 ShortVector pairs0 = (ShortVector) ByteVector.fromArray(B8, codes, at).convertShape(VectorOperators.B2S, S8, 0);
@@ -395,12 +409,10 @@ final class VectorKernels implements Kernels {
                 ByteVector second = ((ByteVector) pairs1.and((short) 0x000f)                     // elements 16-31
                         .or(pairs1.lanewise(VectorOperators.LSHL, 4).and((short) 0x0f00)).reinterpretAsBytes())
                         .selectFrom(values);
-                first.intoArray(staging, 0);
-                second.intoArray(staging, DotLanes.LANES);
-                FloatVector v0 = (FloatVector) ByteVector.fromArray(B_QUARTER, staging, 0).convertShape(VectorOperators.B2F, F, 0);
-                FloatVector v1 = (FloatVector) ByteVector.fromArray(B_QUARTER, staging, 8).convertShape(VectorOperators.B2F, F, 0);
-                FloatVector v2 = (FloatVector) ByteVector.fromArray(B_QUARTER, staging, 16).convertShape(VectorOperators.B2F, F, 0);
-                FloatVector v3 = (FloatVector) ByteVector.fromArray(B_QUARTER, staging, 24).convertShape(VectorOperators.B2F, F, 0);
+                FloatVector v0 = (FloatVector) first.convertShape(VectorOperators.B2F, F, 0);
+                FloatVector v1 = (FloatVector) first.rearrange(UPPER_HALF_DOWN).convertShape(VectorOperators.B2F, F, 0);
+                FloatVector v2 = (FloatVector) second.convertShape(VectorOperators.B2F, F, 0);
+                FloatVector v3 = (FloatVector) second.rearrange(UPPER_HALF_DOWN).convertShape(VectorOperators.B2F, F, 0);
                 int xo = xOffset + blk * DotLanes.CHUNK;
                 FloatVector factor = FloatVector.broadcast(F, factors[scaleCodes[scaleOffset + blk] & scaleMask]);
                 low = v2.fma(FloatVector.fromArray(F, x, xo + 16), v0.mul(FloatVector.fromArray(F, x, xo)))
@@ -408,7 +420,7 @@ final class VectorKernels implements Kernels {
                 high = v3.fma(FloatVector.fromArray(F, x, xo + 24), v1.mul(FloatVector.fromArray(F, x, xo + 8)))
                         .fma(factor, high);
             }
-            return foldNarrow(low, high);
+            return nonZero(foldNarrow(low, high));
         }
 
         /**
@@ -417,26 +429,40 @@ final class VectorKernels implements Kernels {
          * of the packed bytes need no interleaving: lane L of the 16 is {@code even} lane L / 2
          * for even L and {@code odd} lane (L - 1) / 2 for odd L, each computed as the natural-order
          * loop computes it, so the sum has the same bits.
+         *
+         * <p>The nibbles are looked up in the byte table, which holds +0 for a -0 code (a byte has
+         * no -0). A zero's sign can change only the sign of a zero sum, so a zero sum is computed
+         * again with the codes decoded arithmetically ({@link #nibbleLaneDecoding}), -0 included;
+         * that decoding is slower wherever codes are subnormal (float32 subnormals cost a
+         * microcode assist), which is why it is not the first pass.
          */
         double dotNibbles32Split(byte[] codes, int codeOffset, float[] factors, byte[] scaleCodes, int scaleOffset,
                                  int blocks, float[] xs, int xOffset) {
-            if (nibbleTable == null || !LITTLE_ENDIAN) {
+            if (nibbleTable == null || !nibbleLaneDecoding) {
                 return Double.NaN;
             }
+            double sum = splitByTable(codes, codeOffset, factors, scaleCodes, scaleOffset, blocks, xs, xOffset);
+            return sum != 0 ? sum : splitByShifts(codes, codeOffset, factors, scaleCodes, scaleOffset, blocks, xs, xOffset);
+        }
+
+        /** {@link #dotNibbles32Split} with the nibbles looked up in the table: -0 codes count as +0. */
+        private double splitByTable(byte[] codes, int codeOffset, float[] factors, byte[] scaleCodes, int scaleOffset,
+                                    int blocks, float[] xs, int xOffset) {
             int scaleMask = factors.length - 1;
             ByteVector values = ByteVector.fromArray(B16, nibbleTable, 0);
             FloatVector even = FloatVector.broadcast(F, -0.0f);
             FloatVector odd = even;
-            byte[] staging = CHUNK_STAGING.get();
             for (int blk = 0; blk < blocks; blk++) {
                 ByteVector packed = ByteVector.fromArray(B16, codes, codeOffset + blk * DotLanes.LANES);
-                packed.and((byte) 0x0f).selectFrom(values).intoArray(staging, 0);
-                packed.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes().and((byte) 0x0f)
-                        .selectFrom(values).intoArray(staging, DotLanes.LANES);
-                FloatVector v0 = (FloatVector) ByteVector.fromArray(B_QUARTER, staging, 0).convertShape(VectorOperators.B2F, F, 0);
-                FloatVector v1 = (FloatVector) ByteVector.fromArray(B_QUARTER, staging, 8).convertShape(VectorOperators.B2F, F, 0);
-                FloatVector v2 = (FloatVector) ByteVector.fromArray(B_QUARTER, staging, 16).convertShape(VectorOperators.B2F, F, 0);
-                FloatVector v3 = (FloatVector) ByteVector.fromArray(B_QUARTER, staging, 24).convertShape(VectorOperators.B2F, F, 0);
+                ByteVector low = packed.and((byte) 0x0f).selectFrom(values);   // elements 0, 2, .., 30
+                ByteVector high = packed.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
+                        .and((byte) 0x0f).selectFrom(values);                      // elements 1, 3, .., 31
+                // The upper 8 bytes widen after one byte shuffle brings them down (faster than
+                // widening them from a staging array, or in place: docs/performance.md).
+                FloatVector v0 = (FloatVector) low.convertShape(VectorOperators.B2F, F, 0);
+                FloatVector v1 = (FloatVector) low.rearrange(UPPER_HALF_DOWN).convertShape(VectorOperators.B2F, F, 0);
+                FloatVector v2 = (FloatVector) high.convertShape(VectorOperators.B2F, F, 0);
+                FloatVector v3 = (FloatVector) high.rearrange(UPPER_HALF_DOWN).convertShape(VectorOperators.B2F, F, 0);
                 int xo = xOffset + blk * DotLanes.CHUNK;
                 FloatVector factor = FloatVector.broadcast(F, factors[scaleCodes[scaleOffset + blk] & scaleMask]);
                 even = v1.fma(FloatVector.fromArray(F, xs, xo + 8), v0.mul(FloatVector.fromArray(F, xs, xo)))
@@ -444,6 +470,47 @@ final class VectorKernels implements Kernels {
                 odd = v3.fma(FloatVector.fromArray(F, xs, xo + 24), v2.mul(FloatVector.fromArray(F, xs, xo + 16)))
                         .fma(factor, odd);
             }
+            return foldSplit(even, odd);
+        }
+
+        /**
+         * {@link #dotNibbles32Split} with the nibbles decoded arithmetically from the bytes
+         * sign-extended to ints: the low nibble goes to the top and back down by an arithmetic
+         * shift, which copies its sign up; the high nibble's sign is bit 7, already copied up by
+         * the widening, so one left shift places it. Then as {@link #dotBytes32Narrow}.
+         */
+        private double splitByShifts(byte[] codes, int codeOffset, float[] factors, byte[] scaleCodes, int scaleOffset,
+                                     int blocks, float[] xs, int xOffset) {
+            int scaleMask = factors.length - 1;
+            int lowDown = 28 - fractionShift;
+            int highUp = fractionShift - 4;
+            FloatVector even = FloatVector.broadcast(F, -0.0f);
+            FloatVector odd = even;
+            for (int blk = 0; blk < blocks; blk++) {
+                int at = codeOffset + blk * DotLanes.LANES;
+                IntVector c0 = (IntVector) ByteVector.fromArray(B_QUARTER, codes, at).convertShape(VectorOperators.B2I, I, 0);
+                IntVector c1 = (IntVector) ByteVector.fromArray(B_QUARTER, codes, at + 8)
+                        .convertShape(VectorOperators.B2I, I, 0);
+                FloatVector v0 = ((FloatVector) c0.lanewise(VectorOperators.LSHL, 28).lanewise(VectorOperators.ASHR, lowDown)
+                        .and(laneMask).reinterpretAsFloats()).mul(laneScale);
+                FloatVector v1 = ((FloatVector) c1.lanewise(VectorOperators.LSHL, 28).lanewise(VectorOperators.ASHR, lowDown)
+                        .and(laneMask).reinterpretAsFloats()).mul(laneScale);
+                FloatVector v2 = ((FloatVector) c0.lanewise(VectorOperators.LSHL, highUp).and(laneMask).reinterpretAsFloats())
+                        .mul(laneScale);
+                FloatVector v3 = ((FloatVector) c1.lanewise(VectorOperators.LSHL, highUp).and(laneMask).reinterpretAsFloats())
+                        .mul(laneScale);
+                int xo = xOffset + blk * DotLanes.CHUNK;
+                FloatVector factor = FloatVector.broadcast(F, factors[scaleCodes[scaleOffset + blk] & scaleMask]);
+                even = v1.fma(FloatVector.fromArray(F, xs, xo + 8), v0.mul(FloatVector.fromArray(F, xs, xo)))
+                        .fma(factor, even);
+                odd = v3.fma(FloatVector.fromArray(F, xs, xo + 24), v2.mul(FloatVector.fromArray(F, xs, xo + 16)))
+                        .fma(factor, odd);
+            }
+            return foldSplit(even, odd);
+        }
+
+        /** {@link #foldNarrow} of the split loops' lanes: even lane j is lane 2j, odd lane j is lane 2j + 1. */
+        private static double foldSplit(FloatVector even, FloatVector odd) {
             double t0 = (double) even.lane(0) + even.lane(4);
             double t2 = (double) even.lane(1) + even.lane(5);
             double t4 = (double) even.lane(2) + even.lane(6);
@@ -1238,6 +1305,8 @@ final class VectorKernels implements Kernels {
     private static final VectorSpecies<Byte> B32 = ByteVector.SPECIES_256;
     private static final VectorSpecies<Short> S16 = ShortVector.SPECIES_256;
     private static final VectorSpecies<Byte> B8 = ByteVector.SPECIES_64;
+    /** Swaps the halves of a 128-bit byte vector (one byte shuffle), so that part 0 is the upper half. */
+    private static final VectorShuffle<Byte> UPPER_HALF_DOWN = VectorShuffle.iota(B16, 8, 1, true);
     private static final VectorSpecies<Short> S8 = ShortVector.SPECIES_128;
 
     @Override
@@ -1428,7 +1497,8 @@ final class VectorKernels implements Kernels {
     @Override
     public boolean prefersSplitX(ElementFormat element, int blockSize) {
         return NARROW_DOT_LANES && !DOT_LANES && LITTLE_ENDIAN && blockSize == DotLanes.CHUNK
-                && DotLanes.nibbles(element) && decodePlans.get(element).nibbleTable != null;
+                && DotLanes.nibbles(element) && decodePlans.get(element).nibbleTable != null
+                && decodePlans.get(element).nibbleLaneDecoding;
     }
 
     @Override

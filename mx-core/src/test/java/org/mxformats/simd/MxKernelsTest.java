@@ -451,6 +451,67 @@ class MxKernelsTest {
                 Kernels.scalar().dotFast(ElementFormat.E2M1, codes, 0, ElementFormat.E8M0, scales, 0, 32, blocks, x, 0)));
     }
 
+    /**
+     * FAST dots whose every product is a zero, of either sign (zero codes, or zero x): the sum is
+     * a zero whose sign the lane order decides, -0 only if every term is -0 (docs/dot.md). Every
+     * kernel, on natural and split x, gives the scalar kernel's bits (the e2m1 vector loops look
+     * nibbles up in a byte table, which holds +0 for the -0 code), and all -0 codes times positive
+     * x give -0.
+     */
+    @ParameterizedTest
+    @MethodSource("laneFormats")
+    void fastDotOfZeroProductsKeepsTheLaneOrdersSign(ElementFormat element) {
+        int[] zeroCodes = java.util.stream.IntStream.range(0, element.codeCount())
+                .filter(c -> element.decode(c) == 0).toArray();
+        SplittableRandom random = new SplittableRandom(element.name().hashCode() * 17L);
+        List<Kernels> kernels = Kernels.vector().isPresent() ? List.of(Kernels.scalar(), Kernels.vector().get())
+                : List.of(Kernels.scalar());
+        for (int trial = 0; trial < 120; trial++) {
+            int blocks = random.nextInt(1, 12);
+            int n = blocks * 32;
+            int[] c = new int[n];
+            float[] x = new float[n + 2];
+            int style = trial % 4;   // 0: all -0 codes (where the format has -0), x > 0; else random zeros
+            for (int i = 0; i < n; i++) {
+                x[2 + i] = (float) (random.nextDouble(0.5, 2) * (style == 0 || random.nextBoolean() ? 1 : -1));
+                if (style == 3 && random.nextInt(3) == 0) {
+                    // a non-zero code times a zero x
+                    int code;
+                    do {
+                        code = random.nextInt(element.codeCount());
+                    } while (!Double.isFinite(element.decode(code)));
+                    c[i] = code;
+                    x[2 + i] = random.nextBoolean() ? 0.0f : -0.0f;
+                } else {
+                    c[i] = style == 0 ? zeroCodes[zeroCodes.length - 1] : zeroCodes[random.nextInt(zeroCodes.length)];
+                }
+            }
+            byte[] codes = new byte[DotLanes.codeBytes(element, n) + 1];
+            for (int i = 0; i < n; i++) {
+                if (DotLanes.nibbles(element)) {
+                    codes[1 + i / 2] |= (byte) (c[i] << (i % 2 * 4));
+                } else {
+                    codes[1 + i] = (byte) c[i];
+                }
+            }
+            ElementFormat scale = trial % 2 == 1 ? ElementFormat.UE4M3 : ElementFormat.E8M0;
+            byte[] scales = randomScales(random, scale, blocks);
+            float[] xs = new float[n];
+            Kernels.splitX(x, 2, n, xs, 0);
+            double want = Kernels.scalar().dotFast(element, codes, 1, scale, scales, 0, 32, blocks, x, 2);
+            assertThat(want).as("%s trial %d", element, trial).isZero();
+            if (style == 0 && element.decode(zeroCodes[zeroCodes.length - 1]) == 0 && zeroCodes.length == 2) {
+                assertThat(Double.doubleToRawLongBits(want)).as("all -0 codes: -0").isEqualTo(Double.doubleToRawLongBits(-0.0));
+            }
+            for (Kernels k : kernels) {
+                assertThat(Double.doubleToRawLongBits(k.dotFast(element, codes, 1, scale, scales, 0, 32, blocks, x, 2)))
+                        .as("%s on %s, trial %d", element, k.name(), trial).isEqualTo(Double.doubleToRawLongBits(want));
+                assertThat(Double.doubleToRawLongBits(k.dotFastSplit(element, codes, 1, scale, scales, 0, 32, blocks, xs, 0)))
+                        .as("%s split on %s, trial %d", element, k.name(), trial).isEqualTo(Double.doubleToRawLongBits(want));
+            }
+        }
+    }
+
     /** Finite scale codes: UE4M3 below its NaN code, E8M0 from 2^-27 to 2^22. */
     private static byte[] randomScales(SplittableRandom random, ElementFormat scale, int count) {
         byte[] scales = new byte[count];
