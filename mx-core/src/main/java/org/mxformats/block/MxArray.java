@@ -45,6 +45,12 @@ public final class MxArray {
 
         @Override
         public int scaleOffset(MxArray a) { return a.scaleBase; }
+
+        @Override
+        public byte[] elementArray(MxTensor2d t) { return t.packedArray(); }
+
+        @Override
+        public byte[] scaleArray(MxTensor2d t) { return t.scaleArray(); }
     }
 
     /** Over {@code elements} and {@code scales} (position 0, limits set), of which it keeps read-only views. */

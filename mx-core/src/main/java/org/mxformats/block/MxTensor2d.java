@@ -114,6 +114,12 @@ public final class MxTensor2d {
     /** The per-tensor scale shared by every line (1 unless the format has one). */
     public float tensorScale() { return tensorScale; }
 
+    /** The packed codes, for MxArrayStorage only (never written, never handed out). */
+    byte[] packedArray() { return packed; }
+
+    /** The scale codes, for MxArrayStorage only. */
+    byte[] scaleArray() { return scales; }
+
     /**
      * Row {@code r} as an MX vector view, without copying.
      *

@@ -50,7 +50,7 @@ public final class MxMatmul {
                                  Executor executor) {
         int inner = sharedLength(rows, "row");
         MxDot.requireFloats(inner, x, xOffset);
-        return floatProduct(rows, x, xOffset, inner, 1, mode, rounding, executor);
+        return floatProduct(Rows.of(rows), x, xOffset, inner, 1, mode, rounding, executor);
     }
 
     /**
@@ -101,7 +101,11 @@ public final class MxMatmul {
      */
     public static float[] gemm(MxArray[] rowsOfA, float[] b, int bOffset, int n, Accumulation mode, Rounding rounding,
                                Executor executor) {
-        int inner = sharedLength(rowsOfA, "row");
+        return floatGemm(Rows.of(rowsOfA), sharedLength(rowsOfA, "row"), b, bOffset, n, mode, rounding, executor);
+    }
+
+    private static float[] floatGemm(Rows rowsOfA, int inner, float[] b, int bOffset, int n, Accumulation mode,
+                                     Rounding rounding, Executor executor) {
         if (n < 0) {
             throw new IllegalArgumentException("column count " + n + " is negative");
         }
@@ -141,7 +145,9 @@ public final class MxMatmul {
      */
     public static float[] matvec(MxTensor2d w, float[] x, int xOffset, Accumulation mode, Rounding rounding,
                                  Executor executor) {
-        return matvec(rows(w, "W"), x, xOffset, mode, rounding, executor);
+        requireAlongRows(w, "W");
+        MxDot.requireFloats(w.cols(), x, xOffset);
+        return floatProduct(Rows.of(w), x, xOffset, w.cols(), 1, mode, rounding, executor);
     }
 
     /**
@@ -175,14 +181,19 @@ public final class MxMatmul {
      */
     public static float[] gemm(MxTensor2d a, float[] b, int bOffset, int n, Accumulation mode, Rounding rounding,
                                Executor executor) {
-        return gemm(rows(a, "A"), b, bOffset, n, mode, rounding, executor);
+        requireAlongRows(a, "A");
+        return floatGemm(Rows.of(a), a.cols(), b, bOffset, n, mode, rounding, executor);
     }
 
-    private static MxArray[] rows(MxTensor2d t, String name) {
+    private static void requireAlongRows(MxTensor2d t, String name) {
         if (t.axis() != BlockAxis.ALONG_ROWS) {
             throw new IllegalArgumentException(name + " needs blocks along rows, has them " + t.axis()
                     + " (quantize it with BlockAxis.ALONG_ROWS)");
         }
+    }
+
+    private static MxArray[] rows(MxTensor2d t, String name) {
+        requireAlongRows(t, name);
         MxArray[] rows = new MxArray[t.rows()];
         for (int r = 0; r < rows.length; r++) {
             rows[r] = t.row(r);
@@ -190,37 +201,84 @@ public final class MxMatmul {
         return rows;
     }
 
+    /**
+     * The rows of a left operand: MxArrays, or the rows of one tensor, which the kernels read in
+     * place (a view per row would cost more than a short row's dot product).
+     */
+    private abstract static class Rows {
+        final int count;
+
+        Rows(int count) {
+            this.count = count;
+        }
+
+        /** The format of every row (count > 0). */
+        abstract MxFormat format();
+
+        abstract MxArray row(int i);
+
+        /** Points {@code operand} at row i's codes. */
+        abstract void point(SimdRoutes.Operand operand, int i);
+
+        static Rows of(MxArray[] rows) {
+            return new Rows(rows.length) {
+                @Override
+                MxFormat format() { return rows[0].format(); }
+
+                @Override
+                MxArray row(int i) { return rows[i]; }
+
+                @Override
+                void point(SimdRoutes.Operand operand, int i) { operand.of(rows[i]); }
+            };
+        }
+
+        static Rows of(MxTensor2d t) {
+            return new Rows(t.rows()) {
+                @Override
+                MxFormat format() { return t.format(); }
+
+                @Override
+                MxArray row(int i) { return t.row(i); }
+
+                @Override
+                void point(SimdRoutes.Operand operand, int i) { operand.ofRow(t, i); }
+            };
+        }
+    }
+
     /** Rows times the n float columns stored one after another from {@code offset}. */
-    private static float[] floatProduct(MxArray[] rows, float[] columns, int offset, int inner, int n, Accumulation mode,
+    private static float[] floatProduct(Rows rows, float[] columns, int offset, int inner, int n, Accumulation mode,
                                         Rounding rounding, Executor executor) {
         MxDot.requireDeterministic(rounding);
         Objects.requireNonNull(mode, "mode");
-        int m = rows.length;
+        int m = rows.count;
         float[] c = new float[Math.multiplyExact(m, n)];
         if (m == 0 || n == 0) {
             return c;
         }
-        if (mode == Accumulation.FAST && SimdRoutes.fastApplies(rows[0].format(), inner)) {
+        MxFormat f = rows.format();
+        if (mode == Accumulation.FAST && SimdRoutes.fastApplies(f, inner)) {
             // Split once for all rows where the kernels read split x faster (MXFP4 at 256 bits).
-            float[] split = SimdRoutes.splitColumns(rows[0].format(), columns, offset, inner, n);
+            float[] split = SimdRoutes.splitColumns(f, columns, offset, inner, n);
             run(m, executor, (lo, hi) -> {
                 SimdRoutes.Operand row = new SimdRoutes.Operand();   // reused row by row
                 for (int i = lo; i < hi; i++) {
-                    row.of(rows[i]);
+                    rows.point(row, i);
                     for (int j = 0; j < n; j++) {
-                        double sum = split != null ? SimdRoutes.fastDotSplit(rows[i], row, split, j * inner)
-                                : SimdRoutes.fastDot(rows[i], row, columns, offset + j * inner);
+                        double sum = split != null ? SimdRoutes.fastDotSplit(f, inner, row, split, j * inner)
+                                : SimdRoutes.fastDot(f, inner, row, columns, offset + j * inner);
                         c[i * n + j] = SimdRoutes.toFloat(sum, rounding);
                     }
                 }
             });
             return c;
         }
-        FloatDotKernel kernel = new FloatDotKernel(Unpacked.of(rows[0]));
+        FloatDotKernel kernel = new FloatDotKernel(Unpacked.of(rows.row(0)));
         run(m, executor, (lo, hi) -> {
             ExactAccumulator acc = mode == Accumulation.EXACT ? kernel.newAccumulator() : null;
             for (int i = lo; i < hi; i++) {
-                Unpacked row = Unpacked.of(rows[i]);
+                Unpacked row = Unpacked.of(rows.row(i));
                 for (int j = 0; j < n; j++) {
                     c[i * n + j] = (float) MxDot.dot(kernel, acc, row, columns, offset + j * inner, mode, rounding, true);
                 }

@@ -3,6 +3,7 @@ package org.mxformats.dot;
 import java.nio.ByteBuffer;
 import org.mxformats.block.MxArray;
 import org.mxformats.block.MxFormat;
+import org.mxformats.block.MxTensor2d;
 import org.mxformats.block.Packing;
 import org.mxformats.format.ElementFormat;
 import org.mxformats.format.Rounding;
@@ -33,11 +34,32 @@ final class SimdRoutes {
         int codeOffset;
         byte[] scales;
         int scaleOffset;
+        float tensorScale;
         private byte[] codeCopy;
         private byte[] scaleCopy;
 
+        /**
+         * Points this object at row {@code r} of {@code t} (blocks along rows): read in place from
+         * the tensor's arrays for 4- and 8-bit elements, without the view {@link MxTensor2d#row}
+         * makes; returns it.
+         */
+        Operand ofRow(MxTensor2d t, int r) {
+            MxFormat f = t.format();
+            int bits = f.element().bits();
+            if (bits != 4 && bits != 8) {
+                return of(t.row(r));
+            }
+            codes = STORAGE.elementArray(t);
+            codeOffset = r * f.packedBytes(t.cols());
+            scales = STORAGE.scaleArray(t);
+            scaleOffset = r * f.blockCount(t.cols());
+            tensorScale = t.tensorScale();
+            return this;
+        }
+
         /** Points this object at {@code a}'s codes; returns it. */
         Operand of(MxArray a) {
+            tensorScale = a.tensorScale();
             int bits = a.format().element().bits();
             byte[] inPlace = bits == 4 || bits == 8 ? STORAGE.elementArray(a) : null;
             if (inPlace != null) {
@@ -111,14 +133,13 @@ final class SimdRoutes {
     }
 
     /**
-     * The FAST dot product of whole blocks of {@code a}, whose codes {@code operand} holds, tensor
-     * scale applied, before the final rounding.
+     * The FAST dot product of {@code length} elements (whole blocks) of format {@code f} whose
+     * codes {@code operand} holds, tensor scale applied, before the final rounding.
      */
-    static double fastDot(MxArray a, Operand operand, float[] x, int offset) {
-        MxFormat f = a.format();
+    static double fastDot(MxFormat f, int length, Operand operand, float[] x, int offset) {
         double total = Kernels.get().dotFast(f.element(), operand.codes, operand.codeOffset, f.scale(), operand.scales,
-                operand.scaleOffset, f.blockSize(), a.length() / f.blockSize(), x, offset);
-        return a.tensorScale() != 1 ? total * a.tensorScale() : total;
+                operand.scaleOffset, f.blockSize(), length / f.blockSize(), x, offset);
+        return operand.tensorScale != 1 ? total * operand.tensorScale : total;
     }
 
     /**
@@ -139,11 +160,10 @@ final class SimdRoutes {
     }
 
     /** {@link #fastDot} with x as {@link #splitColumns} gave it: the same value. */
-    static double fastDotSplit(MxArray a, Operand operand, float[] xs, int offset) {
-        MxFormat f = a.format();
+    static double fastDotSplit(MxFormat f, int length, Operand operand, float[] xs, int offset) {
         double total = Kernels.get().dotFastSplit(f.element(), operand.codes, operand.codeOffset, f.scale(),
-                operand.scales, operand.scaleOffset, f.blockSize(), a.length() / f.blockSize(), xs, offset);
-        return a.tensorScale() != 1 ? total * a.tensorScale() : total;
+                operand.scales, operand.scaleOffset, f.blockSize(), length / f.blockSize(), xs, offset);
+        return operand.tensorScale != 1 ? total * operand.tensorScale : total;
     }
 
     /**

@@ -1,11 +1,13 @@
 package org.mxformats.internal;
 
 import org.mxformats.block.MxArray;
+import org.mxformats.block.MxTensor2d;
 
 /**
- * Library-internal read access to the heap arrays behind an {@link MxArray}, so that the dot
- * product kernels can read the codes in place instead of copying them out of the read-only
- * {@code ByteBuffer} views that {@code MxArray} publishes. Not part of the API: {@link #get} hands
+ * Library-internal read access to the heap arrays behind an {@link MxArray} or an
+ * {@link MxTensor2d}, so that the dot product kernels can read the codes in place instead of
+ * copying them out of the read-only {@code ByteBuffer} views that {@code MxArray} publishes (a
+ * tensor's rows would each cost a view). Not part of the API: {@link #get} hands
  * the single instance (registered by {@code MxArray} itself) only to classes of the library's own
  * {@code org.mxformats} packages, and the arrays it gives must never be written or passed on.
  */
@@ -69,4 +71,13 @@ public abstract class MxArrayStorage {
 
     /** Where the scale codes start in {@link #scaleArray}. */
     public abstract int scaleOffset(MxArray a);
+
+    /**
+     * The heap array holding the tensor's packed element codes, line after line, each line from a
+     * multiple of {@code t.format().packedBytes(line length)} (rows for blocks along rows).
+     */
+    public abstract byte[] elementArray(MxTensor2d t);
+
+    /** The heap array holding the tensor's scale codes, each line's from a multiple of its block count. */
+    public abstract byte[] scaleArray(MxTensor2d t);
 }

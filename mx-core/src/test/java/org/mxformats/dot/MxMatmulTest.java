@@ -273,6 +273,105 @@ class MxMatmulTest {
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("along rows");
     }
 
+    /**
+     * The tensor forms read a row-blocked tensor's rows in place (4- and 8-bit elements) or
+     * through their views (others): the same bits as the rows given as MxArrays and as each row's
+     * own dot, FAST and EXACT, whole blocks or not, for every thread count, with tensor scales.
+     */
+    @Test
+    void tensorFormsWithFloatsGiveTheirRowsBits() {
+        SplittableRandom r = new SplittableRandom(27);
+        int m = 13;
+        for (MxFormat f : new MxFormat[] {MxFormat.MXFP4, MxFormat.MXFP8_E4M3, MxFormat.MXINT8, MxFormat.MXFP6_E2M3,
+                MxFormat.NVFP4}) {
+            for (int k : new int[] {96, 80}) {
+                float[] w = new float[m * k];
+                for (int i = 0; i < w.length; i++) {
+                    w[i] = (float) (r.nextGaussian() * Math.scalb(1.0, r.nextInt(12) - 6));
+                }
+                MxTensor2d t = MxTensor2d.quantize(f, w, m, k, BlockAxis.ALONG_ROWS);
+                MxArray[] rows = new MxArray[m];
+                for (int i = 0; i < m; i++) {
+                    rows[i] = t.row(i);
+                }
+                float[] x = new float[k + 3];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = (float) r.nextGaussian();
+                }
+                float[] b = new float[k * 3];
+                for (int i = 0; i < b.length; i++) {
+                    b[i] = (float) r.nextGaussian();
+                }
+                for (Accumulation mode : Accumulation.values()) {
+                    String what = f + " k=" + k + " " + mode;
+                    float[] want = MxMatmul.matvec(rows, x, 3, mode, Rounding.RNE, null);
+                    for (int i = 0; i < m; i++) {
+                        assertThat(Float.floatToRawIntBits(want[i])).as(what).isEqualTo(
+                                Float.floatToRawIntBits(MxDot.dot(rows[i], x, 3, mode, Rounding.RNE)));
+                    }
+                    float[] wantGemm = MxMatmul.gemm(rows, b, 0, 3, mode, Rounding.RNE, null);
+                    for (int threads : new int[] {1, 3}) {
+                        ExecutorService pool = threads == 1 ? null : Executors.newFixedThreadPool(threads);
+                        try {
+                            assertThat(bits(MxMatmul.matvec(t, x, 3, mode, Rounding.RNE, pool))).as(what)
+                                    .isEqualTo(bits(want));
+                            assertThat(bits(MxMatmul.gemm(t, b, 0, 3, mode, Rounding.RNE, pool))).as(what)
+                                    .isEqualTo(bits(wantGemm));
+                        } finally {
+                            if (pool != null) {
+                                pool.shutdown();
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assertThatThrownBy(() -> MxMatmul.matvec(MxTensor2d.quantize(MxFormat.MXFP4, new float[64], 1, 64,
+                BlockAxis.ALONG_ROWS), new float[63], 0, Accumulation.FAST, Rounding.RNE, null))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("63");
+    }
+
+    /**
+     * A FAST product whose every term is a zero is -0 only when every term is -0 (the sign rule of
+     * IEEE sums, which the lane order keeps: docs/dot.md): rows of -0 weights times positive x
+     * give -0, rows of +0 weights, or of -0 weights times negative x, or of mixed zeros, give +0;
+     * through the tensor form (the MXFP4 split loop at 256 bits) and the row form.
+     */
+    @Test
+    void fastProductsOfZerosFollowTheSignRuleOfSums() {
+        int k = 64;
+        float[][] rows = new float[4][k];
+        java.util.Arrays.fill(rows[0], -0.0f);
+        java.util.Arrays.fill(rows[2], -0.0f);
+        for (int i = 0; i < k; i++) {
+            rows[3][i] = i % 3 == 0 ? 0.0f : -0.0f;
+        }
+        float[] positive = new float[k];
+        java.util.Arrays.fill(positive, 1.5f);
+        float[] negative = new float[k];
+        java.util.Arrays.fill(negative, -0.75f);
+        for (MxFormat f : new MxFormat[] {MxFormat.MXFP4, MxFormat.MXFP8_E4M3, MxFormat.MXFP6_E3M2}) {
+            float[] w = new float[4 * k];
+            for (int i = 0; i < 4; i++) {
+                System.arraycopy(rows[i], 0, w, i * k, k);
+            }
+            MxTensor2d t = MxTensor2d.quantize(f, w, 4, k, BlockAxis.ALONG_ROWS);
+            float[] yPositive = MxMatmul.matvec(t, positive, 0, Accumulation.FAST, Rounding.RNE, null);
+            float[] yNegative = MxMatmul.matvec(t, negative, 0, Accumulation.FAST, Rounding.RNE, null);
+            assertThat(Float.floatToRawIntBits(yPositive[0])).as("%s: -0 rows x positive", f)
+                    .isEqualTo(Float.floatToRawIntBits(-0.0f));
+            assertThat(Float.floatToRawIntBits(yPositive[1])).as("%s: +0 rows x positive", f).isZero();
+            assertThat(Float.floatToRawIntBits(yNegative[2])).as("%s: -0 rows x negative", f).isZero();
+            assertThat(Float.floatToRawIntBits(yNegative[1])).as("%s: +0 rows x negative", f)
+                    .isEqualTo(Float.floatToRawIntBits(-0.0f));
+            assertThat(Float.floatToRawIntBits(yPositive[3])).as("%s: mixed zeros", f).isZero();
+            for (int i = 0; i < 4; i++) {
+                assertThat(Float.floatToRawIntBits(MxDot.dot(t.row(i), positive, 0, Accumulation.FAST, Rounding.RNE)))
+                        .as("%s row %d", f, i).isEqualTo(Float.floatToRawIntBits(yPositive[i]));
+            }
+        }
+    }
+
     /** The exact value at (r, c): element x scale x tensor scale, from the codes. */
     private static BigDecimal valueOf(MxTensor2d t, int r, int c) {
         MxArray line = t.axis() == BlockAxis.ALONG_ROWS ? t.row(r) : t.column(c);
