@@ -176,7 +176,7 @@ public final class MxDot {
         requireFloats(a.length(), x, offset);
         if (mode == Accumulation.FAST && SimdRoutes.fastApplies(a.format(), a.length())) {
             requireDeterministic(rounding);
-            double total = SimdRoutes.fastDot(a.format(), a.length(), new SimdRoutes.Operand().of(a), x, offset);
+            double total = SimdRoutes.fastDot(a.format(), a.length() / a.format().blockSize(), new SimdRoutes.Operand().of(a), x, offset);
             return toFloat ? SimdRoutes.toFloat(total, rounding) : total;
         }
         if (mode == Accumulation.EXACT && toFloat) {

@@ -201,10 +201,7 @@ public final class MxMatmul {
         return rows;
     }
 
-    /**
-     * The rows of a left operand: MxArrays, or the rows of one tensor, which the kernels read in
-     * place (a view per row would cost more than a short row's dot product).
-     */
+    /** The rows of a left operand: MxArrays, or the rows of one tensor ({@link SimdRoutes.TensorRows}). */
     private abstract static class Rows {
         final int count;
 
@@ -234,6 +231,7 @@ public final class MxMatmul {
         }
 
         static Rows of(MxTensor2d t) {
+            SimdRoutes.TensorRows lines = new SimdRoutes.TensorRows(t);
             return new Rows(t.rows()) {
                 @Override
                 MxFormat format() { return t.format(); }
@@ -242,7 +240,7 @@ public final class MxMatmul {
                 MxArray row(int i) { return t.row(i); }
 
                 @Override
-                void point(SimdRoutes.Operand operand, int i) { operand.ofRow(t, i); }
+                void point(SimdRoutes.Operand operand, int i) { operand.ofRow(lines, i); }
             };
         }
     }
@@ -261,13 +259,14 @@ public final class MxMatmul {
         if (mode == Accumulation.FAST && SimdRoutes.fastApplies(f, inner)) {
             // Split once for all rows where the kernels read split x faster (MXFP4 at 256 bits).
             float[] split = SimdRoutes.splitColumns(f, columns, offset, inner, n);
+            int blocks = inner / f.blockSize();
             run(m, executor, (lo, hi) -> {
                 SimdRoutes.Operand row = new SimdRoutes.Operand();   // reused row by row
                 for (int i = lo; i < hi; i++) {
                     rows.point(row, i);
                     for (int j = 0; j < n; j++) {
-                        double sum = split != null ? SimdRoutes.fastDotSplit(f, inner, row, split, j * inner)
-                                : SimdRoutes.fastDot(f, inner, row, columns, offset + j * inner);
+                        double sum = split != null ? SimdRoutes.fastDotSplit(f, blocks, row, split, j * inner)
+                                : SimdRoutes.fastDot(f, blocks, row, columns, offset + j * inner);
                         c[i * n + j] = SimdRoutes.toFloat(sum, rounding);
                     }
                 }

@@ -38,22 +38,16 @@ final class SimdRoutes {
         private byte[] codeCopy;
         private byte[] scaleCopy;
 
-        /**
-         * Points this object at row {@code r} of {@code t} (blocks along rows): read in place from
-         * the tensor's arrays for 4- and 8-bit elements, without the view {@link MxTensor2d#row}
-         * makes; returns it.
-         */
-        Operand ofRow(MxTensor2d t, int r) {
-            MxFormat f = t.format();
-            int bits = f.element().bits();
-            if (bits != 4 && bits != 8) {
-                return of(t.row(r));
+        /** Points this object at row {@code r} of {@code lines}' tensor; returns it. */
+        Operand ofRow(TensorRows lines, int r) {
+            if (lines.codes == null) {
+                return of(lines.tensor.row(r));
             }
-            codes = STORAGE.elementArray(t);
-            codeOffset = r * f.packedBytes(t.cols());
-            scales = STORAGE.scaleArray(t);
-            scaleOffset = r * f.blockCount(t.cols());
-            tensorScale = t.tensorScale();
+            codes = lines.codes;
+            codeOffset = r * lines.rowBytes;
+            scales = lines.scales;
+            scaleOffset = r * lines.rowBlocks;
+            tensorScale = lines.tensorScale;
             return this;
         }
 
@@ -80,6 +74,31 @@ final class SimdRoutes {
                 scaleOffset = 0;
             }
             return this;
+        }
+    }
+
+    /**
+     * The rows of a tensor with blocks along rows, as {@link Operand#ofRow} reads them: in place
+     * from the tensor's arrays for 4- and 8-bit elements (without the view {@link MxTensor2d#row}
+     * makes, which costs more than a short row's dot product), else through the row views.
+     */
+    static final class TensorRows {
+        final MxTensor2d tensor;
+        final byte[] codes;   // null: through the views
+        final byte[] scales;
+        final int rowBytes;
+        final int rowBlocks;
+        final float tensorScale;
+
+        TensorRows(MxTensor2d t) {
+            MxFormat f = t.format();
+            int bits = f.element().bits();
+            tensor = t;
+            codes = bits == 4 || bits == 8 ? STORAGE.elementArray(t) : null;
+            scales = STORAGE.scaleArray(t);
+            rowBytes = f.packedBytes(t.cols());
+            rowBlocks = f.blockCount(t.cols());
+            tensorScale = t.tensorScale();
         }
     }
 
@@ -133,12 +152,12 @@ final class SimdRoutes {
     }
 
     /**
-     * The FAST dot product of {@code length} elements (whole blocks) of format {@code f} whose
-     * codes {@code operand} holds, tensor scale applied, before the final rounding.
+     * The FAST dot product of {@code blocks} whole blocks of format {@code f} whose codes
+     * {@code operand} holds, tensor scale applied, before the final rounding.
      */
-    static double fastDot(MxFormat f, int length, Operand operand, float[] x, int offset) {
+    static double fastDot(MxFormat f, int blocks, Operand operand, float[] x, int offset) {
         double total = Kernels.get().dotFast(f.element(), operand.codes, operand.codeOffset, f.scale(), operand.scales,
-                operand.scaleOffset, f.blockSize(), length / f.blockSize(), x, offset);
+                operand.scaleOffset, f.blockSize(), blocks, x, offset);
         return operand.tensorScale != 1 ? total * operand.tensorScale : total;
     }
 
@@ -160,9 +179,9 @@ final class SimdRoutes {
     }
 
     /** {@link #fastDot} with x as {@link #splitColumns} gave it: the same value. */
-    static double fastDotSplit(MxFormat f, int length, Operand operand, float[] xs, int offset) {
+    static double fastDotSplit(MxFormat f, int blocks, Operand operand, float[] xs, int offset) {
         double total = Kernels.get().dotFastSplit(f.element(), operand.codes, operand.codeOffset, f.scale(),
-                operand.scales, operand.scaleOffset, f.blockSize(), length / f.blockSize(), xs, offset);
+                operand.scales, operand.scaleOffset, f.blockSize(), blocks, xs, offset);
         return operand.tensorScale != 1 ? total * operand.tensorScale : total;
     }
 

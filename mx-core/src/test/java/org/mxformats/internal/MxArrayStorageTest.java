@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
+import org.mxformats.block.BlockAxis;
 import org.mxformats.block.MxArray;
 import org.mxformats.block.MxFormat;
+import org.mxformats.block.MxTensor2d;
 
 class MxArrayStorageTest {
     @Test
@@ -30,6 +32,28 @@ class MxArrayStorageTest {
                 ByteBuffer.wrap(scales).asReadOnlyBuffer().position(1), 1f);
         assertThat(storage.elementArray(elsewhere)).isNull();
         assertThat(storage.scaleArray(elsewhere)).isNull();
+    }
+
+    @Test
+    void givesATensorsArraysWithItsRowsAtMultiplesOfTheRowSizes() {
+        float[] values = new float[3 * 40];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = (i % 7 - 3) * 0.75f;
+        }
+        MxTensor2d t = MxTensor2d.quantize(MxFormat.MXFP4, values, 3, 40, BlockAxis.ALONG_ROWS);
+        MxArrayStorage storage = MxArrayStorage.get();
+        int rowBytes = MxFormat.MXFP4.packedBytes(40);
+        int rowBlocks = MxFormat.MXFP4.blockCount(40);
+        for (int r = 0; r < 3; r++) {
+            ByteBuffer codes = t.row(r).packedElements();
+            ByteBuffer scales = t.row(r).scales();
+            for (int i = 0; i < rowBytes; i++) {
+                assertThat(storage.elementArray(t)[r * rowBytes + i]).isEqualTo(codes.get(i));
+            }
+            for (int b = 0; b < rowBlocks; b++) {
+                assertThat(storage.scaleArray(t)[r * rowBlocks + b]).isEqualTo(scales.get(b));
+            }
+        }
     }
 
     @Test

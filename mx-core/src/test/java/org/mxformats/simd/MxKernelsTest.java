@@ -512,6 +512,60 @@ class MxKernelsTest {
         }
     }
 
+    /**
+     * FAST dots at the edges of float: x from subnormals to near the float maximum, infinities,
+     * NaNs and signed zeros among them, and scales from the smallest to the largest finite code,
+     * so that lane products and sums underflow, overflow to infinity and meet inf - inf. Every
+     * kernel, on natural and split x, gives the scalar kernel's bits (all NaNs count as one).
+     */
+    @ParameterizedTest
+    @MethodSource("laneFormats")
+    void fastDotAgreesBitForBitAtTheEdgesOfFloat(ElementFormat element) {
+        SplittableRandom random = new SplittableRandom(element.name().hashCode() * 19L);
+        List<Kernels> kernels = Kernels.vector().isPresent() ? List.of(Kernels.scalar(), Kernels.vector().get())
+                : List.of(Kernels.scalar());
+        float[] edges = {0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL, 0x1p-140f, Float.MAX_VALUE,
+            -Float.MAX_VALUE, 0x1p100f, -0x1.8p110f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN};
+        for (int trial = 0; trial < 200; trial++) {
+            int blocks = random.nextInt(1, 6);
+            int n = blocks * 32;
+            byte[] codes = new byte[DotLanes.codeBytes(element, n)];
+            for (int i = 0; i < codes.length; i++) {
+                int c = random.nextInt(DotLanes.nibbles(element) ? 256 : element.codeCount());
+                codes[i] = (byte) (DotLanes.nibbles(element) || Double.isFinite(element.decode(c)) ? c : 0);
+            }
+            ElementFormat scale = trial % 2 == 0 ? ElementFormat.E8M0 : ElementFormat.UE4M3;
+            byte[] scales = new byte[blocks];
+            for (int b = 0; b < blocks; b++) {
+                int pick = random.nextInt(4);
+                scales[b] = (byte) (scale == ElementFormat.E8M0 ? (pick == 0 ? 0 : pick == 1 ? 254 : random.nextInt(100, 160))
+                        : (pick == 0 ? 0 : pick == 1 ? 0x7e : random.nextInt(0, 0x7f)));
+            }
+            float[] x = new float[n];
+            int edgeRate = 1 + trial % 8;   // from every element an edge value to one in eight
+            for (int i = 0; i < n; i++) {
+                x[i] = random.nextInt(edgeRate) == 0 && (trial % 3 != 0 || random.nextInt(4) != 0)
+                        ? edges[random.nextInt(trial % 5 == 0 ? edges.length : edges.length - 3)]
+                        : (float) (random.nextGaussian() * Math.scalb(1.0, random.nextInt(-140, 128)));
+            }
+            float[] xs = new float[n];
+            Kernels.splitX(x, 0, n, xs, 0);
+            double want = Kernels.scalar().dotFast(element, codes, 0, scale, scales, 0, 32, blocks, x, 0);
+            for (Kernels k : kernels) {
+                double natural = k.dotFast(element, codes, 0, scale, scales, 0, 32, blocks, x, 0);
+                double split = k.dotFastSplit(element, codes, 0, scale, scales, 0, 32, blocks, xs, 0);
+                for (double got : new double[] {natural, split}) {
+                    if (Double.isNaN(want)) {
+                        assertThat(got).as("%s on %s, trial %d", element, k.name(), trial).isNaN();
+                    } else {
+                        assertThat(Double.doubleToRawLongBits(got)).as("%s on %s, trial %d", element, k.name(), trial)
+                                .isEqualTo(Double.doubleToRawLongBits(want));
+                    }
+                }
+            }
+        }
+    }
+
     /** Finite scale codes: UE4M3 below its NaN code, E8M0 from 2^-27 to 2^22. */
     private static byte[] randomScales(SplittableRandom random, ElementFormat scale, int count) {
         byte[] scales = new byte[count];
