@@ -42,8 +42,8 @@ final class VectorKernels implements Kernels {
     static final boolean LITTLE_ENDIAN = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
     /**
-     * Per-thread staging for one chunk's 32 codes or looked-up bytes in the 256-bit nibble loops,
-     * which widen them a quarter at a time from memory: a call then allocates nothing.
+     * Per-thread staging for one chunk's 32 codes in the 256-bit nibble decoding loop, which widens
+     * them a quarter at a time from memory: a call then allocates nothing.
      */
     private static final ThreadLocal<byte[]> CHUNK_STAGING = ThreadLocal.withInitial(() -> new byte[DotLanes.CHUNK]);
 
@@ -370,10 +370,8 @@ final class VectorKernels implements Kernels {
                 }
                 int xo = xOffset + blk * DotLanes.CHUNK;
                 FloatVector factor = FloatVector.broadcast(F, factors[scaleCodes[scaleOffset + blk] & scaleMask]);
-                low = v2.fma(FloatVector.fromArray(F, x, xo + 16), v0.mul(FloatVector.fromArray(F, x, xo)))
-                        .fma(factor, low);
-                high = v3.fma(FloatVector.fromArray(F, x, xo + 24), v1.mul(FloatVector.fromArray(F, x, xo + 8)))
-                        .fma(factor, high);
+                low = laneStep(v0, v2, x, xo, xo + 16, factor, low);
+                high = laneStep(v1, v3, x, xo + 8, xo + 24, factor, high);
             }
             if (specials && largest.compare(VectorOperators.GT, maxByte).anyTrue()) {
                 return Double.NaN;
@@ -409,16 +407,14 @@ final class VectorKernels implements Kernels {
                 ByteVector second = ((ByteVector) pairs1.and((short) 0x000f)                     // elements 16-31
                         .or(pairs1.lanewise(VectorOperators.LSHL, 4).and((short) 0x0f00)).reinterpretAsBytes())
                         .selectFrom(values);
-                FloatVector v0 = (FloatVector) first.convertShape(VectorOperators.B2F, F, 0);
-                FloatVector v1 = (FloatVector) first.rearrange(UPPER_HALF_DOWN).convertShape(VectorOperators.B2F, F, 0);
-                FloatVector v2 = (FloatVector) second.convertShape(VectorOperators.B2F, F, 0);
-                FloatVector v3 = (FloatVector) second.rearrange(UPPER_HALF_DOWN).convertShape(VectorOperators.B2F, F, 0);
+                FloatVector v0 = lowerHalfToFloats(first);
+                FloatVector v1 = upperHalfToFloats(first);
+                FloatVector v2 = lowerHalfToFloats(second);
+                FloatVector v3 = upperHalfToFloats(second);
                 int xo = xOffset + blk * DotLanes.CHUNK;
                 FloatVector factor = FloatVector.broadcast(F, factors[scaleCodes[scaleOffset + blk] & scaleMask]);
-                low = v2.fma(FloatVector.fromArray(F, x, xo + 16), v0.mul(FloatVector.fromArray(F, x, xo)))
-                        .fma(factor, low);
-                high = v3.fma(FloatVector.fromArray(F, x, xo + 24), v1.mul(FloatVector.fromArray(F, x, xo + 8)))
-                        .fma(factor, high);
+                low = laneStep(v0, v2, x, xo, xo + 16, factor, low);
+                high = laneStep(v1, v3, x, xo + 8, xo + 24, factor, high);
             }
             return nonZero(foldNarrow(low, high));
         }
@@ -457,18 +453,14 @@ final class VectorKernels implements Kernels {
                 ByteVector low = packed.and((byte) 0x0f).selectFrom(values);   // elements 0, 2, .., 30
                 ByteVector high = packed.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
                         .and((byte) 0x0f).selectFrom(values);                      // elements 1, 3, .., 31
-                // The upper 8 bytes widen after one byte shuffle brings them down (faster than
-                // widening them from a staging array, or in place: docs/performance.md).
-                FloatVector v0 = (FloatVector) low.convertShape(VectorOperators.B2F, F, 0);
-                FloatVector v1 = (FloatVector) low.rearrange(UPPER_HALF_DOWN).convertShape(VectorOperators.B2F, F, 0);
-                FloatVector v2 = (FloatVector) high.convertShape(VectorOperators.B2F, F, 0);
-                FloatVector v3 = (FloatVector) high.rearrange(UPPER_HALF_DOWN).convertShape(VectorOperators.B2F, F, 0);
+                FloatVector v0 = lowerHalfToFloats(low);
+                FloatVector v1 = upperHalfToFloats(low);
+                FloatVector v2 = lowerHalfToFloats(high);
+                FloatVector v3 = upperHalfToFloats(high);
                 int xo = xOffset + blk * DotLanes.CHUNK;
                 FloatVector factor = FloatVector.broadcast(F, factors[scaleCodes[scaleOffset + blk] & scaleMask]);
-                even = v1.fma(FloatVector.fromArray(F, xs, xo + 8), v0.mul(FloatVector.fromArray(F, xs, xo)))
-                        .fma(factor, even);
-                odd = v3.fma(FloatVector.fromArray(F, xs, xo + 24), v2.mul(FloatVector.fromArray(F, xs, xo + 16)))
-                        .fma(factor, odd);
+                even = laneStep(v0, v1, xs, xo, xo + 8, factor, even);
+                odd = laneStep(v2, v3, xs, xo + 16, xo + 24, factor, odd);
             }
             return foldSplit(even, odd);
         }
@@ -501,10 +493,8 @@ final class VectorKernels implements Kernels {
                         .mul(laneScale);
                 int xo = xOffset + blk * DotLanes.CHUNK;
                 FloatVector factor = FloatVector.broadcast(F, factors[scaleCodes[scaleOffset + blk] & scaleMask]);
-                even = v1.fma(FloatVector.fromArray(F, xs, xo + 8), v0.mul(FloatVector.fromArray(F, xs, xo)))
-                        .fma(factor, even);
-                odd = v3.fma(FloatVector.fromArray(F, xs, xo + 24), v2.mul(FloatVector.fromArray(F, xs, xo + 16)))
-                        .fma(factor, odd);
+                even = laneStep(v0, v1, xs, xo, xo + 8, factor, even);
+                odd = laneStep(v2, v3, xs, xo + 16, xo + 24, factor, odd);
             }
             return foldSplit(even, odd);
         }
@@ -520,6 +510,28 @@ final class VectorKernels implements Kernels {
             double t5 = (double) odd.lane(2) + odd.lane(6);
             double t7 = (double) odd.lane(3) + odd.lane(7);
             return ((t0 + t4) + (t2 + t6)) + ((t1 + t5) + (t3 + t7));
+        }
+
+        /** Bytes 0-7 of a 128-bit vector widened to 8 floats. */
+        private static FloatVector lowerHalfToFloats(ByteVector bytes) {
+            return (FloatVector) bytes.convertShape(VectorOperators.B2F, F, 0);
+        }
+
+        /**
+         * Bytes 8-15 of a 128-bit vector widened to 8 floats, after one byte shuffle brings them
+         * down (faster than widening them from a staging array, or in place: docs/performance.md).
+         */
+        private static FloatVector upperHalfToFloats(ByteVector bytes) {
+            return (FloatVector) bytes.rearrange(UPPER_HALF_DOWN).convertShape(VectorOperators.B2F, F, 0);
+        }
+
+        /**
+         * One block's step of 8 lanes at 256 bits: {@code fma(fma(vb, x[xb..], va * x[xa..]), factor, acc)}
+         * (the part 0 element, the part 1 element, then the block's factor; docs/dot.md).
+         */
+        private static FloatVector laneStep(FloatVector va, FloatVector vb, float[] x, int xa, int xb, FloatVector factor,
+                                            FloatVector acc) {
+            return vb.fma(FloatVector.fromArray(F, x, xb), va.mul(FloatVector.fromArray(F, x, xa))).fma(factor, acc);
         }
 
         /** {@link #fold} of lanes 0-7 ({@code low}) and 8-15 ({@code high}) held in two 8-lane vectors. */

@@ -28,6 +28,11 @@ class MxKernelsTest {
         return KernelsTest.vectorOrSkip();
     }
 
+    /** The scalar kernels, and the vector kernels where this JVM has them. */
+    private static List<Kernels> everyKernel() {
+        return Kernels.vector().isPresent() ? List.of(Kernels.scalar(), Kernels.vector().get()) : List.of(Kernels.scalar());
+    }
+
     @Test
     void maxAbsComparesMagnitudeBits() {
         Kernels vector = vector();
@@ -387,8 +392,7 @@ class MxKernelsTest {
     @MethodSource("laneFormats")
     void fastDotOnSplitXGivesTheFastDotsBits(ElementFormat element) {
         SplittableRandom random = new SplittableRandom(element.name().hashCode() * 13L);
-        List<Kernels> kernels = Kernels.vector().isPresent() ? List.of(Kernels.scalar(), Kernels.vector().get())
-                : List.of(Kernels.scalar());
+        List<Kernels> kernels = everyKernel();
         for (int trial = 0; trial < 40; trial++) {
             int blocks = random.nextInt(1, 40);
             int n = blocks * 32;
@@ -464,8 +468,7 @@ class MxKernelsTest {
         int[] zeroCodes = java.util.stream.IntStream.range(0, element.codeCount())
                 .filter(c -> element.decode(c) == 0).toArray();
         SplittableRandom random = new SplittableRandom(element.name().hashCode() * 17L);
-        List<Kernels> kernels = Kernels.vector().isPresent() ? List.of(Kernels.scalar(), Kernels.vector().get())
-                : List.of(Kernels.scalar());
+        List<Kernels> kernels = everyKernel();
         for (int trial = 0; trial < 120; trial++) {
             int blocks = random.nextInt(1, 12);
             int n = blocks * 32;
@@ -522,8 +525,7 @@ class MxKernelsTest {
     @MethodSource("laneFormats")
     void fastDotAgreesBitForBitAtTheEdgesOfFloat(ElementFormat element) {
         SplittableRandom random = new SplittableRandom(element.name().hashCode() * 19L);
-        List<Kernels> kernels = Kernels.vector().isPresent() ? List.of(Kernels.scalar(), Kernels.vector().get())
-                : List.of(Kernels.scalar());
+        List<Kernels> kernels = everyKernel();
         float[] edges = {0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MIN_NORMAL, 0x1p-140f, Float.MAX_VALUE,
             -Float.MAX_VALUE, 0x1p100f, -0x1.8p110f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN};
         for (int trial = 0; trial < 200; trial++) {
