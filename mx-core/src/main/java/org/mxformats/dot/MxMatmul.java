@@ -27,6 +27,8 @@ import org.mxformats.format.Rounding;
 public final class MxMatmul {
     /** Upper bound on tasks per call: enough to balance load, few enough to keep overhead low. */
     private static final int MAX_TASKS = 64;
+    /** Rows of a tensor per FAST kernel call (their sums fit a small buffer). */
+    private static final int ROW_BATCH = 64;
 
     private MxMatmul() {
     }
@@ -217,6 +219,11 @@ public final class MxMatmul {
         /** Points {@code operand} at row i's codes. */
         abstract void point(SimdRoutes.Operand operand, int i);
 
+        /** The tensor's rows when the kernels read them in place, else null. */
+        SimdRoutes.TensorRows inPlace() {
+            return null;
+        }
+
         static Rows of(MxArray[] rows) {
             return new Rows(rows.length) {
                 @Override
@@ -241,6 +248,9 @@ public final class MxMatmul {
 
                 @Override
                 void point(SimdRoutes.Operand operand, int i) { operand.ofRow(lines, i); }
+
+                @Override
+                SimdRoutes.TensorRows inPlace() { return lines.codes != null ? lines : null; }
             };
         }
     }
@@ -260,7 +270,22 @@ public final class MxMatmul {
             // Split once for all rows where the kernels read split x faster (MXFP4 at 256 bits).
             float[] split = SimdRoutes.splitColumns(f, columns, offset, inner, n);
             int blocks = inner / f.blockSize();
+            SimdRoutes.TensorRows lines = rows.inPlace();
             run(m, executor, (lo, hi) -> {
+                if (lines != null) {   // a tensor's rows, ROW_BATCH per kernel call
+                    double[] sums = new double[Math.min(ROW_BATCH, hi - lo)];
+                    for (int i = lo; i < hi; i += sums.length) {
+                        int count = Math.min(sums.length, hi - i);
+                        for (int j = 0; j < n; j++) {
+                            SimdRoutes.fastDotRows(f, blocks, lines, i, count, split != null ? split : columns,
+                                    split != null ? j * inner : offset + j * inner, split != null, sums);
+                            for (int r = 0; r < count; r++) {
+                                c[(i + r) * n + j] = SimdRoutes.toFloat(sums[r], rounding);
+                            }
+                        }
+                    }
+                    return;
+                }
                 SimdRoutes.Operand row = new SimdRoutes.Operand();   // reused row by row
                 for (int i = lo; i < hi; i++) {
                     rows.point(row, i);

@@ -84,7 +84,7 @@ final class SimdRoutes {
      */
     static final class TensorRows {
         final MxTensor2d tensor;
-        final byte[] codes;   // null: through the views
+        final byte[] codes;   // null: through the views (codes that are neither 4 nor 8 bits)
         final byte[] scales;
         final int rowBytes;
         final int rowBlocks;
@@ -183,6 +183,23 @@ final class SimdRoutes {
         double total = Kernels.get().dotFastSplit(f.element(), operand.codes, operand.codeOffset, f.scale(),
                 operand.scales, operand.scaleOffset, f.blockSize(), blocks, xs, offset);
         return operand.tensorScale != 1 ? total * operand.tensorScale : total;
+    }
+
+    /**
+     * {@link #fastDot} (or {@link #fastDotSplit}, with x as {@link #splitColumns} gave it) of rows
+     * {@code [first, first + count)} of a tensor read in place, into {@code sums[0 .. count)}: the
+     * same values, the kernel's lookups done once for all of them.
+     */
+    static void fastDotRows(MxFormat f, int blocks, TensorRows lines, int first, int count, float[] x, int offset,
+                            boolean split, double[] sums) {
+        Kernels.get().dotFastRows(f.element(), lines.codes, first * lines.rowBytes, lines.rowBytes, f.scale(),
+                lines.scales, first * lines.rowBlocks, lines.rowBlocks, f.blockSize(), blocks, x, offset, split, count,
+                sums, 0);
+        if (lines.tensorScale != 1) {
+            for (int r = 0; r < count; r++) {
+                sums[r] *= lines.tensorScale;
+            }
+        }
     }
 
     /**

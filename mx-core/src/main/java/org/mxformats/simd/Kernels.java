@@ -232,6 +232,24 @@ public sealed interface Kernels permits ScalarKernels, VectorKernels {
     }
 
     /**
+     * {@link #dotFast} (or, with {@code splitX}, {@link #dotFastSplit}) of {@code rows} rows laid
+     * out at a stride, row r's codes from {@code codeOffset + r * codeStride} and its scale codes
+     * from {@code scaleOffset + r * scaleStride}, into {@code sums[sumOffset + r]}: a matvec's rows
+     * of one tensor, with what the format needs looked up once rather than per row.
+     */
+    default void dotFastRows(ElementFormat element, byte[] codes, int codeOffset, int codeStride, ElementFormat scale,
+                             byte[] scaleCodes, int scaleOffset, int scaleStride, int blockSize, int blocks, float[] x,
+                             int xOffset, boolean splitX, int rows, double[] sums, int sumOffset) {
+        for (int r = 0; r < rows; r++) {
+            int at = codeOffset + r * codeStride;
+            int scalesAt = scaleOffset + r * scaleStride;
+            sums[sumOffset + r] = splitX
+                    ? dotFastSplit(element, codes, at, scale, scaleCodes, scalesAt, blockSize, blocks, x, xOffset)
+                    : dotFast(element, codes, at, scale, scaleCodes, scalesAt, blockSize, blocks, x, xOffset);
+        }
+    }
+
+    /**
      * The exact sum of products of every block: {@code sums[j] = productSum(a, block j of ca, b,
      * block j of cb)} for {@code blocks} blocks of {@code blockSize} codes (one per byte), exact when
      * {@link #exactProductSumBits}{@code (a, b, blockSize)} is at most 53.

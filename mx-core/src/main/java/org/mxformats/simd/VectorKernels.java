@@ -1524,6 +1524,32 @@ final class VectorKernels implements Kernels {
                 scaleOffset, blockSize, blocks, xs, xsOffset);
     }
 
+    @Override
+    public void dotFastRows(ElementFormat element, byte[] codes, int codeOffset, int codeStride, ElementFormat scale,
+                            byte[] scaleCodes, int scaleOffset, int scaleStride, int blockSize, int blocks, float[] x,
+                            int xOffset, boolean splitX, int rows, double[] sums, int sumOffset) {
+        DecodePlan plan = decodePlans.get(element);
+        if (splitX ? !prefersSplitX(element, blockSize) : !laneLoops(plan, blockSize)) {
+            Kernels.super.dotFastRows(element, codes, codeOffset, codeStride, scale, scaleCodes, scaleOffset, scaleStride,
+                    blockSize, blocks, x, xOffset, splitX, rows, sums, sumOffset);
+            return;
+        }
+        float[] factors = plan.factors(scale);
+        boolean nibbles = DotLanes.nibbles(element);
+        for (int r = 0; r < rows; r++) {
+            int at = codeOffset + r * codeStride;
+            int scalesAt = scaleOffset + r * scaleStride;
+            double sum = splitX ? plan.dotNibbles32Split(codes, at, factors, scaleCodes, scalesAt, blocks, x, xOffset)
+                    : laneLoop(plan, nibbles, codes, at, factors, scaleCodes, scalesAt, blocks, x, xOffset);
+            if (Double.isNaN(sum)) {   // as dotFast and dotFastSplit hand such calls on
+                sum = splitX ? Kernels.super.dotFastSplit(element, codes, at, scale, scaleCodes, scalesAt, blockSize,
+                        blocks, x, xOffset)
+                        : SCALAR.dotFast(element, codes, at, scale, scaleCodes, scalesAt, blockSize, blocks, x, xOffset);
+            }
+            sums[sumOffset + r] = sum;
+        }
+    }
+
     /** The split-x loop ({@link #dotFastSplit}); NaN when it does not take the call (package-private for tests). */
     double vectorDotFastSplit(ElementFormat element, byte[] codes, int codeOffset, ElementFormat scale,
                               byte[] scaleCodes, int scaleOffset, int blocks, float[] xs, int xsOffset) {
@@ -1541,11 +1567,21 @@ final class VectorKernels implements Kernels {
     double vectorDotFast(ElementFormat element, byte[] codes, int codeOffset, ElementFormat scale, byte[] scaleCodes,
                          int scaleOffset, int blockSize, int blocks, float[] x, int xOffset) {
         DecodePlan plan = decodePlans.get(element);
-        if (!(DOT_LANES || NARROW_DOT_LANES) || blockSize != DotLanes.CHUNK || plan == DecodePlan.NONE) {
+        if (!laneLoops(plan, blockSize)) {
             return Double.NaN;
         }
-        float[] factors = plan.factors(scale);
-        boolean nibbles = DotLanes.nibbles(element);
+        return laneLoop(plan, DotLanes.nibbles(element), codes, codeOffset, plan.factors(scale), scaleCodes, scaleOffset,
+                blocks, x, xOffset);
+    }
+
+    /** Whether a vector loop of {@link #vectorDotFast} may take blocks of this size and format. */
+    private static boolean laneLoops(DecodePlan plan, int blockSize) {
+        return (DOT_LANES || NARROW_DOT_LANES) && blockSize == DotLanes.CHUNK && plan != DecodePlan.NONE;
+    }
+
+    /** The FAST loop of this vector width for the format (NaN: it does not take the call). */
+    private static double laneLoop(DecodePlan plan, boolean nibbles, byte[] codes, int codeOffset, float[] factors,
+                                   byte[] scaleCodes, int scaleOffset, int blocks, float[] x, int xOffset) {
         if (DOT_LANES) {
             return nibbles
                     ? plan.dotNibbles32(codes, codeOffset, factors, scaleCodes, scaleOffset, blocks, x, xOffset)

@@ -419,6 +419,58 @@ class MxKernelsTest {
     }
 
     /**
+     * The FAST dot of rows at a stride gives each row's own FAST dot, on natural and split x, every
+     * kernel and every lane format, specials among the codes (handed on per row) and NVFP4-like
+     * blocks of 16 (which no vector loop takes).
+     */
+    @ParameterizedTest
+    @MethodSource("laneFormats")
+    void fastDotRowsIsEachRowsFastDot(ElementFormat element) {
+        SplittableRandom random = new SplittableRandom(element.name().hashCode() * 23L);
+        for (int blockSize : new int[] {32, 16}) {
+            int blocks = 2 * random.nextInt(1, 9);
+            int n = blocks * blockSize;
+            int rows = 37;
+            int codeStride = DotLanes.codeBytes(element, n) + 5;
+            int scaleStride = blocks + 2;
+            byte[] codes = new byte[3 + rows * codeStride];
+            for (int i = 0; i < codes.length; i++) {
+                int c = random.nextInt(DotLanes.nibbles(element) ? 256 : element.codeCount());
+                codes[i] = (byte) (DotLanes.nibbles(element) || random.nextInt(50) == 0 || Double.isFinite(element.decode(c))
+                        ? c : 0);
+            }
+            ElementFormat scale = blockSize == 16 ? ElementFormat.UE4M3 : ElementFormat.E8M0;
+            byte[] scales = randomScales(random, scale, 1 + rows * scaleStride);
+            float[] x = new float[n + 4];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) random.nextGaussian();
+            }
+            float[] xs = new float[n + 4];
+            if (blockSize == 32) {
+                Kernels.splitX(x, 4, n, xs, 4);
+            }
+            for (Kernels k : everyKernel()) {
+                for (boolean split : blockSize == 32 ? new boolean[] {false, true} : new boolean[] {false}) {
+                    double[] sums = new double[rows + 2];
+                    k.dotFastRows(element, codes, 3, codeStride, scale, scales, 1, scaleStride, blockSize, blocks,
+                            split ? xs : x, 4, split, rows, sums, 2);
+                    for (int r = 0; r < rows; r++) {
+                        double want = Kernels.scalar().dotFast(element, codes, 3 + r * codeStride, scale, scales,
+                                1 + r * scaleStride, blockSize, blocks, x, 4);
+                        String what = element + " k=" + blockSize + (split ? " split" : "") + " on " + k.name() + ", row " + r;
+                        if (Double.isNaN(want)) {
+                            assertThat(sums[2 + r]).as(what).isNaN();
+                        } else {
+                            assertThat(Double.doubleToRawLongBits(sums[2 + r])).as(what)
+                                    .isEqualTo(Double.doubleToRawLongBits(want));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * At 256 bits the vector kernels prefer split x for e2m1 and their split loop takes ordinary
      * blocks (rather than handing them on); at 16 lanes nothing prefers it.
      */
