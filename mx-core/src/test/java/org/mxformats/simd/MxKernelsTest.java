@@ -28,6 +28,15 @@ class MxKernelsTest {
         return KernelsTest.vectorOrSkip();
     }
 
+    /** The same bits as {@code want}, or any NaN where it is a NaN. */
+    private static void assertSameSum(double got, double want, String what) {
+        if (Double.isNaN(want)) {
+            assertThat(got).as(what).isNaN();
+        } else {
+            assertThat(Double.doubleToRawLongBits(got)).as(what).isEqualTo(Double.doubleToRawLongBits(want));
+        }
+    }
+
     /** The scalar kernels, and the vector kernels where this JVM has them. */
     private static List<Kernels> everyKernel() {
         return Kernels.vector().isPresent() ? List.of(Kernels.scalar(), Kernels.vector().get()) : List.of(Kernels.scalar());
@@ -458,12 +467,7 @@ class MxKernelsTest {
                         double want = Kernels.scalar().dotFast(element, codes, 3 + r * codeStride, scale, scales,
                                 1 + r * scaleStride, blockSize, blocks, x, 4);
                         String what = element + " k=" + blockSize + (split ? " split" : "") + " on " + k.name() + ", row " + r;
-                        if (Double.isNaN(want)) {
-                            assertThat(sums[2 + r]).as(what).isNaN();
-                        } else {
-                            assertThat(Double.doubleToRawLongBits(sums[2 + r])).as(what)
-                                    .isEqualTo(Double.doubleToRawLongBits(want));
-                        }
+                        assertSameSum(sums[2 + r], want, what);
                     }
                 }
             }
@@ -608,14 +612,8 @@ class MxKernelsTest {
             for (Kernels k : kernels) {
                 double natural = k.dotFast(element, codes, 0, scale, scales, 0, 32, blocks, x, 0);
                 double split = k.dotFastSplit(element, codes, 0, scale, scales, 0, 32, blocks, xs, 0);
-                for (double got : new double[] {natural, split}) {
-                    if (Double.isNaN(want)) {
-                        assertThat(got).as("%s on %s, trial %d", element, k.name(), trial).isNaN();
-                    } else {
-                        assertThat(Double.doubleToRawLongBits(got)).as("%s on %s, trial %d", element, k.name(), trial)
-                                .isEqualTo(Double.doubleToRawLongBits(want));
-                    }
-                }
+                assertSameSum(natural, want, element + " on " + k.name() + ", trial " + trial);
+                assertSameSum(split, want, element + " split on " + k.name() + ", trial " + trial);
             }
         }
     }
