@@ -216,9 +216,6 @@ public final class MxMatmul {
 
         abstract MxArray row(int i);
 
-        /** Points {@code operand} at row i's codes. */
-        abstract void point(SimdRoutes.Operand operand, int i);
-
         /** The tensor's rows when the kernels read them in place, else null. */
         SimdRoutes.TensorRows inPlace() {
             return null;
@@ -231,9 +228,6 @@ public final class MxMatmul {
 
                 @Override
                 MxArray row(int i) { return rows[i]; }
-
-                @Override
-                void point(SimdRoutes.Operand operand, int i) { operand.of(rows[i]); }
             };
         }
 
@@ -245,9 +239,6 @@ public final class MxMatmul {
 
                 @Override
                 MxArray row(int i) { return t.row(i); }
-
-                @Override
-                void point(SimdRoutes.Operand operand, int i) { operand.ofRow(lines, i); }
 
                 @Override
                 SimdRoutes.TensorRows inPlace() { return lines.codes != null ? lines : null; }
@@ -288,7 +279,7 @@ public final class MxMatmul {
                 }
                 SimdRoutes.Operand row = new SimdRoutes.Operand();   // reused row by row
                 for (int i = lo; i < hi; i++) {
-                    rows.point(row, i);
+                    row.of(rows.row(i));
                     for (int j = 0; j < n; j++) {
                         double sum = split != null ? SimdRoutes.fastDotSplit(f, blocks, row, split, j * inner)
                                 : SimdRoutes.fastDot(f, blocks, row, columns, offset + j * inner);

@@ -38,19 +38,6 @@ final class SimdRoutes {
         private byte[] codeCopy;
         private byte[] scaleCopy;
 
-        /** Points this object at row {@code r} of {@code lines}' tensor; returns it. */
-        Operand ofRow(TensorRows lines, int r) {
-            if (lines.codes == null) {
-                return of(lines.tensor.row(r));
-            }
-            codes = lines.codes;
-            codeOffset = r * lines.rowBytes;
-            scales = lines.scales;
-            scaleOffset = r * lines.rowBlocks;
-            tensorScale = lines.tensorScale;
-            return this;
-        }
-
         /** Points this object at {@code a}'s codes; returns it. */
         Operand of(MxArray a) {
             tensorScale = a.tensorScale();
@@ -78,13 +65,13 @@ final class SimdRoutes {
     }
 
     /**
-     * The rows of a tensor with blocks along rows, as {@link Operand#ofRow} reads them: in place
-     * from the tensor's arrays for 4- and 8-bit elements (without the view {@link MxTensor2d#row}
-     * makes, which costs more than a short row's dot product), else through the row views.
+     * The rows of a tensor with blocks along rows, as {@link #fastDotRows} reads them in place from
+     * the tensor's arrays (without the view {@link MxTensor2d#row} makes, which costs more than a
+     * short row's dot product); for 4- and 8-bit elements only, whose codes the kernels read as
+     * they are stored.
      */
     static final class TensorRows {
-        final MxTensor2d tensor;
-        final byte[] codes;   // null: through the views (codes that are neither 4 nor 8 bits)
+        final byte[] codes;   // null: not readable in place (codes that are neither 4 nor 8 bits)
         final byte[] scales;
         final int rowBytes;
         final int rowBlocks;
@@ -93,7 +80,6 @@ final class SimdRoutes {
         TensorRows(MxTensor2d t) {
             MxFormat f = t.format();
             int bits = f.element().bits();
-            tensor = t;
             codes = bits == 4 || bits == 8 ? STORAGE.elementArray(t) : null;
             scales = STORAGE.scaleArray(t);
             rowBytes = f.packedBytes(t.cols());

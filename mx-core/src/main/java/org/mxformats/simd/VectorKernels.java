@@ -1508,9 +1508,12 @@ final class VectorKernels implements Kernels {
 
     @Override
     public boolean prefersSplitX(ElementFormat element, int blockSize) {
-        return NARROW_DOT_LANES && !DOT_LANES && LITTLE_ENDIAN && blockSize == DotLanes.CHUNK
-                && DotLanes.nibbles(element) && decodePlans.get(element).nibbleTable != null
-                && decodePlans.get(element).nibbleLaneDecoding;
+        if (!(NARROW_DOT_LANES && !DOT_LANES && LITTLE_ENDIAN && blockSize == DotLanes.CHUNK
+                && DotLanes.nibbles(element))) {
+            return false;
+        }
+        DecodePlan plan = decodePlans.get(element);
+        return plan.nibbleTable != null && plan.nibbleLaneDecoding;
     }
 
     @Override
