@@ -64,6 +64,18 @@ import org.mxformats.simd.Kernels;
  * {@code [nextDown(s - r), nextUp(s + r)]} (each end moved outward by one ulp to cover the rounding
  * of the subtraction and addition) therefore contain E.
  *
+ * <p><b>Small-integer codes.</b> Packed codes of a 4-bit format whose values are small integers
+ * times {@code 2^lsb} ({@link Kernels#smallIntegerTable}: e2m1, lsb = -1) are unpacked into those
+ * integers and summed by MXINT8's lanes: element values {@code P' = P 2^-s} (MXINT8 values,
+ * {@code s = lsb + 6}) and block scales {@code X' = X 2^s}, so every term {@code X' P' x} is the
+ * same real number and the bound above holds word for word, with {@link #qualifies} checked for
+ * MXINT8 and the moved scale range, and {@code M_g} from those integers' MXINT8 keys. Why: the
+ * format's own decoding makes the e2m1 code 0.5 a float32 subnormal, whose widening to double
+ * costs a microcode assist on some CPUs (AMD Zen3). The keys of two's complement integers are
+ * {@code max(c, ~c)}, so a group whose largest magnitude is 0.5, 1 or 1.5 is bounded as if it held
+ * the next negative value (at most twice as loose); quantized blocks, whose largest magnitude is
+ * at least 4, are bounded exactly as before.
+ *
  * <p><b>Decision.</b> Every deterministic rounding is a monotonic function of the real argument,
  * so if the interval lies strictly between two adjacent floats and on one side of their midpoint,
  * every real in it, E included, rounds alike: to the nearer one for RNE and RNA (no tie is
@@ -113,6 +125,19 @@ final class CertifiedFloatDot {
          * key or a smaller one (the kernels report the largest key they read).
          */
         final double[] magnitudeBound;
+        /**
+         * For 4-bit formats of small integer values ({@link Kernels#smallIntegerTable}, e2m1): the
+         * packed codes, unpacked into those integers, take MXINT8's lane kernel, each block scale
+         * times {@link #integerScale}; false for other formats.
+         */
+        final boolean smallIntegers;
+        /** {@code 2^(lsb(element) - lsb(INT8))}: an integer code's MXINT8 value times this is its value. */
+        final double integerScale;
+        /**
+         * {@link #magnitudeBound} for those integers by their MXINT8 key, in MXINT8 values: from
+         * this format's integers alone (not every byte), so that both decodings bound alike.
+         */
+        final double[] integerMagnitudeBound;
 
         Plan(ElementFormat element, ElementFormat scale, int blockSize) {
             this.element = element;
@@ -130,6 +155,22 @@ final class CertifiedFloatDot {
             }
             for (int key = 1; key < values.length; key++) {
                 magnitudeBound[key] = Math.max(magnitudeBound[key], magnitudeBound[key - 1]);
+            }
+            // Why: the raw-float decoding of e2m1 makes the code 0.5 a float32 subnormal, whose
+            // widening to double costs a microcode assist on some CPUs; integers widen without one.
+            byte[] table = Kernels.smallIntegerTable(element);
+            int lsbInt8 = Kernels.integerLsbExponent(ElementFormat.INT8);
+            int shift = Kernels.integerLsbExponent(element) - lsbInt8;
+            smallIntegers = applies && table != null && qualifies(ElementFormat.INT8, scale, blockSize, shift);
+            integerScale = Math.scalb(1.0, shift);
+            integerMagnitudeBound = new double[128];
+            for (int c = 0; smallIntegers && c < element.codeCount(); c++) {
+                int key = Kernels.magnitudeKey(ElementFormat.INT8, table[c]);
+                double magnitude = Math.scalb((double) Math.abs(table[c]), lsbInt8);   // its MXINT8 value
+                integerMagnitudeBound[key] = Math.max(integerMagnitudeBound[key], magnitude);
+            }
+            for (int key = 1; key < integerMagnitudeBound.length; key++) {
+                integerMagnitudeBound[key] = Math.max(integerMagnitudeBound[key], integerMagnitudeBound[key - 1]);
             }
         }
     }
@@ -151,6 +192,11 @@ final class CertifiedFloatDot {
      * (or zero, NaN, infinite) within 2^-300 .. 2^300, block size a multiple of 8 up to {@value #MAX_BLOCK}.
      */
     static boolean qualifies(ElementFormat e, ElementFormat scaleFormat, int k) {
+        return qualifies(e, scaleFormat, k, 0);
+    }
+
+    /** {@link #qualifies} with every scale value multiplied by {@code 2^scaleShift}. */
+    private static boolean qualifies(ElementFormat e, ElementFormat scaleFormat, int k, int scaleShift) {
         if ((e.bits() != 4 && e.bits() != 8) || k % LANES != 0 || k > MAX_BLOCK) {
             return false;
         }
@@ -169,7 +215,7 @@ final class CertifiedFloatDot {
                 return false;
             }
         }
-        return scale.lsbExponent >= -300 && scale.topExponent <= 300;
+        return scale.lsbExponent + scaleShift >= -300 && scale.topExponent + scaleShift <= 300;
     }
 
     /**
@@ -193,6 +239,11 @@ final class CertifiedFloatDot {
                 x, offset, rounding);
     }
 
+    /** Whether packed codes of this format go through the MXINT8 lane kernel as small integers (tests). */
+    static boolean readsSmallIntegers(MxFormat f) {
+        return plan(f.element(), f.scale(), f.blockSize()).smallIntegers;
+    }
+
     /** Elements per group: whole blocks, at most {@link #GROUP} (k <= MAX_BLOCK < GROUP). */
     private static int group(int k) {
         return Math.max(k, GROUP / k * k);
@@ -214,20 +265,29 @@ final class CertifiedFloatDot {
         double[] blockScales = s.blockScales;
         double[] lanes = s.lanes;
         double[] scaleValues = plan.scaleValues;
+        // Packed small-integer codes go through the MXINT8 kernel: the same products, exact either way.
+        boolean integers = plan.smallIntegers && source.packsNibbles();
+        ElementFormat laneElement = integers ? ElementFormat.INT8 : element;
+        double scaleFactor = integers ? plan.integerScale : 1.0;
+        double[] magnitudeBound = integers ? plan.integerMagnitudeBound : plan.magnitudeBound;
         double sum = 0;           // S: the running sum of the group sums
         double compensation = 0;  // C: the sum of TwoSum's exact errors
         double bound = 0;         // the sum of the groups' Cauchy-Schwarz bounds
         for (int start = 0; start < n; start += group) {
             int count = Math.min(group, n - start);
             int blocks = count / k;
-            source.load(start, count, kernels);
+            if (integers) {
+                source.loadSmallIntegers(start, count, kernels, element);
+            } else {
+                source.load(start, count, kernels);
+            }
             int scaleOffset = source.scaleOffset + start / k;
             for (int j = 0; j < blocks; j++) {
-                blockScales[j] = scaleValues[source.scales[scaleOffset + j] & 0xFF];
+                blockScales[j] = scaleValues[source.scales[scaleOffset + j] & 0xFF] * scaleFactor;   // exact
             }
             Arrays.fill(lanes, 0.0);
-            int largestKey = kernels.exactDotCodeLanes(element, source.codes, source.codeOffset, x, offset + start,
-                    blockScales, k, blocks, lanes);
+            int largestKey = kernels.exactDotCodeLanes(laneElement, source.codes, source.codeOffset, x,
+                    offset + start, blockScales, k, blocks, lanes);
             double groupSum = lanes[0];
             double groupSquares = lanes[LANES];
             for (int l = 1; l < LANES; l++) {
@@ -235,7 +295,7 @@ final class CertifiedFloatDot {
                 groupSquares += lanes[LANES + l];
             }
             double scaleSquares = lanes[2 * LANES];   // T: the group's block scales squared, summed
-            double largest = plan.magnitudeBound[largestKey];
+            double largest = magnitudeBound[largestKey];
             bound += Math.sqrt(k * (largest * largest) * scaleSquares * groupSquares);
             if (!Double.isFinite(groupSum) || !Double.isFinite(bound)) {
                 return UNDECIDED;   // a NaN or infinite product, scale or x: the exact path applies the rules

@@ -407,6 +407,22 @@ final class SimdRoutes {
             loadStored(start, count);
             unpackStored(kernels);
         }
+
+        /** Whether the codes are 4-bit ones stored two per byte ({@link #loadSmallIntegers} then applies). */
+        boolean packsNibbles() {
+            return nibbles;
+        }
+
+        /**
+         * {@link #load} with every 4-bit code replaced by its {@link Kernels#smallIntegerTable}
+         * integer of {@code element} (which must have that table); for {@link #packsNibbles} streams.
+         */
+        void loadSmallIntegers(int start, int count, Kernels kernels, ElementFormat element) {
+            loadStored(start, count);
+            kernels.unpackSmallIntegers(element, stored, storedOffset, unpacked, 0, storedCount);
+            codes = unpacked;
+            codeOffset = 0;
+        }
     }
 
     /** The last kernel built, reused when the same format instances come again (the common case). */

@@ -106,6 +106,24 @@ public sealed interface Kernels permits ScalarKernels, VectorKernels {
     /** Unpacks {@code count} 4-bit codes packed as {@link #packNibbles} writes them, one per byte. */
     void unpackNibbles(byte[] packed, int packedOffset, byte[] codes, int codeOffset, int count);
 
+    /**
+     * The integer table of a 4-bit format whose finite values are all small multiples of one
+     * power of two: each code's value divided by {@code 2^integerLsbExponent(element)}, a signed
+     * byte (e2m1: twice the value; -0 reads 0), indexed by code; null for other formats (8-bit,
+     * NaN or infinity codes, integers beyond a byte). Shared: do not modify.
+     */
+    static byte[] smallIntegerTable(ElementFormat element) {
+        return DotLanes.smallIntegerBytes(element);
+    }
+
+    /**
+     * Unpacks {@code count} 4-bit codes of {@code element}, packed as {@link #packNibbles} writes
+     * them, into their {@link #smallIntegerTable} integers one per byte; {@code element} must have
+     * that table.
+     */
+    void unpackSmallIntegers(ElementFormat element, byte[] packed, int packedOffset, byte[] out, int outOffset,
+                             int count);
+
     // ---- fused MX block passes ----------------------------------------------------------------------
 
     /**

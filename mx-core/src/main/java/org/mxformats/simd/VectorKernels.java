@@ -1344,6 +1344,32 @@ final class VectorKernels implements Kernels {
         SCALAR.unpackNibbles(packed, packedOffset + bound / 2, codes, codeOffset + bound, count - bound);
     }
 
+    /**
+     * 32 codes (16 packed bytes) at a time: each nibble looked up in the 16-byte table (one byte
+     * shuffle per half), the two halves interleaved as shorts {@code low | high << 8}.
+     */
+    @Override
+    public void unpackSmallIntegers(ElementFormat element, byte[] packed, int packedOffset, byte[] out, int outOffset,
+                                    int count) {
+        byte[] table = Kernels.smallIntegerTable(element);
+        if (table == null) {
+            throw new IllegalArgumentException(element + " has no small-integer table");
+        }
+        ByteVector values = ByteVector.fromArray(B16, table, 0);
+        int bound = LITTLE_ENDIAN ? count - count % 32 : 0;
+        for (int j = 0; j < bound; j += 32) {
+            ByteVector bytes = ByteVector.fromArray(B16, packed, packedOffset + j / 2);
+            ByteVector low = bytes.and((byte) 0x0f).selectFrom(values);
+            ByteVector high = bytes.reinterpretAsShorts().lanewise(VectorOperators.LSHR, 4).reinterpretAsBytes()
+                    .and((byte) 0x0f).selectFrom(values);
+            ShortVector lowShorts = (ShortVector) low.convertShape(VectorOperators.B2S, S16, 0);
+            ShortVector highShorts = (ShortVector) high.convertShape(VectorOperators.B2S, S16, 0);
+            lowShorts.and((short) 0xff).or(highShorts.lanewise(VectorOperators.LSHL, 8)).reinterpretAsBytes()
+                    .intoArray(out, outOffset + j);
+        }
+        SCALAR.unpackSmallIntegers(element, packed, packedOffset + bound / 2, out, outOffset + bound, count - bound);
+    }
+
     // ---- dot products ------------------------------------------------------------------------------
 
     @Override
