@@ -52,6 +52,24 @@ class ExactDotLanesTest {
         assertThat(Kernels.magnitudeKey(e2m1, 0x3A)).isEqualTo(2);
     }
 
+    /** Gaussian floats times 2^-30 .. 2^30. */
+    private static float[] wideRangeX(SplittableRandom r, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) Math.scalb(r.nextGaussian(), r.nextInt(61) - 30);
+        }
+        return x;
+    }
+
+    /** Block scales 2^-20 .. 2^20. */
+    private static double[] powerOfTwoScales(SplittableRandom r, int blocks) {
+        double[] scales = new double[blocks];
+        for (int j = 0; j < blocks; j++) {
+            scales[j] = Math.scalb(1.0, r.nextInt(41) - 20);
+        }
+        return scales;
+    }
+
     /** Codes of every byte format (NaN and infinite codes sometimes), vector against scalar. */
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.MethodSource("org.mxformats.simd.KernelsTest#byteFormats")
@@ -65,7 +83,7 @@ class ExactDotLanesTest {
             int co = r.nextInt(5);
             int xo = r.nextInt(5);
             byte[] codes = new byte[co + k * blocks];
-            float[] x = new float[xo + k * blocks];
+            float[] x = wideRangeX(r, xo + k * blocks);
             boolean specials = t % 5 == 0;
             for (int i = 0; i < codes.length; i++) {
                 int c;
@@ -74,13 +92,7 @@ class ExactDotLanesTest {
                 } while (!specials && !Float.isFinite(table[c & (table.length - 1)]));
                 codes[i] = (byte) c;
             }
-            for (int i = 0; i < x.length; i++) {
-                x[i] = (float) Math.scalb(r.nextGaussian(), r.nextInt(61) - 30);
-            }
-            double[] scales = new double[blocks];
-            for (int j = 0; j < blocks; j++) {
-                scales[j] = Math.scalb(1.0, r.nextInt(41) - 20);
-            }
+            double[] scales = powerOfTwoScales(r, blocks);
             double[] want = new double[17];
             double[] got = new double[17];
             int wantKey = Kernels.scalar().exactDotCodeLanes(f, codes, co, x, xo, scales, k, blocks, want);
@@ -105,6 +117,40 @@ class ExactDotLanesTest {
                         .isEqualTo(Double.doubleToRawLongBits(want[l]));
             }
         }
+    }
+
+    /**
+     * The 256-bit loop for signed-byte codes (taken on JDK 25, kept off on JDK 17: run here on
+     * both) gives the scalar kernel's bits, its last block ending at the end of the array (its
+     * overlapping loads stay inside each block); formats it does not take are refused (-1).
+     */
+    @Test
+    void theSignedByteLoopGivesTheScalarBits() {
+        VectorKernels vector = (VectorKernels) KernelsTest.vectorOrSkip();
+        org.junit.jupiter.api.Assumptions.assumeTrue(VectorKernels.NARROW_EXACT_LANES, "256-bit vectors only");
+        org.mxformats.format.ElementFormat int8 = org.mxformats.format.ElementFormat.INT8;
+        SplittableRandom r = new SplittableRandom(64);
+        for (int t = 0; t < 40; t++) {
+            int blocks = t % 5 == 1 ? 129 + r.nextInt(200) : 1 + r.nextInt(20);   // some past a run of 128
+            int co = r.nextInt(5);
+            int xo = r.nextInt(5);
+            byte[] codes = new byte[co + 32 * blocks];
+            float[] x = wideRangeX(r, xo + 32 * blocks);
+            r.nextBytes(codes);
+            double[] scales = powerOfTwoScales(r, blocks);
+            double[] want = new double[17];
+            double[] got = new double[17];
+            want[2] = got[2] = 0.75;   // lanes add to what they hold
+            int wantKey = Kernels.scalar().exactDotCodeLanes(int8, codes, co, x, xo, scales, 32, blocks, want);
+            int gotKey = vector.exactIntegerLanesNarrow(int8, codes, co, x, xo, scales, blocks, got);
+            assertThat(gotKey).as("t=%d", t).isEqualTo(wantKey);
+            for (int l = 0; l < 17; l++) {
+                assertThat(Double.doubleToRawLongBits(got[l])).as("t=%d lane %d: %s vs %s", t, l, got[l], want[l])
+                        .isEqualTo(Double.doubleToRawLongBits(want[l]));
+            }
+        }
+        assertThat(vector.exactIntegerLanesNarrow(org.mxformats.format.ElementFormat.E4M3, new byte[32], 0,
+                new float[32], 0, new double[1], 1, new double[17])).isEqualTo(-1);
     }
 
     /**
