@@ -116,6 +116,15 @@ public sealed interface Kernels permits ScalarKernels, VectorKernels {
         return DotLanes.smallIntegerBytes(element);
     }
 
+    /** {@link #smallIntegerTable}, or an IllegalArgumentException naming the format that has none. */
+    static byte[] requireSmallIntegerTable(ElementFormat element) {
+        byte[] table = smallIntegerTable(element);
+        if (table == null) {
+            throw new IllegalArgumentException(element + " has no small-integer table");
+        }
+        return table;
+    }
+
     /**
      * Unpacks {@code count} 4-bit codes of {@code element}, packed as {@link #packNibbles} writes
      * them, into their {@link #smallIntegerTable} integers one per byte; {@code element} must have

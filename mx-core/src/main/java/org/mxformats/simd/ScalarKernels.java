@@ -115,10 +115,7 @@ final class ScalarKernels implements Kernels {
     @Override
     public void unpackSmallIntegers(ElementFormat element, byte[] packed, int packedOffset, byte[] out, int outOffset,
                                     int count) {
-        byte[] table = Kernels.smallIntegerTable(element);
-        if (table == null) {
-            throw new IllegalArgumentException(element + " has no small-integer table");
-        }
+        byte[] table = Kernels.requireSmallIntegerTable(element);
         for (int i = 0; i < count; i++) {
             int b = packed[packedOffset + (i >>> 1)];
             out[outOffset + i] = table[(i & 1) == 0 ? b & 0xf : (b >>> 4) & 0xf];

@@ -1481,10 +1481,7 @@ final class VectorKernels implements Kernels {
     @Override
     public void unpackSmallIntegers(ElementFormat element, byte[] packed, int packedOffset, byte[] out, int outOffset,
                                     int count) {
-        byte[] table = Kernels.smallIntegerTable(element);
-        if (table == null) {
-            throw new IllegalArgumentException(element + " has no small-integer table");
-        }
+        byte[] table = Kernels.requireSmallIntegerTable(element);
         ByteVector values = ByteVector.fromArray(B16, table, 0);
         int bound = LITTLE_ENDIAN ? count - count % 32 : 0;
         for (int j = 0; j < bound; j += 32) {
