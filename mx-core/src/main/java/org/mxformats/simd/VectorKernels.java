@@ -842,12 +842,10 @@ final class VectorKernels implements Kernels {
          * was boxed by JDK 25's C2 as well: 70 against 18 ns per block.)
          */
         int exactIntegers32Narrow(byte[] codes, int codeOffset, float[] x, int xOffset, double[] blockScales, int blocks,
-                               double unit, double[] lanes) {
+                                  double unit, double[] lanes) {
             if (!laneDecoding || !twosComplement || preShift != 0) {
                 return -1;
             }
-            boolean signedBytes = twosComplement && preShift == 0;
-            boolean keys = signBit != 0 || signedBytes;
             double factor = unit * laneScale;
             DoubleVector totalL = DoubleVector.fromArray(D, lanes, 0);
             DoubleVector totalH = DoubleVector.fromArray(D, lanes, 4);
@@ -867,12 +865,8 @@ final class VectorKernels implements Kernels {
             for (int blk = 0; blk < blocks; blk++) {
                 int at = codeOffset + blk * DotLanes.CHUNK;
                 int xo = xOffset + blk * DotLanes.CHUNK;
-                if (signedBytes) {
-                    ByteVector c = ByteVector.fromArray(B32, codes, at);
-                    largest = largest.max(c.max(c.not()));
-                } else if (keys) {
-                    largest = largest.max(ByteVector.fromArray(B32, codes, at).and(magnitudeByte));
-                }
+                ByteVector c = ByteVector.fromArray(B32, codes, at);
+                largest = largest.max(c.max(c.not()));   // the key of a signed byte: max(c, ~c)
                 // Each half quarter (4 codes) widens to a 128-bit int vector and then to doubles in
                 // one conversion; the loads of 8 bytes at +4 overlap, and the block's last 4 codes
                 // come down from the upper half of its last quarter (never read past the block).
@@ -944,7 +938,7 @@ final class VectorKernels implements Kernels {
             q0l.add(q1l).add(q2l.add(q3l)).intoArray(lanes, EXACT_DOT_LANES);
             q0h.add(q1h).add(q2h.add(q3h)).intoArray(lanes, EXACT_DOT_LANES + 4);
             lanes[2 * EXACT_DOT_LANES] = scaleSquares;
-            return keys ? largest.reduceLanes(VectorOperators.MAX) : codeMask >> (twosComplement ? 1 : 0);
+            return largest.reduceLanes(VectorOperators.MAX);
         }
 
         /**
