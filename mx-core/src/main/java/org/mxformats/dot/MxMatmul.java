@@ -11,6 +11,7 @@ import org.mxformats.block.MxArray;
 import org.mxformats.block.MxFormat;
 import org.mxformats.block.MxTensor2d;
 import org.mxformats.format.Rounding;
+import org.mxformats.simd.Kernels;
 
 /**
  * Matrix-vector and matrix-matrix products on MX data, each output element an {@link MxDot} dot
@@ -258,8 +259,11 @@ public final class MxMatmul {
         }
         MxFormat f = rows.format();
         if (mode == Accumulation.FAST && SimdRoutes.fastApplies(f, inner)) {
-            // Split once for all rows where the kernels read split x faster (MXFP4 at 256 bits).
-            float[] split = SimdRoutes.splitColumns(f, columns, offset, inner, n);
+            // Prepared once for all rows where the kernels read another form of x faster (256 bits).
+            SimdRoutes.PreparedColumns prepared = SimdRoutes.prepareColumns(f, columns, offset, inner, n);
+            Kernels.XForm form = prepared != null ? prepared.form() : Kernels.XForm.NATURAL;
+            float[] x = prepared != null ? prepared.values() : columns;
+            int xStart = prepared != null ? 0 : offset;
             int blocks = inner / f.blockSize();
             SimdRoutes.TensorRows lines = rows.inPlace();
             run(m, executor, (lo, hi) -> {
@@ -268,8 +272,7 @@ public final class MxMatmul {
                     for (int i = lo; i < hi; i += sums.length) {
                         int count = Math.min(sums.length, hi - i);
                         for (int j = 0; j < n; j++) {
-                            SimdRoutes.fastDotRows(f, blocks, lines, i, count, split != null ? split : columns,
-                                    split != null ? j * inner : offset + j * inner, split != null, sums);
+                            SimdRoutes.fastDotRows(f, blocks, lines, i, count, x, xStart + j * inner, form, sums);
                             for (int r = 0; r < count; r++) {
                                 c[(i + r) * n + j] = SimdRoutes.toFloat(sums[r], rounding);
                             }
@@ -281,7 +284,7 @@ public final class MxMatmul {
                 for (int i = lo; i < hi; i++) {
                     row.of(rows.row(i));
                     for (int j = 0; j < n; j++) {
-                        double sum = split != null ? SimdRoutes.fastDotSplit(f, blocks, row, split, j * inner)
+                        double sum = prepared != null ? SimdRoutes.fastDotPrepared(f, blocks, row, prepared, j * inner)
                                 : SimdRoutes.fastDot(f, blocks, row, columns, offset + j * inner);
                         c[i * n + j] = SimdRoutes.toFloat(sum, rounding);
                     }

@@ -149,37 +149,44 @@ final class SimdRoutes {
 
     /**
      * For a product of many rows with the same float columns: the n columns (each {@code inner}
-     * floats from {@code offset + j * inner}) split by {@link Kernels#splitX}, column j from
-     * {@code j * inner}, when the kernels read split x faster for this format
-     * ({@link Kernels#prefersSplitX}); else null.
+     * floats from {@code offset + j * inner}) in the form the kernels read fastest for this format
+     * ({@link Kernels#preferredXForm}), column j from {@code j * inner}; null when that is x as it
+     * is, or when the form does not hold these columns exactly.
      */
-    static float[] splitColumns(MxFormat f, float[] columns, int offset, int inner, int n) {
-        if (!Kernels.get().prefersSplitX(f.element(), f.blockSize())) {
+    static PreparedColumns prepareColumns(MxFormat f, float[] columns, int offset, int inner, int n) {
+        Kernels.XForm form = Kernels.get().preferredXForm(f.element(), f.blockSize());
+        if (form == Kernels.XForm.NATURAL) {
             return null;
         }
-        float[] split = new float[Math.multiplyExact(inner, n)];
+        float[] prepared = new float[Math.multiplyExact(inner, n)];
         for (int j = 0; j < n; j++) {
-            Kernels.splitX(columns, offset + j * inner, inner, split, j * inner);
+            if (!Kernels.prepareX(form, f.element(), columns, offset + j * inner, inner, prepared, j * inner)) {
+                return null;
+            }
         }
-        return split;
+        return new PreparedColumns(form, prepared);
     }
 
-    /** {@link #fastDot} with x as {@link #splitColumns} gave it: the same value. */
-    static double fastDotSplit(MxFormat f, int blocks, Operand operand, float[] xs, int offset) {
-        double total = Kernels.get().dotFastSplit(f.element(), operand.codes, operand.codeOffset, f.scale(),
-                operand.scales, operand.scaleOffset, f.blockSize(), blocks, xs, offset);
+    /** Columns as {@link #prepareColumns} wrote them, column j from {@code j * inner}. */
+    record PreparedColumns(Kernels.XForm form, float[] values) {
+    }
+
+    /** {@link #fastDot} with x as {@link #prepareColumns} gave it: the same value. */
+    static double fastDotPrepared(MxFormat f, int blocks, Operand operand, PreparedColumns x, int offset) {
+        double total = Kernels.get().dotFastPrepared(f.element(), x.form(), operand.codes, operand.codeOffset, f.scale(),
+                operand.scales, operand.scaleOffset, f.blockSize(), blocks, x.values(), offset);
         return operand.tensorScale != 1 ? total * operand.tensorScale : total;
     }
 
     /**
-     * {@link #fastDot} (or {@link #fastDotSplit}, with x as {@link #splitColumns} gave it) of rows
-     * {@code [first, first + count)} of a tensor read in place, into {@code sums[0 .. count)}: the
-     * same values, the kernel's lookups done once for all of them.
+     * {@link #fastDot} of rows {@code [first, first + count)} of a tensor read in place, into
+     * {@code sums[0 .. count)}, x in {@code form} from {@code offset}: the same values, the
+     * kernel's lookups done once for all of them.
      */
     static void fastDotRows(MxFormat f, int blocks, TensorRows lines, int first, int count, float[] x, int offset,
-                            boolean split, double[] sums) {
+                            Kernels.XForm form, double[] sums) {
         Kernels.get().dotFastRows(f.element(), lines.codes, first * lines.rowBytes, lines.rowBytes, f.scale(),
-                lines.scales, first * lines.rowBlocks, lines.rowBlocks, f.blockSize(), blocks, x, offset, split, count,
+                lines.scales, first * lines.rowBlocks, lines.rowBlocks, f.blockSize(), blocks, x, offset, form, count,
                 sums, 0);
         if (lines.tensorScale != 1) {
             for (int r = 0; r < count; r++) {

@@ -1,6 +1,7 @@
 package org.mxformats.simd;
 
 import org.mxformats.format.ElementFormat;
+import org.mxformats.format.SignEncoding;
 
 /**
  * The fixed summation order of the fast dot products, which every kernel follows so that the
@@ -97,6 +98,18 @@ final class DotLanes {
         return LANE_TABLES.get(element).unit;
     }
 
+    /**
+     * The factor from a code's raw lane decoding to its lane value ({@code value / unit}): for
+     * sign-magnitude and unsigned formats, whose codes the vector loops shift to float's fraction
+     * bits, {@code 2^(127 - bias) / unit}; for two's complement ones, whose codes convert as
+     * integers, {@code 2^(1 - bias - mantissaBits) / unit}. Infinite or zero when float cannot hold it.
+     */
+    static float laneScale(ElementFormat element) {
+        boolean twosComplement = element.signEncoding() == SignEncoding.TWOS_COMPLEMENT;
+        return (float) ((twosComplement ? Math.scalb(1.0, 1 - element.bias() - element.mantissaBits())
+                : Math.scalb(1.0, 127 - element.bias())) / unit(element));
+    }
+
     /** {@code decodeFloat(code) / unit(element)} for every code, indexed by code. */
     static float[] laneValues(ElementFormat element) {
         return LANE_TABLES.get(element).values;
@@ -181,7 +194,7 @@ final class DotLanes {
             integerBits = integers == null ? 64 : 64 - Long.numberOfLeadingZeros(largest);
             int scaleUp = lsb != Integer.MIN_VALUE && lsb >= -30 ? -lsb : -1;
             boolean fits = scaleUp >= 0
-                    && (f.bits() == 4 || f.signEncoding() == org.mxformats.format.SignEncoding.TWOS_COMPLEMENT);
+                    && (f.bits() == 4 || f.signEncoding() == SignEncoding.TWOS_COMPLEMENT);
             boolean finite = true;
             for (float v : plain) {
                 finite &= Float.isFinite(v);

@@ -211,20 +211,80 @@ public sealed interface Kernels permits ScalarKernels, VectorKernels {
                    int scaleOffset, int blockSize, int blocks, float[] x, int xOffset);
 
     /**
-     * Whether {@link #dotFastSplit} is faster than {@link #dotFast} for this format and block
-     * size, so that a caller using one x for many rows (a matvec) should split x once with
-     * {@link #splitX}. True for packed 4-bit formats in blocks of 32 at 256-bit vector width, where
-     * the split x lets the low and the high nibbles be looked up without putting them back in
-     * element order.
+     * A form of x that a caller using one x for many rows (a matvec) prepares once with
+     * {@link #prepareX} and hands to {@link #dotFastPrepared} and {@link #dotFastRows}, where
+     * {@link #preferredXForm} says the kernels read it faster; every form gives the bits of
+     * {@link #dotFast} on x itself.
      */
-    default boolean prefersSplitX(ElementFormat element, int blockSize) {
-        return false;
+    enum XForm {
+        /** x as it is. */
+        NATURAL,
+        /**
+         * Each block of 32 split by parity: its 16 even elements (0, 2, .., 30) in order, then its
+         * 16 odd ones (1, 3, .., 31), so that the low and the high nibbles of packed 4-bit codes
+         * need no interleaving.
+         */
+        SPLIT,
+        /**
+         * Every element times {@link #xScale} of the element format, a power of two, when every
+         * such product is exact: the kernels then multiply raw decoded codes ({@code value / xScale})
+         * by it, one multiplication per code fewer, and each product is the same real number, so
+         * it rounds to the same float.
+         */
+        SCALED
+    }
+
+    /**
+     * The form of x that {@link #dotFastPrepared} reads fastest for this format and block size:
+     * {@link XForm#SPLIT} for packed 4-bit formats and {@link XForm#SCALED} for 8-bit floating-point
+     * ones, in blocks of 32 at 256-bit vector width (docs/performance.md); else
+     * {@link XForm#NATURAL}.
+     */
+    default XForm preferredXForm(ElementFormat element, int blockSize) {
+        return XForm.NATURAL;
+    }
+
+    /**
+     * The power of two of {@link XForm#SCALED} for this element format: {@code 2^(127 - bias)}
+     * over the lane unit for sign-magnitude and unsigned formats (the factor from a code's bits,
+     * placed at float's fraction, to its value), the weight of a code for two's complement ones.
+     */
+    static float xScale(ElementFormat element) {
+        return DotLanes.laneScale(element);
+    }
+
+    /**
+     * Writes {@code x[xOffset .. xOffset + length)} in the given form to {@code out[outOffset ..]};
+     * false (out partly written) when {@link XForm#SCALED} would round or overflow some element,
+     * and the caller keeps x as it is.
+     *
+     * @throws IllegalArgumentException for {@link XForm#SPLIT} if {@code length} is not a multiple of 32
+     */
+    static boolean prepareX(XForm form, ElementFormat element, float[] x, int xOffset, int length, float[] out,
+                            int outOffset) {
+        switch (form) {
+            case NATURAL -> System.arraycopy(x, xOffset, out, outOffset, length);
+            case SPLIT -> splitX(x, xOffset, length, out, outOffset);
+            case SCALED -> {
+                float scale = xScale(element);
+                float back = 1 / scale;   // exact: a power of two within float's normal range
+                for (int i = 0; i < length; i++) {
+                    float v = x[xOffset + i];
+                    float scaled = v * scale;
+                    // Exact products come back exactly; a rounded or overflowed one does not. NaN stays NaN.
+                    if (scaled * back != v && !Float.isNaN(v)) {
+                        return false;
+                    }
+                    out[outOffset + i] = scaled;
+                }
+            }
+        }
+        return true;
     }
 
     /**
      * Writes {@code x[xOffset .. xOffset + length)} ({@code length} a multiple of 32) to
-     * {@code out[outOffset ..]} with each block of 32 split by parity: its 16 even elements
-     * (0, 2, .., 30) in order, then its 16 odd ones (1, 3, .., 31).
+     * {@code out[outOffset ..]} in {@link XForm#SPLIT} form.
      *
      * @throws IllegalArgumentException if {@code length} is not a multiple of 32
      */
@@ -241,38 +301,46 @@ public sealed interface Kernels permits ScalarKernels, VectorKernels {
     }
 
     /**
-     * {@link #dotFast} with x given as {@link #splitX} wrote it ({@code xs[xsOffset ..]}, block size
-     * a multiple of 32): the same bits as {@code dotFast} on the unsplit x.
+     * {@link #dotFast} with x given as {@link #prepareX} wrote it in {@code form}
+     * ({@code xs[xsOffset ..]}; block size a multiple of 32 for {@link XForm#SPLIT}): the same bits
+     * as {@code dotFast} on x itself.
      */
-    default double dotFastSplit(ElementFormat element, byte[] codes, int codeOffset, ElementFormat scale,
-                                byte[] scaleCodes, int scaleOffset, int blockSize, int blocks, float[] xs,
-                                int xsOffset) {
+    default double dotFastPrepared(ElementFormat element, XForm form, byte[] codes, int codeOffset,
+                                   ElementFormat scale, byte[] scaleCodes, int scaleOffset, int blockSize, int blocks,
+                                   float[] xs, int xsOffset) {
+        if (form == XForm.NATURAL) {
+            return dotFast(element, codes, codeOffset, scale, scaleCodes, scaleOffset, blockSize, blocks, xs, xsOffset);
+        }
         int length = blockSize * blocks;
         float[] x = new float[length];
-        for (int b = 0; b < length; b += DotLanes.CHUNK) {
-            for (int j = 0; j < DotLanes.LANES; j++) {
-                x[b + 2 * j] = xs[xsOffset + b + j];
-                x[b + 2 * j + 1] = xs[xsOffset + b + DotLanes.LANES + j];
+        if (form == XForm.SPLIT) {
+            for (int b = 0; b < length; b += DotLanes.CHUNK) {
+                for (int j = 0; j < DotLanes.LANES; j++) {
+                    x[b + 2 * j] = xs[xsOffset + b + j];
+                    x[b + 2 * j + 1] = xs[xsOffset + b + DotLanes.LANES + j];
+                }
+            }
+        } else {
+            float back = 1 / xScale(element);   // undoes an exact scaling exactly
+            for (int i = 0; i < length; i++) {
+                x[i] = xs[xsOffset + i] * back;
             }
         }
         return dotFast(element, codes, codeOffset, scale, scaleCodes, scaleOffset, blockSize, blocks, x, 0);
     }
 
     /**
-     * {@link #dotFast} (or, with {@code splitX}, {@link #dotFastSplit}) of {@code rows} rows laid
-     * out at a stride, row r's codes from {@code codeOffset + r * codeStride} and its scale codes
-     * from {@code scaleOffset + r * scaleStride}, into {@code sums[sumOffset + r]}: a matvec's rows
-     * of one tensor, with what the format needs looked up once rather than per row.
+     * {@link #dotFastPrepared} of {@code rows} rows laid out at a stride, row r's codes from
+     * {@code codeOffset + r * codeStride} and its scale codes from {@code scaleOffset + r * scaleStride},
+     * into {@code sums[sumOffset + r]}: a matvec's rows of one tensor, with what the format needs
+     * looked up once rather than per row.
      */
     default void dotFastRows(ElementFormat element, byte[] codes, int codeOffset, int codeStride, ElementFormat scale,
                              byte[] scaleCodes, int scaleOffset, int scaleStride, int blockSize, int blocks, float[] x,
-                             int xOffset, boolean splitX, int rows, double[] sums, int sumOffset) {
+                             int xOffset, XForm form, int rows, double[] sums, int sumOffset) {
         for (int r = 0; r < rows; r++) {
-            int at = codeOffset + r * codeStride;
-            int scalesAt = scaleOffset + r * scaleStride;
-            sums[sumOffset + r] = splitX
-                    ? dotFastSplit(element, codes, at, scale, scaleCodes, scalesAt, blockSize, blocks, x, xOffset)
-                    : dotFast(element, codes, at, scale, scaleCodes, scalesAt, blockSize, blocks, x, xOffset);
+            sums[sumOffset + r] = dotFastPrepared(element, form, codes, codeOffset + r * codeStride, scale, scaleCodes,
+                    scaleOffset + r * scaleStride, blockSize, blocks, x, xOffset);
         }
     }
 

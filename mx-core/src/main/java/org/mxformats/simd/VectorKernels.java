@@ -148,8 +148,7 @@ final class VectorKernels implements Kernels {
             preShift = signBit != 0 || twosComplement ? 8 - f.bits() : 0;
             laneShift = twosComplement ? 0 : fractionShift;
             laneMask = signBit != 0 ? 0x8000_0000 | (codeMask & ~signBit) << fractionShift : codeMask << fractionShift;
-            laneScale = (float) ((twosComplement ? Math.scalb(1.0, 1 - f.bias() - m)
-                    : Math.scalb(1.0, 127 - f.bias())) / unit);
+            laneScale = DotLanes.laneScale(f);
             valueScale = (float) (laneScale * unit);
             // Specials are found by the largest magnitude, so only for sign-magnitude formats
             // whose NaNs and infinities are the top magnitudes (not a NaN in place of -0).
@@ -326,13 +325,17 @@ final class VectorKernels implements Kernels {
          * {@link #dotBytes32} on 8-lane vectors (256-bit machines, AVX2): the 16 lanes of
          * {@link DotLanes} are two float vectors, lanes 0-7 ({@code low}: elements 0-7 then
          * 16-23 of a block) and lanes 8-15 ({@code high}: elements 8-15 then 24-31), each
-         * operation the one the 16-lane loop does on those lanes, so the bits are the same.
+         * operation the one the 16-lane loop does on those lanes, so the bits are the same. With
+         * {@code scaledX}, x is in {@link XForm#SCALED} form and the raw floats are not multiplied
+         * by {@code laneScale}: each product is the same real number, so it rounds the same.
          */
         double dotBytes32Narrow(byte[] codes, int codeOffset, float[] factors, byte[] scaleCodes, int scaleOffset,
-                                int blocks, float[] x, int xOffset) {
+                                int blocks, float[] x, int xOffset, boolean scaledX) {
             if (!laneDecoding) {
                 return Double.NaN;
             }
+            // Scaled x (XForm.SCALED) takes the raw floats as they are; a lane scale of 1 (int8) needs no multiplication.
+            boolean scaleLanes = !scaledX && laneScale != 1;
             int scaleMask = factors.length - 1;
             FloatVector low = FloatVector.broadcast(F, -0.0f);
             FloatVector high = low;
@@ -360,19 +363,21 @@ final class VectorKernels implements Kernels {
                 FloatVector v2;
                 FloatVector v3;
                 if (twosComplement) {
-                    v0 = ((FloatVector) c0.convert(VectorOperators.I2F, 0)).mul(laneScale);
-                    v1 = ((FloatVector) c1.convert(VectorOperators.I2F, 0)).mul(laneScale);
-                    v2 = ((FloatVector) c2.convert(VectorOperators.I2F, 0)).mul(laneScale);
-                    v3 = ((FloatVector) c3.convert(VectorOperators.I2F, 0)).mul(laneScale);
+                    v0 = (FloatVector) c0.convert(VectorOperators.I2F, 0);
+                    v1 = (FloatVector) c1.convert(VectorOperators.I2F, 0);
+                    v2 = (FloatVector) c2.convert(VectorOperators.I2F, 0);
+                    v3 = (FloatVector) c3.convert(VectorOperators.I2F, 0);
                 } else {
-                    v0 = ((FloatVector) c0.lanewise(VectorOperators.LSHL, laneShift).and(laneMask).reinterpretAsFloats())
-                            .mul(laneScale);
-                    v1 = ((FloatVector) c1.lanewise(VectorOperators.LSHL, laneShift).and(laneMask).reinterpretAsFloats())
-                            .mul(laneScale);
-                    v2 = ((FloatVector) c2.lanewise(VectorOperators.LSHL, laneShift).and(laneMask).reinterpretAsFloats())
-                            .mul(laneScale);
-                    v3 = ((FloatVector) c3.lanewise(VectorOperators.LSHL, laneShift).and(laneMask).reinterpretAsFloats())
-                            .mul(laneScale);
+                    v0 = (FloatVector) c0.lanewise(VectorOperators.LSHL, laneShift).and(laneMask).reinterpretAsFloats();
+                    v1 = (FloatVector) c1.lanewise(VectorOperators.LSHL, laneShift).and(laneMask).reinterpretAsFloats();
+                    v2 = (FloatVector) c2.lanewise(VectorOperators.LSHL, laneShift).and(laneMask).reinterpretAsFloats();
+                    v3 = (FloatVector) c3.lanewise(VectorOperators.LSHL, laneShift).and(laneMask).reinterpretAsFloats();
+                }
+                if (scaleLanes) {
+                    v0 = v0.mul(laneScale);
+                    v1 = v1.mul(laneScale);
+                    v2 = v2.mul(laneScale);
+                    v3 = v3.mul(laneScale);
                 }
                 int xo = xOffset + blk * DotLanes.CHUNK;
                 FloatVector factor = FloatVector.broadcast(F, factors[scaleCodes[scaleOffset + blk] & scaleMask]);
@@ -1654,34 +1659,39 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
-    public boolean prefersSplitX(ElementFormat element, int blockSize) {
-        if (!(NARROW_DOT_LANES && !DOT_LANES && LITTLE_ENDIAN && blockSize == DotLanes.CHUNK
-                && DotLanes.nibbles(element))) {
-            return false;
+    public XForm preferredXForm(ElementFormat element, int blockSize) {
+        if (!(NARROW_DOT_LANES && !DOT_LANES && LITTLE_ENDIAN && blockSize == DotLanes.CHUNK)) {
+            return XForm.NATURAL;
         }
         DecodePlan plan = decodePlans.get(element);
-        return plan.nibbleTable != null && plan.nibbleLaneDecoding;
+        if (DotLanes.nibbles(element)) {
+            return plan.nibbleTable != null && plan.nibbleLaneDecoding ? XForm.SPLIT : XForm.NATURAL;
+        }
+        // Raw floats times scaled x: one multiplication per 8 codes fewer (docs/performance.md).
+        return plan != DecodePlan.NONE && plan.laneDecoding && !plan.twosComplement && plan.laneScale != 1
+                ? XForm.SCALED : XForm.NATURAL;
     }
 
     @Override
-    public double dotFastSplit(ElementFormat element, byte[] codes, int codeOffset, ElementFormat scale,
-                               byte[] scaleCodes, int scaleOffset, int blockSize, int blocks, float[] xs,
-                               int xsOffset) {
-        double sum = prefersSplitX(element, blockSize)
-                ? vectorDotFastSplit(element, codes, codeOffset, scale, scaleCodes, scaleOffset, blocks, xs, xsOffset)
+    public double dotFastPrepared(ElementFormat element, XForm form, byte[] codes, int codeOffset, ElementFormat scale,
+                                  byte[] scaleCodes, int scaleOffset, int blockSize, int blocks, float[] xs,
+                                  int xsOffset) {
+        double sum = form != XForm.NATURAL && form == preferredXForm(element, blockSize)
+                ? vectorDotFastPrepared(element, form, codes, codeOffset, scale, scaleCodes, scaleOffset, blocks, xs,
+                        xsOffset)
                 : Double.NaN;
-        return !Double.isNaN(sum) ? sum : Kernels.super.dotFastSplit(element, codes, codeOffset, scale, scaleCodes,
-                scaleOffset, blockSize, blocks, xs, xsOffset);
+        return !Double.isNaN(sum) ? sum : Kernels.super.dotFastPrepared(element, form, codes, codeOffset, scale,
+                scaleCodes, scaleOffset, blockSize, blocks, xs, xsOffset);
     }
 
     @Override
     public void dotFastRows(ElementFormat element, byte[] codes, int codeOffset, int codeStride, ElementFormat scale,
                             byte[] scaleCodes, int scaleOffset, int scaleStride, int blockSize, int blocks, float[] x,
-                            int xOffset, boolean splitX, int rows, double[] sums, int sumOffset) {
+                            int xOffset, XForm form, int rows, double[] sums, int sumOffset) {
         DecodePlan plan = decodePlans.get(element);
-        if (splitX ? !prefersSplitX(element, blockSize) : !laneLoops(plan, blockSize)) {
+        if (form == XForm.NATURAL ? !laneLoops(plan, blockSize) : form != preferredXForm(element, blockSize)) {
             Kernels.super.dotFastRows(element, codes, codeOffset, codeStride, scale, scaleCodes, scaleOffset, scaleStride,
-                    blockSize, blocks, x, xOffset, splitX, rows, sums, sumOffset);
+                    blockSize, blocks, x, xOffset, form, rows, sums, sumOffset);
             return;
         }
         float[] factors = plan.factors(scale);
@@ -1689,23 +1699,36 @@ final class VectorKernels implements Kernels {
         for (int r = 0; r < rows; r++) {
             int at = codeOffset + r * codeStride;
             int scalesAt = scaleOffset + r * scaleStride;
-            double sum = splitX ? plan.dotNibbles32Split(codes, at, factors, scaleCodes, scalesAt, blocks, x, xOffset)
-                    : laneLoop(plan, nibbles, codes, at, factors, scaleCodes, scalesAt, blocks, x, xOffset);
-            if (Double.isNaN(sum)) {   // as dotFast and dotFastSplit hand such calls on
-                sum = splitX ? Kernels.super.dotFastSplit(element, codes, at, scale, scaleCodes, scalesAt, blockSize,
-                        blocks, x, xOffset)
-                        : SCALAR.dotFast(element, codes, at, scale, scaleCodes, scalesAt, blockSize, blocks, x, xOffset);
+            double sum = form == XForm.NATURAL
+                    ? laneLoop(plan, nibbles, codes, at, factors, scaleCodes, scalesAt, blocks, x, xOffset)
+                    : preparedLoop(plan, form, codes, at, factors, scaleCodes, scalesAt, blocks, x, xOffset);
+            if (Double.isNaN(sum)) {   // as dotFast and dotFastPrepared hand such calls on
+                sum = form == XForm.NATURAL
+                        ? SCALAR.dotFast(element, codes, at, scale, scaleCodes, scalesAt, blockSize, blocks, x, xOffset)
+                        : Kernels.super.dotFastPrepared(element, form, codes, at, scale, scaleCodes, scalesAt, blockSize,
+                        blocks, x, xOffset);
             }
             sums[sumOffset + r] = sum;
         }
     }
 
-    /** The split-x loop ({@link #dotFastSplit}); NaN when it does not take the call (package-private for tests). */
-    double vectorDotFastSplit(ElementFormat element, byte[] codes, int codeOffset, ElementFormat scale,
-                              byte[] scaleCodes, int scaleOffset, int blocks, float[] xs, int xsOffset) {
+    /**
+     * The loop of a preferred non-natural form ({@link #dotFastPrepared}); NaN when it does not take
+     * the call (package-private for tests).
+     */
+    double vectorDotFastPrepared(ElementFormat element, XForm form, byte[] codes, int codeOffset, ElementFormat scale,
+                                 byte[] scaleCodes, int scaleOffset, int blocks, float[] xs, int xsOffset) {
         DecodePlan plan = decodePlans.get(element);
-        return plan.dotNibbles32Split(codes, codeOffset, plan.factors(scale), scaleCodes, scaleOffset, blocks, xs,
+        return preparedLoop(plan, form, codes, codeOffset, plan.factors(scale), scaleCodes, scaleOffset, blocks, xs,
                 xsOffset);
+    }
+
+    /** The 256-bit loop that reads x in {@code form} (split: e2m1; scaled: raw floats). */
+    private static double preparedLoop(DecodePlan plan, XForm form, byte[] codes, int codeOffset, float[] factors,
+                                       byte[] scaleCodes, int scaleOffset, int blocks, float[] xs, int xsOffset) {
+        return form == XForm.SPLIT
+                ? plan.dotNibbles32Split(codes, codeOffset, factors, scaleCodes, scaleOffset, blocks, xs, xsOffset)
+                : plan.dotBytes32Narrow(codes, codeOffset, factors, scaleCodes, scaleOffset, blocks, xs, xsOffset, true);
     }
 
     /**
@@ -1739,7 +1762,7 @@ final class VectorKernels implements Kernels {
         }
         return nibbles
                 ? plan.dotNibbles32Narrow(codes, codeOffset, factors, scaleCodes, scaleOffset, blocks, x, xOffset)
-                : plan.dotBytes32Narrow(codes, codeOffset, factors, scaleCodes, scaleOffset, blocks, x, xOffset);
+                : plan.dotBytes32Narrow(codes, codeOffset, factors, scaleCodes, scaleOffset, blocks, x, xOffset, false);
     }
 
     /** Double lanes of {@link #exactDotCodeLanes}; the vector loop needs exactly {@link Kernels#EXACT_DOT_LANES}. */

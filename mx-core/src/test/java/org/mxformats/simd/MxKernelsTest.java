@@ -424,15 +424,17 @@ class MxKernelsTest {
     }
 
     /**
-     * The FAST dot with x split by parity gives the bits of the FAST dot on x, on every kernel and
-     * every lane format (the vector split loop for e2m1 at 256 bits, the general route for the
-     * others), E8M0 and UE4M3 scales, codes at an offset.
+     * The FAST dot with x in a prepared form (split by parity, or scaled by the format's lane
+     * scale) gives the bits of the FAST dot on x, on every kernel and every lane format (the
+     * vector loops of the forms they prefer at 256 bits, the general route for the others),
+     * E8M0 and UE4M3 scales, codes at an offset.
      */
     @ParameterizedTest
     @MethodSource("laneFormats")
-    void fastDotOnSplitXGivesTheFastDotsBits(ElementFormat element) {
+    void fastDotOnPreparedXGivesTheFastDotsBits(ElementFormat element) {
         SplittableRandom random = new SplittableRandom(element.name().hashCode() * 13L);
         List<Kernels> kernels = everyKernel();
+        int scaledTrials = 0;
         for (int trial = 0; trial < 40; trial++) {
             int blocks = random.nextInt(1, 40);
             int n = blocks * 32;
@@ -445,21 +447,76 @@ class MxKernelsTest {
             ElementFormat scale = ue4m3 ? ElementFormat.UE4M3 : ElementFormat.E8M0;
             byte[] scales = randomScales(random, scale, blocks + 1);
             float[] x = new float[n + 5];
+            // Half the trials below 2^(room - 1) in magnitude, where x times the format's scale is exact.
+            int room = 127 - Math.getExponent(Kernels.xScale(element));
+            int top = trial % 2 == 0 ? 20 : Math.min(20, room - 2);
             for (int i = 0; i < x.length; i++) {
-                x[i] = (float) (random.nextGaussian() * Math.scalb(1.0, random.nextInt(-20, 20)));
+                x[i] = (float) (Math.max(-2, Math.min(2, random.nextGaussian())) * Math.scalb(1.0, random.nextInt(-20, top)));
             }
-            float[] xs = new float[n + 1];
-            Kernels.splitX(x, 5, n, xs, 1);
             double want = Kernels.scalar().dotFast(element, codes, 3, scale, scales, 1, 32, blocks, x, 5);
-            for (Kernels k : kernels) {
-                assertThat(Double.doubleToRawLongBits(k.dotFastSplit(element, codes, 3, scale, scales, 1, 32, blocks, xs, 1)))
-                        .as("%s on %s, trial %d", element, k.name(), trial).isEqualTo(Double.doubleToRawLongBits(want));
+            for (Kernels.XForm form : Kernels.XForm.values()) {
+                float[] xs = new float[n + 1];
+                boolean exact = Kernels.prepareX(form, element, x, 5, n, xs, 1);
+                assertThat(exact).as("%s %s, trial %d", element, form, trial)
+                        .isEqualTo(form != Kernels.XForm.SCALED || scalesExactly(x, 5, n, Kernels.xScale(element)));
+                if (!exact) {
+                    continue;
+                }
+                scaledTrials += form == Kernels.XForm.SCALED ? 1 : 0;
+                for (Kernels k : kernels) {
+                    assertThat(Double.doubleToRawLongBits(
+                            k.dotFastPrepared(element, form, codes, 3, scale, scales, 1, 32, blocks, xs, 1)))
+                            .as("%s %s on %s, trial %d", element, form, k.name(), trial)
+                            .isEqualTo(Double.doubleToRawLongBits(want));
+                }
             }
         }
+        assertThat(scaledTrials).as("trials with x scaled").isGreaterThanOrEqualTo(20);
     }
 
     /**
-     * The FAST dot of rows at a stride gives each row's own FAST dot, on natural and split x, every
+     * Whether every {@code x * scale} is a float exactly, decided in double, where the product of
+     * a float by a power of two is always exact: the test's own reading of {@link Kernels.XForm#SCALED}.
+     */
+    private static boolean scalesExactly(float[] x, int offset, int length, float scale) {
+        for (int i = 0; i < length; i++) {
+            double product = (double) x[offset + i] * scale;
+            if (!Float.isNaN(x[offset + i]) && (double) (float) product != product) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Scaled x: exact products are written with their signs (zeros, infinities and NaN included);
+     * a product that would overflow makes the call decline, and so does one that is not a power
+     * of two's exact multiple (there is no such lane scale among the formats, so checked through
+     * an overflow at the other end).
+     */
+    @Test
+    void scaledXIsWrittenOnlyWhenEveryProductIsExact() {
+        ElementFormat e4m3 = ElementFormat.E4M3;
+        float scale = Kernels.xScale(e4m3);
+        assertThat(scale).isEqualTo(0x1p120f);
+        float[] x = {0f, -0f, Float.MIN_VALUE, -0x1p-140f, 1.5f, -0x1.fffffep7f, Float.POSITIVE_INFINITY,
+            Float.NEGATIVE_INFINITY, Float.NaN};
+        float[] out = new float[x.length + 1];
+        assertThat(Kernels.prepareX(Kernels.XForm.SCALED, e4m3, x, 0, x.length, out, 1)).isTrue();
+        for (int i = 0; i < x.length; i++) {
+            float want = (float) ((double) x[i] * 0x1p120);
+            assertThat(Float.floatToRawIntBits(out[1 + i])).as("x = %s", x[i]).isEqualTo(Float.floatToRawIntBits(want));
+        }
+        assertThat(Kernels.prepareX(Kernels.XForm.SCALED, e4m3, new float[] {1f, 0x1p8f}, 0, 2, out, 0)).isFalse();
+        assertThat(Kernels.prepareX(Kernels.XForm.SCALED, e4m3, new float[] {-0x1p8f}, 0, 1, out, 0)).isFalse();
+        assertThat(Kernels.prepareX(Kernels.XForm.NATURAL, e4m3, x, 2, 3, out, 0)).isTrue();
+        assertThat(Arrays.copyOf(out, 3)).containsExactly(x[2], x[3], x[4]);
+        assertThat(Kernels.xScale(ElementFormat.INT8)).as("int8: codes times 2^-6 over its unit 2^-6").isEqualTo(1f);
+        assertThat(Kernels.xScale(ElementFormat.E5M2)).isEqualTo(0x1p112f);
+    }
+
+    /**
+     * The FAST dot of rows at a stride gives each row's own FAST dot, on x in every form, every
      * kernel and every lane format, specials among the codes (handed on per row) and NVFP4-like
      * blocks of 16 (which no vector loop takes).
      */
@@ -485,20 +542,21 @@ class MxKernelsTest {
             for (int i = 0; i < x.length; i++) {
                 x[i] = (float) random.nextGaussian();
             }
-            float[] xs = new float[n + 4];
-            if (blockSize == 32) {
-                Kernels.splitX(x, 4, n, xs, 4);
-            }
-            for (Kernels k : everyKernel()) {
-                for (boolean split : blockSize == 32 ? new boolean[] {false, true} : new boolean[] {false}) {
+            for (Kernels.XForm form : Kernels.XForm.values()) {
+                float[] xs = new float[n + 4];
+                if (form == Kernels.XForm.SPLIT && blockSize != 32
+                        || !Kernels.prepareX(form, element, x, 4, n, xs, 4)) {
+                    continue;
+                }
+                for (Kernels k : everyKernel()) {
                     double[] sums = new double[rows + 2];
-                    k.dotFastRows(element, codes, 3, codeStride, scale, scales, 1, scaleStride, blockSize, blocks,
-                            split ? xs : x, 4, split, rows, sums, 2);
+                    k.dotFastRows(element, codes, 3, codeStride, scale, scales, 1, scaleStride, blockSize, blocks, xs, 4,
+                            form, rows, sums, 2);
                     for (int r = 0; r < rows; r++) {
                         double want = Kernels.scalar().dotFast(element, codes, 3 + r * codeStride, scale, scales,
                                 1 + r * scaleStride, blockSize, blocks, x, 4);
-                        String what = element + " k=" + blockSize + (split ? " split" : "") + " on " + k.name() + ", row " + r;
-                        assertSameSum(sums[2 + r], want, what);
+                        assertSameSum(sums[2 + r], want, element + " k=" + blockSize + " " + form + " on " + k.name()
+                                + ", row " + r);
                     }
                 }
             }
@@ -506,26 +564,29 @@ class MxKernelsTest {
     }
 
     /**
-     * At 256 bits the vector kernels prefer split x for e2m1 and their split loop takes ordinary
-     * blocks (rather than handing them on); at 16 lanes nothing prefers it.
+     * At 256 bits the vector kernels prefer split x for e2m1 and scaled x for the 8-bit float
+     * formats, and those loops take ordinary blocks (rather than handing them on); at 16 lanes,
+     * on the scalar kernels and for int8 (whose lane scale is 1) nothing but x itself.
      */
     @Test
-    void e2m1PrefersSplitXAt256BitsAndItsLoopRuns() {
+    void preferredFormsAt256BitsAndTheirLoopsRun() {
         VectorKernels vector = (VectorKernels) vector();
         boolean narrow = VectorKernels.NARROW_DOT_LANES && !VectorKernels.DOT_LANES;
-        assertThat(vector.prefersSplitX(ElementFormat.E2M1, 32)).as(vector.name()).isEqualTo(narrow);
-        assertThat(vector.prefersSplitX(ElementFormat.E2M1, 16)).as("blocks of 16 (NVFP4)").isFalse();
-        assertThat(vector.prefersSplitX(ElementFormat.E4M3, 32)).isFalse();
-        assertThat(Kernels.scalar().prefersSplitX(ElementFormat.E2M1, 32)).isFalse();
+        Kernels.XForm natural = Kernels.XForm.NATURAL;
+        assertThat(vector.preferredXForm(ElementFormat.E2M1, 32)).as(vector.name())
+                .isEqualTo(narrow ? Kernels.XForm.SPLIT : natural);
+        assertThat(vector.preferredXForm(ElementFormat.E2M1, 16)).as("blocks of 16 (NVFP4)").isEqualTo(natural);
+        assertThat(vector.preferredXForm(ElementFormat.E4M3, 32)).isEqualTo(narrow ? Kernels.XForm.SCALED : natural);
+        assertThat(vector.preferredXForm(ElementFormat.E5M2, 32)).isEqualTo(narrow ? Kernels.XForm.SCALED : natural);
+        assertThat(vector.preferredXForm(ElementFormat.INT8, 32)).isEqualTo(natural);
+        for (ElementFormat element : laneFormats()) {
+            assertThat(Kernels.scalar().preferredXForm(element, 32)).isEqualTo(natural);
+        }
         if (!narrow) {
             return;
         }
         SplittableRandom random = new SplittableRandom(55);
         int blocks = 37;
-        byte[] codes = new byte[blocks * 16];
-        for (int i = 0; i < codes.length; i++) {
-            codes[i] = (byte) random.nextInt(256);
-        }
         byte[] scales = new byte[blocks];
         float[] x = new float[blocks * 32];
         for (int b = 0; b < blocks; b++) {
@@ -534,18 +595,26 @@ class MxKernelsTest {
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) random.nextGaussian();
         }
-        float[] xs = new float[x.length];
-        Kernels.splitX(x, 0, x.length, xs, 0);
-        double v = vector.vectorDotFastSplit(ElementFormat.E2M1, codes, 0, ElementFormat.E8M0, scales, 0, blocks, xs, 0);
-        assertThat(v).isNotNaN();
-        assertThat(Double.doubleToRawLongBits(v)).isEqualTo(Double.doubleToRawLongBits(
-                Kernels.scalar().dotFast(ElementFormat.E2M1, codes, 0, ElementFormat.E8M0, scales, 0, 32, blocks, x, 0)));
+        for (ElementFormat element : List.of(ElementFormat.E2M1, ElementFormat.E4M3)) {
+            byte[] codes = new byte[DotLanes.codeBytes(element, x.length)];
+            for (int i = 0; i < codes.length; i++) {
+                int c = random.nextInt(DotLanes.nibbles(element) ? 256 : element.codeCount());
+                codes[i] = (byte) (DotLanes.nibbles(element) || Double.isFinite(element.decode(c)) ? c : 0);
+            }
+            Kernels.XForm form = vector.preferredXForm(element, 32);
+            float[] xs = new float[x.length];
+            assertThat(Kernels.prepareX(form, element, x, 0, x.length, xs, 0)).isTrue();
+            double v = vector.vectorDotFastPrepared(element, form, codes, 0, ElementFormat.E8M0, scales, 0, blocks, xs, 0);
+            assertThat(v).as("%s %s", element, form).isNotNaN();
+            assertThat(Double.doubleToRawLongBits(v)).as("%s %s", element, form).isEqualTo(Double.doubleToRawLongBits(
+                    Kernels.scalar().dotFast(element, codes, 0, ElementFormat.E8M0, scales, 0, 32, blocks, x, 0)));
+        }
     }
 
     /**
      * FAST dots whose every product is a zero, of either sign (zero codes, or zero x): the sum is
      * a zero whose sign the lane order decides, -0 only if every term is -0 (docs/dot.md). Every
-     * kernel, on natural and split x, gives the scalar kernel's bits (the e2m1 vector loops look
+     * kernel, on x in every form, gives the scalar kernel's bits (the e2m1 vector loops look
      * nibbles up in a byte table, which holds +0 for the -0 code), and all -0 codes times positive
      * x give -0.
      */
@@ -586,8 +655,6 @@ class MxKernelsTest {
             }
             ElementFormat scale = trial % 2 == 1 ? ElementFormat.UE4M3 : ElementFormat.E8M0;
             byte[] scales = randomScales(random, scale, blocks);
-            float[] xs = new float[n];
-            Kernels.splitX(x, 2, n, xs, 0);
             double want = Kernels.scalar().dotFast(element, codes, 1, scale, scales, 0, 32, blocks, x, 2);
             assertThat(want).as("%s trial %d", element, trial).isZero();
             if (style == 0 && element.decode(zeroCodes[zeroCodes.length - 1]) == 0 && zeroCodes.length == 2) {
@@ -596,8 +663,14 @@ class MxKernelsTest {
             for (Kernels k : kernels) {
                 assertThat(Double.doubleToRawLongBits(k.dotFast(element, codes, 1, scale, scales, 0, 32, blocks, x, 2)))
                         .as("%s on %s, trial %d", element, k.name(), trial).isEqualTo(Double.doubleToRawLongBits(want));
-                assertThat(Double.doubleToRawLongBits(k.dotFastSplit(element, codes, 1, scale, scales, 0, 32, blocks, xs, 0)))
-                        .as("%s split on %s, trial %d", element, k.name(), trial).isEqualTo(Double.doubleToRawLongBits(want));
+                for (Kernels.XForm form : Kernels.XForm.values()) {
+                    float[] xs = new float[n];
+                    assertThat(Kernels.prepareX(form, element, x, 2, n, xs, 0)).isTrue();
+                    assertThat(Double.doubleToRawLongBits(
+                            k.dotFastPrepared(element, form, codes, 1, scale, scales, 0, 32, blocks, xs, 0)))
+                            .as("%s %s on %s, trial %d", element, form, k.name(), trial)
+                            .isEqualTo(Double.doubleToRawLongBits(want));
+                }
             }
         }
     }
@@ -606,7 +679,7 @@ class MxKernelsTest {
      * FAST dots at the edges of float: x from subnormals to near the float maximum, infinities,
      * NaNs and signed zeros among them, and scales from the smallest to the largest finite code,
      * so that lane products and sums underflow, overflow to infinity and meet inf - inf. Every
-     * kernel, on natural and split x, gives the scalar kernel's bits (all NaNs count as one).
+     * kernel, on x in every form, gives the scalar kernel's bits (all NaNs count as one).
      */
     @ParameterizedTest
     @MethodSource("laneFormats")
@@ -632,19 +705,29 @@ class MxKernelsTest {
             }
             float[] x = new float[n];
             int edgeRate = 1 + trial % 8;   // from every element an edge value to one in eight
+            // Odd trials stay below 2^room in magnitude, where x times the format's scale is exact.
+            int room = Math.min(128, 127 - Math.getExponent(Kernels.xScale(element)));
+            int top = trial % 2 == 1 ? room : 128;
             for (int i = 0; i < n; i++) {
-                x[i] = random.nextInt(edgeRate) == 0 && (trial % 3 != 0 || random.nextInt(4) != 0)
-                        ? edges[random.nextInt(trial % 5 == 0 ? edges.length : edges.length - 3)]
-                        : (float) (random.nextGaussian() * Math.scalb(1.0, random.nextInt(-140, 128)));
+                float edge = edges[random.nextInt(trial % 5 == 0 ? edges.length : edges.length - 3)];
+                boolean fits = Math.abs(edge) < Math.scalb(1f, top) || Float.isInfinite(edge) || top == 128;
+                x[i] = random.nextInt(edgeRate) == 0 && (trial % 3 != 0 || random.nextInt(4) != 0) && fits
+                        ? edge
+                        : (float) (Math.max(-2, Math.min(2, random.nextGaussian()))
+                        * Math.scalb(1.0, random.nextInt(-140, top - 1)));
             }
-            float[] xs = new float[n];
-            Kernels.splitX(x, 0, n, xs, 0);
             double want = Kernels.scalar().dotFast(element, codes, 0, scale, scales, 0, 32, blocks, x, 0);
-            for (Kernels k : kernels) {
-                double natural = k.dotFast(element, codes, 0, scale, scales, 0, 32, blocks, x, 0);
-                double split = k.dotFastSplit(element, codes, 0, scale, scales, 0, 32, blocks, xs, 0);
-                assertSameSum(natural, want, element + " on " + k.name() + ", trial " + trial);
-                assertSameSum(split, want, element + " split on " + k.name() + ", trial " + trial);
+            for (Kernels.XForm form : Kernels.XForm.values()) {
+                float[] xs = new float[n];
+                if (!Kernels.prepareX(form, element, x, 0, n, xs, 0)) {
+                    assertThat(form).as("%s trial %d: only scaling declines", element, trial).isEqualTo(Kernels.XForm.SCALED);
+                    assertThat(top).as("declined only with x beyond 2^room").isEqualTo(128);
+                    continue;
+                }
+                for (Kernels k : kernels) {
+                    assertSameSum(k.dotFastPrepared(element, form, codes, 0, scale, scales, 0, 32, blocks, xs, 0), want,
+                            element + " " + form + " on " + k.name() + ", trial " + trial);
+                }
             }
         }
     }
