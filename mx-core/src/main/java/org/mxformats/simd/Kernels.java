@@ -267,7 +267,7 @@ public sealed interface Kernels permits ScalarKernels, VectorKernels {
             case SPLIT -> splitX(x, xOffset, length, out, outOffset);
             case SCALED -> {
                 float scale = xScale(element);
-                float back = 1 / scale;   // exact: a power of two within float's normal range
+                float back = 1 / scale;   // exact: the reciprocal of a power of two is one too
                 for (int i = 0; i < length; i++) {
                     float v = x[xOffset + i];
                     float scaled = v * scale;
