@@ -227,9 +227,9 @@ public sealed interface Kernels permits ScalarKernels, VectorKernels {
         SPLIT,
         /**
          * Every element times {@link #xScale} of the element format, a power of two, when every
-         * such product is exact: the kernels then multiply raw decoded codes ({@code value / xScale})
-         * by it, one multiplication per code fewer, and each product is the same real number, so
-         * it rounds to the same float.
+         * such product is exact: the kernels then multiply the raw decoded codes (lane value over
+         * xScale) by it, one multiplication per code fewer, and each product is the same real
+         * number, so it rounds to the same float.
          */
         SCALED
     }

@@ -1668,7 +1668,7 @@ final class VectorKernels implements Kernels {
             return plan.nibbleTable != null && plan.nibbleLaneDecoding ? XForm.SPLIT : XForm.NATURAL;
         }
         // Raw floats times scaled x: one multiplication per 8 codes fewer (docs/performance.md).
-        return plan != DecodePlan.NONE && plan.laneDecoding && !plan.twosComplement && plan.laneScale != 1
+        return plan.laneDecoding && !plan.twosComplement && plan.laneScale != 1
                 ? XForm.SCALED : XForm.NATURAL;
     }
 

@@ -490,9 +490,8 @@ class MxKernelsTest {
 
     /**
      * Scaled x: exact products are written with their signs (zeros, infinities and NaN included);
-     * a product that would overflow makes the call decline, and so does one that is not a power
-     * of two's exact multiple (there is no such lane scale among the formats, so checked through
-     * an overflow at the other end).
+     * a product that would overflow, of either sign, makes the call decline. (No format has a lane
+     * scale below 1, so no product can round into the subnormals; that case is not reachable here.)
      */
     @Test
     void scaledXIsWrittenOnlyWhenEveryProductIsExact() {
