@@ -2372,13 +2372,17 @@ final class VectorKernels implements Kernels {
             for (int first = 0; first < blocks; first += BATCH) {
                 int count = Math.min(BATCH, blocks - first);
                 int covered = count;
-                for (int j = 0; j < count; j++) {
-                    int at = inOffset + (first + j) * blockSize;
-                    IntVector max = IntVector.zero(I);
-                    for (int i = 0; i < blockSize; i += LANES) {
-                        max = max.max(FloatVector.fromArray(F, in, at + i).reinterpretAsInts().and(0x7fff_ffff));
+                // Both passes run one flat loop over the batch, not one short loop per block: C2
+                // gives a loop of a few trips a costly entry (peeled, unrolled and tail parts).
+                int batchStart = inOffset + first * blockSize;
+                IntVector max = IntVector.zero(I);
+                for (int i = 0, j = 0, blockEnd = blockSize - LANES, end = count * blockSize; i < end; i += LANES) {
+                    max = max.max(FloatVector.fromArray(F, in, batchStart + i).reinterpretAsInts().and(0x7fff_ffff));
+                    if (i == blockEnd) {   // the block's last vector
+                        maxBits[j++] = max.reduceLanes(VectorOperators.MAX);
+                        max = IntVector.zero(I);
+                        blockEnd += blockSize;
                     }
-                    maxBits[j] = max.reduceLanes(VectorOperators.MAX);
                 }
                 boolean regular = false;
                 if (count == BATCH && BATCH % LANES == 0) {
@@ -2415,31 +2419,32 @@ final class VectorKernels implements Kernels {
                         factorBits[j] = (127 - e) << 23;
                     }
                 }
-                for (int j = 0; j < covered; j++) {
-                    int at = inOffset + (first + j) * blockSize;
-                    float factor = Float.intBitsToFloat(factorBits[j]);
-                    for (int i = 0; i < blockSize; i += LANES) {
-                        IntVector bits = FloatVector.fromArray(F, in, at + i).mul(factor).reinterpretAsInts();
-                        IntVector magnitude = bits.and(0x7fff_ffff);
-                        IntVector c = magnitude.and(0x7f80_0000).add(roundingExponent).max(magicBits);
-                        IntVector sum = ((FloatVector) magnitude.reinterpretAsFloats())
-                                .add((FloatVector) c.reinterpretAsFloats()).reinterpretAsInts();
-                        IntVector code = sum.add(c.lanewise(VectorOperators.LSHR, fractionShift))
-                                .sub(c.add(binadeOffset)).min(maxMagnitude)
-                                .or(bits.lanewise(VectorOperators.LSHR, 31).lanewise(VectorOperators.LSHL, signShift));
-                        int element = (first + j) * blockSize + i;
-                        if (staged) {
-                            ((ByteVector) code.convertShape(VectorOperators.I2B, B_QUARTER, 0))
-                                    .intoArray(staging, j * blockSize + i);
-                        } else if (nibbles) {   // int lanes 2j and 2j + 1 are the low and high halves of long lane j
-                            LongVector pairs = code.reinterpretAsLongs();
-                            ((ByteVector) pairs.or(pairs.lanewise(VectorOperators.LSHR, 28))
-                                    .convertShape(VectorOperators.L2B, B_EIGHTH, 0))
-                                    .intoArray(codes, codeOffset + element / 2);
-                        } else {
-                            ((ByteVector) code.convertShape(VectorOperators.I2B, B_QUARTER, 0))
-                                    .intoArray(codes, codeOffset + element);
-                        }
+                float factor = Float.intBitsToFloat(factorBits[0]);
+                for (int i = 0, j = 0, blockEnd = blockSize, end = covered * blockSize; i < end; i += LANES) {
+                    if (i == blockEnd) {   // the next block's first vector
+                        factor = Float.intBitsToFloat(factorBits[++j]);
+                        blockEnd += blockSize;
+                    }
+                    IntVector bits = FloatVector.fromArray(F, in, batchStart + i).mul(factor).reinterpretAsInts();
+                    IntVector magnitude = bits.and(0x7fff_ffff);
+                    IntVector c = magnitude.and(0x7f80_0000).add(roundingExponent).max(magicBits);
+                    IntVector sum = ((FloatVector) magnitude.reinterpretAsFloats())
+                            .add((FloatVector) c.reinterpretAsFloats()).reinterpretAsInts();
+                    IntVector code = sum.add(c.lanewise(VectorOperators.LSHR, fractionShift))
+                            .sub(c.add(binadeOffset)).min(maxMagnitude)
+                            .or(bits.lanewise(VectorOperators.LSHR, 31).lanewise(VectorOperators.LSHL, signShift));
+                    int element = first * blockSize + i;
+                    if (staged) {
+                        ((ByteVector) code.convertShape(VectorOperators.I2B, B_QUARTER, 0))
+                                .intoArray(staging, i);
+                    } else if (nibbles) {   // int lanes 2k and 2k + 1 are the low and high halves of long lane k
+                        LongVector pairs = code.reinterpretAsLongs();
+                        ((ByteVector) pairs.or(pairs.lanewise(VectorOperators.LSHR, 28))
+                                .convertShape(VectorOperators.L2B, B_EIGHTH, 0))
+                                .intoArray(codes, codeOffset + element / 2);
+                    } else {
+                        ((ByteVector) code.convertShape(VectorOperators.I2B, B_QUARTER, 0))
+                                .intoArray(codes, codeOffset + element);
                     }
                 }
                 if (staged) {
