@@ -1393,16 +1393,28 @@ final class VectorKernels implements Kernels {
             return;
         }
         int whole = length / blockSize;
-        for (int j = 0; j < whole; j++) {
-            IntVector max = IntVector.zero(I);
-            int start = offset + j * blockSize;
-            for (int i = 0; i < blockSize; i += LANES) {
-                max = max.max(FloatVector.fromArray(F, in, start + i).reinterpretAsInts().and(0x7fff_ffff));
-            }
-            maxima[j] = Float.intBitsToFloat(max.reduceLanes(VectorOperators.MAX));
-        }
+        wholeBlockMaxima(in, offset, whole, blockSize, maxima, 0);
         if (whole * blockSize < length) {
             maxima[whole] = maxAbs(in, offset + whole * blockSize, length - whole * blockSize);
+        }
+    }
+
+    /**
+     * The largest magnitude of each of {@code blocks} whole blocks of {@code blockSize} (a multiple
+     * of the lane count) from {@code in[offset]}, into {@code maxima[maximaOffset ..)}. One flat loop
+     * over all the blocks: C2 gives a loop of a few trips (one per block) a costly entry, with
+     * peeled, unrolled and tail parts.
+     */
+    private static void wholeBlockMaxima(float[] in, int offset, int blocks, int blockSize, float[] maxima,
+                                         int maximaOffset) {
+        IntVector max = IntVector.zero(I);
+        for (int i = 0, j = maximaOffset, blockEnd = blockSize - LANES, end = blocks * blockSize; i < end; i += LANES) {
+            max = max.max(FloatVector.fromArray(F, in, offset + i).reinterpretAsInts().and(0x7fff_ffff));
+            if (i == blockEnd) {   // the block's last vector
+                maxima[j++] = Float.intBitsToFloat(max.reduceLanes(VectorOperators.MAX));
+                max = IntVector.zero(I);
+                blockEnd += blockSize;
+            }
         }
     }
 
@@ -2363,7 +2375,7 @@ final class VectorKernels implements Kernels {
         int quantize(float[] in, int inOffset, int blockSize, int blocks, int minExponent, int maxExponent,
                      int scaleBias, boolean nibbles, byte[] codes, int codeOffset, byte[] scaleCodes, int scaleOffset) {
             int[] factorBits = new int[BATCH];
-            int[] maxBits = new int[BATCH];
+            float[] maxima = new float[BATCH];
             byte[] scaleStaging = new byte[BATCH];   // a batch's scale codes until it proves regular
             // 8 int lanes (AVX2) have no 4-byte vector to store a lane pair's nibbles: a batch's
             // codes go one per byte into this array, then are packed 16 at a time.
@@ -2372,18 +2384,9 @@ final class VectorKernels implements Kernels {
             for (int first = 0; first < blocks; first += BATCH) {
                 int count = Math.min(BATCH, blocks - first);
                 int covered = count;
-                // Both passes run one flat loop over the batch, not one short loop per block: C2
-                // gives a loop of a few trips a costly entry (peeled, unrolled and tail parts).
+                // Both passes are one flat loop over the batch (see wholeBlockMaxima).
                 int batchStart = inOffset + first * blockSize;
-                IntVector max = IntVector.zero(I);
-                for (int i = 0, j = 0, blockEnd = blockSize - LANES, end = count * blockSize; i < end; i += LANES) {
-                    max = max.max(FloatVector.fromArray(F, in, batchStart + i).reinterpretAsInts().and(0x7fff_ffff));
-                    if (i == blockEnd) {   // the block's last vector
-                        maxBits[j++] = max.reduceLanes(VectorOperators.MAX);
-                        max = IntVector.zero(I);
-                        blockEnd += blockSize;
-                    }
-                }
+                wholeBlockMaxima(in, batchStart, count, blockSize, maxima, 0);
                 boolean regular = false;
                 if (count == BATCH && BATCH % LANES == 0) {
                     // Lane j: the largest magnitude bits of block first + h + j, one vector of 16
@@ -2391,7 +2394,7 @@ final class VectorKernels implements Kernels {
                     // less the bias and emax; the batch is regular when every block's is.
                     regular = true;
                     for (int h = 0; h < BATCH; h += LANES) {
-                        IntVector amax = IntVector.fromArray(I, maxBits, h);
+                        IntVector amax = FloatVector.fromArray(F, maxima, h).reinterpretAsInts();
                         IntVector e = amax.lanewise(VectorOperators.LSHR, 23).sub(127 + emax).max(minExponent)
                                 .min(maxExponent);
                         regular &= !amax.compare(VectorOperators.GE, 0x7f80_0000)
@@ -2408,8 +2411,8 @@ final class VectorKernels implements Kernels {
                 }
                 if (!regular) {   // zeros, float subnormals, NaN, infinities, extremes, a last partial batch
                     for (int j = 0; j < count; j++) {
-                        int amaxBits = maxBits[j];
-                        int e = Kernels.floorScaleExponent(Float.intBitsToFloat(amaxBits), emax, minExponent,
+                        int amaxBits = Float.floatToRawIntBits(maxima[j]);
+                        int e = Kernels.floorScaleExponent(maxima[j], emax, minExponent,
                                 maxExponent);
                         if (amaxBits >= 0x7f80_0000 || e < -127 || e > 126) {
                             covered = j;   // the blocks before it are encoded, then the call ends

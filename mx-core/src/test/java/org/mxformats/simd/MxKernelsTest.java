@@ -67,6 +67,41 @@ class MxKernelsTest {
         }
     }
 
+    /** Every block's largest magnitude bits, the last block partial, in blocks of sizes on and off the lane count. */
+    @Test
+    void blockMaxAbsIsEachBlocksLargestMagnitude() {
+        SplittableRandom random = new SplittableRandom(2);
+        for (Kernels kernels : everyKernel()) {
+            for (int blockSize : new int[] {8, 16, 24, 32, 64, 5}) {
+                for (int trial = 0; trial < 200; trial++) {
+                    int n = random.nextInt(0, 40 * blockSize);
+                    float[] in = new float[n + 3];
+                    for (int i = 0; i < in.length; i++) {
+                        int kind = random.nextInt(60);
+                        in[i] = kind == 0 ? Float.POSITIVE_INFINITY : kind == 1 ? Float.NEGATIVE_INFINITY
+                                : kind == 2 ? Float.intBitsToFloat(0x7f80_0000 | random.nextInt(1, 1 << 23))
+                                : kind == 3 ? -0f : kind == 4 ? Float.MIN_VALUE
+                                : (float) random.nextDouble(-1e3, 1e3) * (kind == 5 ? 1e-40f : 1);
+                    }
+                    int blocks = (n + blockSize - 1) / blockSize;
+                    float[] maxima = new float[blocks + 1];
+                    maxima[blocks] = 42f;   // past the last block: must stay as it is
+                    kernels.blockMaxAbs(in, 3, n, blockSize, maxima);
+                    for (int b = 0; b < blocks; b++) {
+                        int expected = 0;
+                        for (int i = 3 + b * blockSize; i < 3 + Math.min(n, (b + 1) * blockSize); i++) {
+                            expected = Math.max(expected, Float.floatToRawIntBits(in[i]) & 0x7fff_ffff);
+                        }
+                        assertThat(Float.floatToRawIntBits(maxima[b]))
+                                .as("%s, block %d of %d, block size %d", kernels, b, blocks, blockSize)
+                                .isEqualTo(expected);
+                    }
+                    assertThat(maxima[blocks]).isEqualTo(42f);
+                }
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("byteFormats")
     void encodeScaledIsEncodeOfTheExactlyScaledValue(ElementFormat f) {
