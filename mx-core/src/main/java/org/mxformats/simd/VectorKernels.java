@@ -2294,7 +2294,7 @@ final class VectorKernels implements Kernels {
     }
 
     /**
-     * One pass per MX block for sign-magnitude formats with subnormals and RNE: the largest
+     * One pass per MX block, RNE, for sign-magnitude formats with subnormals and for integers: the largest
      * magnitudes of a few blocks from their vectors (then still in L1 for the encoding) and their
      * FLOOR scales, then a short encoding with no per-lane shift count. A block's values are
      * multiplied by its float factor 2^-e (exact, or below 2^-126 where the format rounds them to
@@ -2303,6 +2303,11 @@ final class VectorKernels implements Kernels {
      * s, so the sum is C plus k quanta rounded to nearest even as every float addition is; k plus
      * the code of C's binade ({@code C's exponent field << m}, less a constant) is the magnitude
      * code, for subnormal and normal results alike, the carry into the next binade included.
+     *
+     * <p>Two's complement integers (MXINT8: code times the quantum 2^q) take one signed addition of
+     * {@code C = 1.5 * 2^(23 + q)}, whose ulp is the quantum: the sum is C plus k quanta, x rounded
+     * to nearest even, and k (the sum's bits less C's, negative for negative x) clamped to the
+     * largest magnitude is the code's value.
      */
     static final class FloorPlan {
         static final FloorPlan NONE = new FloorPlan();
@@ -2316,9 +2321,13 @@ final class VectorKernels implements Kernels {
         private final int binadeOffset;      // (C's bits >>> fractionShift) - this is the code of C's binade
         private final int maxMagnitude;
         private final int signShift;         // the code's sign bit is 1 << signShift
+        private final boolean integer;       // two's complement: the signed rounding below
+        private final int integerMagicBits;  // 1.5 * 2^(23 + q), q the integer's quantum exponent
 
         private FloorPlan() {
             emax = fractionShift = roundingExponent = magicBits = binadeOffset = maxMagnitude = signShift = 0;
+            integer = false;
+            integerMagicBits = 0;
         }
 
         private FloorPlan(ElementFormat f) {
@@ -2330,9 +2339,26 @@ final class VectorKernels implements Kernels {
             binadeOffset = (150 - m - f.bias() + 1) << m;
             maxMagnitude = f.maxFiniteCode();
             signShift = f.bits() - 1;
+            integer = f.signEncoding() == SignEncoding.TWOS_COMPLEMENT;
+            integerMagicBits = (quantumExponent(f) + 23 + 127) << 23 | 0x40_0000;
+        }
+
+        /** The exponent of an integer format's step between values (value = code * 2^q). */
+        private static int quantumExponent(ElementFormat f) {
+            return 1 - f.bias() - f.mantissaBits();
         }
 
         static FloorPlan of(ElementFormat f) {
+            if (f.signEncoding() == SignEncoding.TWOS_COMPLEMENT) {
+                // Every scaled value is below 2^(emax + 1), which keeps C + x in C's binade; half a
+                // quantum above 2^-126 makes the products that underflow round to zero, as they must.
+                int q = quantumExponent(f);
+                if (f.bits() != 8 || f.emax() + 1 > 22 + q || q - 1 <= -126 || q + 23 > 127) {
+                    return NONE;
+                }
+                FloorPlan plan = new FloorPlan(f);
+                return plan.valuesAreIntegers(f) ? plan : NONE;
+            }
             int m = f.mantissaBits();
             int minNormal = 1 - f.bias();
             // m < 22 keeps a rounded magnitude below 2C; a magnitude below 2^-126 (a product
@@ -2345,6 +2371,17 @@ final class VectorKernels implements Kernels {
             }
             FloorPlan plan = new FloorPlan(f);
             return plan.valuesAreIeeeLike(f) ? plan : NONE;
+        }
+
+        /** Whether code c (and -c, in two's complement) is c quanta for every magnitude up to the largest. */
+        private boolean valuesAreIntegers(ElementFormat f) {
+            double quantum = Math.scalb(1.0, quantumExponent(f));
+            for (int code = 0; code <= maxMagnitude; code++) {
+                if (f.decode(code) != code * quantum || f.decode(-code & f.codeCount() - 1) != -code * quantum) {
+                    return false;
+                }
+            }
+            return maxMagnitude < 1 << signShift;
         }
 
         /**
@@ -2428,14 +2465,21 @@ final class VectorKernels implements Kernels {
                         factor = Float.intBitsToFloat(factorBits[++j]);
                         blockEnd += blockSize;
                     }
-                    IntVector bits = FloatVector.fromArray(F, in, batchStart + i).mul(factor).reinterpretAsInts();
-                    IntVector magnitude = bits.and(0x7fff_ffff);
-                    IntVector c = magnitude.and(0x7f80_0000).add(roundingExponent).max(magicBits);
-                    IntVector sum = ((FloatVector) magnitude.reinterpretAsFloats())
-                            .add((FloatVector) c.reinterpretAsFloats()).reinterpretAsInts();
-                    IntVector code = sum.add(c.lanewise(VectorOperators.LSHR, fractionShift))
-                            .sub(c.add(binadeOffset)).min(maxMagnitude)
-                            .or(bits.lanewise(VectorOperators.LSHR, 31).lanewise(VectorOperators.LSHL, signShift));
+                    FloatVector scaled = FloatVector.fromArray(F, in, batchStart + i).mul(factor);
+                    IntVector code;
+                    if (integer) {
+                        code = scaled.add(Float.intBitsToFloat(integerMagicBits)).reinterpretAsInts()
+                                .sub(integerMagicBits).max(-maxMagnitude).min(maxMagnitude);
+                    } else {
+                        IntVector bits = scaled.reinterpretAsInts();
+                        IntVector magnitude = bits.and(0x7fff_ffff);
+                        IntVector c = magnitude.and(0x7f80_0000).add(roundingExponent).max(magicBits);
+                        IntVector sum = ((FloatVector) magnitude.reinterpretAsFloats())
+                                .add((FloatVector) c.reinterpretAsFloats()).reinterpretAsInts();
+                        code = sum.add(c.lanewise(VectorOperators.LSHR, fractionShift))
+                                .sub(c.add(binadeOffset)).min(maxMagnitude)
+                                .or(bits.lanewise(VectorOperators.LSHR, 31).lanewise(VectorOperators.LSHL, signShift));
+                    }
                     int element = first * blockSize + i;
                     if (staged) {
                         ((ByteVector) code.convertShape(VectorOperators.I2B, B_QUARTER, 0))

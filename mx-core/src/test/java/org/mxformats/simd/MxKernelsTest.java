@@ -1129,15 +1129,25 @@ class MxKernelsTest {
             in[3 + 16 * 8 * blockSize + 9 * blockSize + 1] = Float.NaN;
             int vectorBlocks = checkFloorBlocks(f, Rounding.RNE, in, blockSize, blocks);
             if (vectorTakes(f, Rounding.RNE, blockSize)) {
+                // Every block but the NaN one, and (emax 0: MXINT8) those with scale 2^127, whose
+                // factor 2^-127 is not a normal float.
+                int huge = 0;
+                for (int j = 0; j < blocks; j++) {
+                    float amax = 0;
+                    for (int i = 0; i < blockSize; i++) {
+                        amax = Math.max(amax, Math.abs(in[3 + j * blockSize + i]));
+                    }
+                    huge += !Float.isNaN(amax) && Math.getExponent(amax) - f.emax() > 126 ? 1 : 0;
+                }
                 assertThat(vectorBlocks).as("%s k=%d: blocks the vector kernel took", f, blockSize)
-                        .isEqualTo(blocks - 1);
+                        .isEqualTo(blocks - 1 - huge);
             }
         }
     }
 
     private static boolean vectorTakes(ElementFormat f, Rounding r, int blockSize) {
         return r == Rounding.RNE && blockSize % KernelsTest.vectorLanes() == 0
-                && (f == ElementFormat.E4M3 || f == ElementFormat.E5M2 || f == ElementFormat.E2M1);
+                && (f == ElementFormat.E4M3 || f == ElementFormat.E5M2 || f == ElementFormat.E2M1 || f == ElementFormat.INT8);
     }
 
     /**
