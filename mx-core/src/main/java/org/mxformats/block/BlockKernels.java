@@ -80,8 +80,11 @@ final class BlockKernels {
                     scaleOffset + start / k);
             if (bits == 4) {
                 kernels.packNibbles(codes, 0, packed, packedOffset + start / 2, n);
-            } else if (bits != 8) {
-                Packing.pack(bits, codes, 0, packed, packedOffset + Packing.packedBytes(bits, start), n);
+            } else if (bits == 6) {   // whole groups of four codes in the kernels, the rest by Packing
+                int at = packedOffset + Packing.packedBytes(bits, start);
+                int groups = n / 4;
+                kernels.packSixBitGroups(codes, 0, packed, at, groups);
+                Packing.pack(bits, codes, 4 * groups, packed, at + 3 * groups, n - 4 * groups);
             }
             start += n;
         }
@@ -164,8 +167,10 @@ final class BlockKernels {
                 kernels.decodeNibbleBlocks(element, packed, 0, n, k, factors, 0, out, offset + start);
                 continue;
             }
-            if (bits != 8) {
-                Packing.unpack(bits, packed, 0, codes, 0, n);
+            if (bits == 6) {   // MX element widths are 4, 6 and 8
+                int groups = n / 4;
+                kernels.unpackSixBitGroups(packed, 0, codes, 0, groups);
+                Packing.unpack(bits, packed, 3 * groups, codes, 4 * groups, n - 4 * groups);
             }
             kernels.decodeScaledBlocks(element, codes, 0, n, k, factors, 0, out, offset + start);
         }

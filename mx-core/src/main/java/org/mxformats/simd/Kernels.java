@@ -107,6 +107,16 @@ public sealed interface Kernels permits ScalarKernels, VectorKernels {
     void unpackNibbles(byte[] packed, int packedOffset, byte[] codes, int codeOffset, int count);
 
     /**
+     * Packs {@code groups} groups of four 6-bit codes (one per byte, high bits ignored) into three
+     * bytes each, as MX packs them: a group is the little-endian 24-bit word
+     * {@code c0 | c1 << 6 | c2 << 12 | c3 << 18}. Writes exactly {@code 3 * groups} bytes.
+     */
+    void packSixBitGroups(byte[] codes, int codeOffset, byte[] packed, int packedOffset, int groups);
+
+    /** Unpacks {@code groups} groups of four 6-bit codes packed as {@link #packSixBitGroups} writes them. */
+    void unpackSixBitGroups(byte[] packed, int packedOffset, byte[] codes, int codeOffset, int groups);
+
+    /**
      * The integer table of a 4-bit format whose finite values are all small multiples of one
      * power of two: each code's value divided by {@code 2^integerLsbExponent(element)}, a signed
      * byte (e2m1: twice the value; -0 reads 0), indexed by code; null for other formats (8-bit,

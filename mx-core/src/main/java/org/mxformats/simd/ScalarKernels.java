@@ -113,6 +113,32 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void packSixBitGroups(byte[] codes, int codeOffset, byte[] packed, int packedOffset, int groups) {
+        for (int g = 0; g < groups; g++) {
+            int c = codeOffset + 4 * g;
+            int word = codes[c] & 0x3f | (codes[c + 1] & 0x3f) << 6 | (codes[c + 2] & 0x3f) << 12
+                    | (codes[c + 3] & 0x3f) << 18;
+            int d = packedOffset + 3 * g;
+            packed[d] = (byte) word;
+            packed[d + 1] = (byte) (word >>> 8);
+            packed[d + 2] = (byte) (word >>> 16);
+        }
+    }
+
+    @Override
+    public void unpackSixBitGroups(byte[] packed, int packedOffset, byte[] codes, int codeOffset, int groups) {
+        for (int g = 0; g < groups; g++) {
+            int d = packedOffset + 3 * g;
+            int word = packed[d] & 0xff | (packed[d + 1] & 0xff) << 8 | (packed[d + 2] & 0xff) << 16;
+            int c = codeOffset + 4 * g;
+            codes[c] = (byte) (word & 0x3f);
+            codes[c + 1] = (byte) (word >>> 6 & 0x3f);
+            codes[c + 2] = (byte) (word >>> 12 & 0x3f);
+            codes[c + 3] = (byte) (word >>> 18);
+        }
+    }
+
+    @Override
     public void unpackSmallIntegers(ElementFormat element, byte[] packed, int packedOffset, byte[] out, int outOffset,
                                     int count) {
         byte[] table = Kernels.requireSmallIntegerTable(element);

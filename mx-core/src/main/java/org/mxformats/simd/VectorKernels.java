@@ -1485,6 +1485,56 @@ final class VectorKernels implements Kernels {
         SCALAR.unpackNibbles(packed, packedOffset + bound / 2, codes, codeOffset + bound, count - bound);
     }
 
+    /** Bytes 3g, 3g + 1, 3g + 2 of four packed groups into int lane g (the fourth byte is not used). */
+    private static final VectorShuffle<Byte> GROUPS_TO_LANES = VectorShuffle.fromValues(B16,
+            0, 1, 2, 0, 3, 4, 5, 0, 6, 7, 8, 0, 9, 10, 11, 0);
+    /** The inverse: the low three bytes of each int lane, packed together (the last four are not used). */
+    private static final VectorShuffle<Byte> LANES_TO_GROUPS = VectorShuffle.fromValues(B16,
+            0, 1, 2, 4, 5, 6, 8, 9, 10, 12, 13, 14, 0, 0, 0, 0);
+
+    /**
+     * Four groups (16 codes, 12 packed bytes) per 128-bit vector: codes moved into their bits of
+     * the group's 24-bit word by shifts and masks, the words' low three bytes gathered by one byte
+     * shuffle. Each store writes 16 bytes, the last four of which the next store overwrites; the
+     * last groups, where that would write past the range, go to the scalar code.
+     */
+    @Override
+    public void packSixBitGroups(byte[] codes, int codeOffset, byte[] packed, int packedOffset, int groups) {
+        int g = 0;
+        if (LITTLE_ENDIAN) {
+            for (; g + 6 <= groups; g += 4) {   // 3 * (g + 4) + 4 <= 3 * groups
+                IntVector v = ByteVector.fromArray(B16, codes, codeOffset + 4 * g).reinterpretAsInts();
+                IntVector word = v.and(0x3f).or(v.lanewise(VectorOperators.LSHR, 2).and(0xfc0))
+                        .or(v.lanewise(VectorOperators.LSHR, 4).and(0x3_f000))
+                        .or(v.lanewise(VectorOperators.LSHR, 6).and(0xfc_0000));
+                word.reinterpretAsBytes().rearrange(LANES_TO_GROUPS).intoArray(packed, packedOffset + 3 * g);
+            }
+        }
+        SCALAR.packSixBitGroups(codes, codeOffset + 4 * g, packed, packedOffset + 3 * g, groups - g);
+    }
+
+    /**
+     * Four groups per 128-bit vector: one byte shuffle puts each group's three bytes into an int
+     * lane, shifts and masks put its four codes into the lane's four bytes. Each load reads 16
+     * bytes, four past the groups; the last groups, where that would read past the array, go to
+     * the scalar code.
+     */
+    @Override
+    public void unpackSixBitGroups(byte[] packed, int packedOffset, byte[] codes, int codeOffset, int groups) {
+        int g = 0;
+        if (LITTLE_ENDIAN) {
+            for (; g + 4 <= groups && packedOffset + 3 * g + 16 <= packed.length; g += 4) {
+                IntVector w = ByteVector.fromArray(B16, packed, packedOffset + 3 * g).rearrange(GROUPS_TO_LANES)
+                        .reinterpretAsInts();
+                IntVector v = w.and(0x3f).or(w.lanewise(VectorOperators.LSHL, 2).and(0x3f00))
+                        .or(w.lanewise(VectorOperators.LSHL, 4).and(0x3f_0000))
+                        .or(w.lanewise(VectorOperators.LSHL, 6).and(0x3f00_0000));
+                v.reinterpretAsBytes().intoArray(codes, codeOffset + 4 * g);
+            }
+        }
+        SCALAR.unpackSixBitGroups(packed, packedOffset + 3 * g, codes, codeOffset + 4 * g, groups - g);
+    }
+
     /**
      * 32 codes (16 packed bytes) at a time: each nibble looked up in the 16-byte table (one byte
      * shuffle per half), the two halves interleaved as shorts {@code low | high << 8}.

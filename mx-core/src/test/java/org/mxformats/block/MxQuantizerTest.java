@@ -261,6 +261,46 @@ class MxQuantizerTest {
         checkAgainstOracle(f, x, MxQuantizer.quantize(f, x, 0, x.length));
     }
 
+    /**
+     * A vector longer than the quantizer's work groups (several groups, the last one ending inside
+     * a 6-bit group of four): each block's codes and scale are those of the block quantized alone,
+     * read back code by code from the packed bytes, and dequantize gives each element's value.
+     */
+    @Test
+    void longVectorsPackAndUnpackEveryGroupAsShortOnesDo() {
+        SplittableRandom r = new SplittableRandom(6);
+        for (MxFormat f : formats().filter(f -> !f.tensorScale()).toList()) {
+            int k = f.blockSize();
+            float[] x = new float[32768 + 37];   // two groups (BlockKernels: 32768 elements each)
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) (gaussian(r) * Math.scalb(1.0, r.nextInt(-8, 8)));
+            }
+            MxArray a = MxQuantizer.quantize(f, x, 0, x.length);
+            for (int b = 0; b < a.blockCount(); b++) {
+                int n = Math.min(k, x.length - b * k);
+                MxArray alone = MxQuantizer.quantize(f, x, b * k, n);
+                int[] got = new int[n + 1];
+                int[] want = new int[n + 1];
+                got[n] = a.scaleCode(b);
+                want[n] = alone.scaleCode(0);
+                for (int i = 0; i < n; i++) {
+                    got[i] = a.elementCode(b * k + i);
+                    want[i] = alone.elementCode(i);
+                }
+                if (!Arrays.equals(got, want)) {   // (one assertion per block keeps this test fast)
+                    assertThat(got).as("%s block %d: codes, then the scale", f, b).isEqualTo(want);
+                }
+            }
+            float[] out = new float[x.length];
+            MxQuantizer.dequantize(a, out, 0);
+            float[] values = new float[x.length];
+            for (int i = 0; i < x.length; i++) {
+                values[i] = a.value(i);
+            }
+            assertThat(out).as("%s dequantized", f).isEqualTo(values);
+        }
+    }
+
     @Test
     void dequantizeIsElementTimesScaleRoundedOnce() {
         SplittableRandom r = new SplittableRandom(5);

@@ -180,6 +180,48 @@ class MxKernelsTest {
     }
 
     /**
+     * Six-bit groups: each group's 24-bit word read back bit by bit from the bytes (the stream order
+     * of docs/formats), high code bits ignored, nothing written outside the range, every kernel
+     * alike, at group counts around the vector loop's 4 and its tail rules (and arrays that end
+     * right after the groups, where the vector unpack must not read past them).
+     */
+    @Test
+    void sixBitGroupsPackAsLittleEndianWordsAndUnpackBack() {
+        SplittableRandom random = new SplittableRandom(4);
+        for (Kernels kernels : everyKernel()) {
+            for (int groups = 0; groups <= 40; groups++) {
+                for (int tailRoom : new int[] {0, 5}) {
+                    byte[] codes = new byte[4 * groups + 2];
+                    random.nextBytes(codes);   // high bits set too: pack must ignore them
+                    byte[] packed = new byte[1 + 3 * groups + tailRoom];
+                    Arrays.fill(packed, (byte) 0x5a);
+                    kernels.packSixBitGroups(codes, 2, packed, 1, groups);
+                    for (int g = 0; g < groups; g++) {
+                        for (int bit = 0; bit < 24; bit++) {
+                            int streamBit = (packed[1 + 3 * g + bit / 8] >> (bit % 8)) & 1;
+                            int codeBit = (codes[2 + 4 * g + bit / 6] >> (bit % 6)) & 1;
+                            assertThat(streamBit).as("%s, group %d of %d, bit %d", kernels, g, groups, bit)
+                                    .isEqualTo(codeBit);
+                        }
+                    }
+                    assertThat(packed[0]).as("byte before the range").isEqualTo((byte) 0x5a);
+                    for (int i = 1 + 3 * groups; i < packed.length; i++) {
+                        assertThat(packed[i]).as("%s: byte %d after the range", kernels, i).isEqualTo((byte) 0x5a);
+                    }
+                    byte[] back = new byte[4 * groups + 3];
+                    Arrays.fill(back, (byte) 0x77);
+                    kernels.unpackSixBitGroups(packed, 1, back, 3, groups);
+                    for (int i = 0; i < 4 * groups; i++) {
+                        assertThat(back[3 + i]).as("%s: code %d of %d groups", kernels, i, groups)
+                                .isEqualTo((byte) (codes[2 + i] & 0x3f));
+                    }
+                    assertThat(Arrays.copyOf(back, 3)).containsOnly((byte) 0x77);
+                }
+            }
+        }
+    }
+
+    /**
      * Packed 4-bit codes unpack into their small integers (twice the e2m1 value, 0 for -0) from
      * any offset, at lengths around the vector loop's 32, in both kernels alike; formats without
      * such integers are refused by name.
