@@ -605,35 +605,13 @@ final class VectorKernels implements Kernels {
                 } else if (keys) {
                     largest = largest.max(ByteVector.fromArray(B32, codes, at).and(magnitudeByte));
                 }
-                IntVector c0 = (IntVector) ByteVector.fromArray(B_QUARTER, codes, at)
-                        .convertShape(VectorOperators.B2I, I, 0);
-                IntVector c1 = (IntVector) ByteVector.fromArray(B_QUARTER, codes, at + half)
-                        .convertShape(VectorOperators.B2I, I, 0);
-                if (preShift != 0) {   // narrower than a byte: sign-extend from the format's top bit
-                    c0 = c0.lanewise(VectorOperators.LSHL, 24 + preShift).lanewise(VectorOperators.ASHR, 24 + preShift);
-                    c1 = c1.lanewise(VectorOperators.LSHL, 24 + preShift).lanewise(VectorOperators.ASHR, 24 + preShift);
-                }
-                // The four quarters' values in double: integers converted directly, others through
-                // their raw floats.
-                DoubleVector v00;
-                DoubleVector v01;
-                DoubleVector v10;
-                DoubleVector v11;
-                if (twosComplement) {
-                    v00 = (DoubleVector) c0.convertShape(VectorOperators.I2D, D, 0);
-                    v01 = (DoubleVector) c0.convertShape(VectorOperators.I2D, D, 1);
-                    v10 = (DoubleVector) c1.convertShape(VectorOperators.I2D, D, 0);
-                    v11 = (DoubleVector) c1.convertShape(VectorOperators.I2D, D, 1);
-                } else {
-                    FloatVector v0 = (FloatVector) c0.lanewise(VectorOperators.LSHL, laneShift).and(laneMask)
-                            .reinterpretAsFloats();
-                    FloatVector v1 = (FloatVector) c1.lanewise(VectorOperators.LSHL, laneShift).and(laneMask)
-                            .reinterpretAsFloats();
-                    v00 = (DoubleVector) v0.convertShape(VectorOperators.F2D, D, 0);
-                    v01 = (DoubleVector) v0.convertShape(VectorOperators.F2D, D, 1);
-                    v10 = (DoubleVector) v1.convertShape(VectorOperators.F2D, D, 0);
-                    v11 = (DoubleVector) v1.convertShape(VectorOperators.F2D, D, 1);
-                }
+                // The four eighths' values in double, each widened from 8 bytes (part-0 conversions
+                // only: a part-1 widening costs a permute, a blend and two moves): integers
+                // converted directly, others through their raw floats.
+                DoubleVector v00 = eighthValues(codes, at);
+                DoubleVector v01 = eighthValues(codes, at + 8);
+                DoubleVector v10 = eighthValues(codes, at + 16);
+                DoubleVector v11 = eighthValues(codes, at + 24);
                 int xo = xOffset + blk * DotLanes.CHUNK;
                 // Elements 0-7, 8-15, 16-23, 24-31: each lane's products in index order (fma adds an
                 // exact product with one rounding, as the scalar kernel's add does), each quarter's
@@ -675,6 +653,20 @@ final class VectorKernels implements Kernels {
             q0.add(q1).add(q2.add(q3)).intoArray(lanes, EXACT_DOT_LANES);
             lanes[2 * EXACT_DOT_LANES] = scaleSquares;
             return keys ? largest.reduceLanes(VectorOperators.MAX) : codeMask >> (twosComplement ? 1 : 0);
+        }
+
+        /**
+         * The values of the 8 codes {@code codes[at .. at + 8)} as {@link #exactBytes32} decodes them
+         * (two's complement integers, else raw floats), in double.
+         */
+        private DoubleVector eighthValues(byte[] codes, int at) {
+            IntVector c = (IntVector) ByteVector.fromArray(B8, codes, at).convertShape(VectorOperators.B2I, I_HALF, 0);
+            if (preShift != 0) {   // narrower than a byte: sign-extend from the format's top bit
+                c = c.lanewise(VectorOperators.LSHL, 24 + preShift).lanewise(VectorOperators.ASHR, 24 + preShift);
+            }
+            return twosComplement ? (DoubleVector) c.convertShape(VectorOperators.I2D, D, 0)
+                    : (DoubleVector) c.lanewise(VectorOperators.LSHL, laneShift).and(laneMask).reinterpretAsFloats()
+                    .convertShape(VectorOperators.F2D, D, 0);
         }
 
         /**
