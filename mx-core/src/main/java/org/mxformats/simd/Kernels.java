@@ -423,6 +423,14 @@ public sealed interface Kernels permits ScalarKernels, VectorKernels {
      */
     long e8m0ExponentSums(byte[] sa, int offA, byte[] sb, int offB, int count, int[] out);
 
+    /**
+     * UE8M0 scale values times {@code 2^shift}: writes {@code out[outOffset + j] = 2^((codes[offset + j] & 0xFF)
+     * - 127 + shift)} for {@code j < count} and returns true, or returns false when a code is the
+     * NaN code 255 ({@code out} is then written but meaningless). {@code shift} is within
+     * -800 .. 800, so every value is a normal double, built from its bits.
+     */
+    boolean e8m0Values(byte[] codes, int offset, int count, int shift, double[] out, int outOffset);
+
     /** {@link #shiftedProductSum}'s answer when a code is a NaN or an infinity. */
     long NOT_INTEGER = Long.MIN_VALUE;
 

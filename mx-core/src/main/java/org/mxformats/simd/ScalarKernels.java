@@ -345,6 +345,36 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public boolean e8m0Values(byte[] codes, int offset, int count, int shift, double[] out, int outOffset) {
+        requireScaleShift(shift);
+        java.util.Objects.checkFromIndexSize(offset, count, codes.length);
+        java.util.Objects.checkFromIndexSize(outOffset, count, out.length);
+        return e8m0Values(codes, offset, 0, count, shift, out, outOffset, 0);
+    }
+
+    /** Fails unless {@link #e8m0Values}'s shift is within its range. */
+    static void requireScaleShift(int shift) {
+        if (shift < -800 || shift > 800) {
+            throw new IllegalArgumentException("scale shift " + shift + " is outside -800 .. 800");
+        }
+    }
+
+    /**
+     * {@link #e8m0Values} for {@code j} from {@code from} to {@code count}, going on from the largest
+     * code seen before (a vector kernel's tail).
+     */
+    static boolean e8m0Values(byte[] codes, int offset, int from, int count, int shift, double[] out, int outOffset,
+                              int top) {
+        for (int j = from; j < count; j++) {
+            int c = codes[offset + j] & 0xFF;
+            // The biased double exponent of 2^(c - 127 + shift): 1023 - 127 = 896.
+            out[outOffset + j] = Double.longBitsToDouble((long) (c + 896 + shift) << 52);
+            top = Math.max(top, c);
+        }
+        return top != 0xFF;
+    }
+
+    @Override
     public long shiftedProductSum(ElementFormat a, byte[] ca, int offA, ElementFormat b, byte[] cb, int offB,
                                   int blockSize, int blocks, int[] shifts, int shiftBase) {
         if (DotLanes.signedByteIntegers(a) && DotLanes.signedByteIntegers(b)) {   // MXINT8: the codes themselves

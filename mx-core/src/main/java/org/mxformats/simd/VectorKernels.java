@@ -1916,6 +1916,28 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
+    public boolean e8m0Values(byte[] codes, int offset, int count, int shift, double[] out, int outOffset) {
+        ScalarKernels.requireScaleShift(shift);
+        java.util.Objects.checkFromIndexSize(offset, count, codes.length);
+        java.util.Objects.checkFromIndexSize(outOffset, count, out.length);
+        int step = L_SCALES.length();   // codes per step, read 8 at a time (part 0 of a 64-bit vector)
+        LongVector top = LongVector.zero(L_SCALES);
+        int j = 0;
+        for (; j + 8 <= count; j += step) {
+            LongVector c = ((LongVector) ByteVector.fromArray(B8, codes, offset + j)
+                    .convertShape(VectorOperators.B2L, L_SCALES, 0)).and(0xFF);
+            top = top.max(c);
+            // The biased double exponent of 2^(c - 127 + shift): 1023 - 127 = 896.
+            c.add(896 + shift).lanewise(VectorOperators.LSHL, 52).reinterpretAsDoubles().intoArray(out, outOffset + j);
+        }
+        return ScalarKernels.e8m0Values(codes, offset, j, count, shift, out, outOffset,
+                (int) top.reduceLanes(VectorOperators.MAX));
+    }
+
+    /** Long lanes of {@link #e8m0Values}: as many as double lanes, at most 8. */
+    private static final VectorSpecies<Long> L_SCALES = LongVector.SPECIES_PREFERRED;
+
+    @Override
     public long shiftedProductSum(ElementFormat a, byte[] ca, int offA, ElementFormat b, byte[] cb, int offB,
                                   int blockSize, int blocks, int[] shifts, int shiftBase) {
         int loop = blocks > 0 ? onePassLoop(a, b, blockSize) : NO_LOOP;

@@ -932,6 +932,55 @@ class MxKernelsTest {
         }
     }
 
+    /**
+     * UE8M0 scale values, vector and scalar, against {@code Math.scalb}: every code 0-254 at every
+     * position class (vector body and tail: counts 0 to 40 and 300, an odd offset), shifts at both
+     * ends of the range and between, a NaN code (255) anywhere, entries outside the range untouched,
+     * and a shift out of range refused.
+     */
+    @Test
+    void e8m0ValuesArePowersOfTwoBuiltFromTheirCodes() {
+        Kernels vector = vector();
+        SplittableRandom random = new SplittableRandom(47);
+        int[] counts = new int[42];
+        for (int c = 0; c <= 40; c++) {
+            counts[c] = c;
+        }
+        counts[41] = 300;
+        for (int count : counts) {
+            for (int shift : new int[] {0, -1, 6, -800, 800, random.nextInt(-800, 801)}) {
+                for (int nanAt = -1; nanAt < count; nanAt += Math.max(1, count / 4)) {
+                    byte[] codes = new byte[count + 5];
+                    for (int j = 0; j < codes.length; j++) {
+                        codes[j] = (byte) (j < 255 ? (j * 7 + count) % 255 : random.nextInt(255));   // every code 0-254
+                    }
+                    if (nanAt >= 0) {
+                        codes[3 + nanAt] = (byte) 255;
+                    }
+                    for (Kernels k : new Kernels[] {Kernels.scalar(), vector}) {
+                        double[] out = new double[count + 4];
+                        Arrays.fill(out, -7.0);
+                        String what = k.name() + " count=" + count + " shift=" + shift + " nan@" + nanAt;
+                        assertThat(k.e8m0Values(codes, 3, count, shift, out, 2)).as(what).isEqualTo(nanAt < 0);
+                        assertThat(new double[] {out[0], out[1], out[count + 2], out[count + 3]}).as(what + " outside")
+                                .containsOnly(-7.0);
+                        for (int j = 0; j < count && nanAt < 0; j++) {
+                            double want = Math.scalb(1.0, (codes[3 + j] & 0xFF) - 127 + shift);
+                            assertThat(Double.doubleToRawLongBits(out[2 + j])).as(what + " j=" + j)
+                                    .isEqualTo(Double.doubleToRawLongBits(want));
+                        }
+                    }
+                }
+            }
+        }
+        for (Kernels k : new Kernels[] {Kernels.scalar(), vector}) {
+            assertThatThrownBy(() -> k.e8m0Values(new byte[8], 0, 8, 801, new double[8], 0))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("801");
+            assertThatThrownBy(() -> k.e8m0Values(new byte[8], 1, 8, 0, new double[8], 0))
+                    .isInstanceOf(IndexOutOfBoundsException.class);
+        }
+    }
+
     /** The integer units of the shifted product sums: each format's smallest subnormal (or integer weight). */
     @Test
     void integerUnitsAreTheFormatsLeastBits() {
