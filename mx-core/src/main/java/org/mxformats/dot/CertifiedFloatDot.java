@@ -29,8 +29,8 @@ import org.mxformats.simd.Kernels;
  * {@code H_L} adds its rho runs' sums one by one: error at most
  * {@code (gamma(r) + gamma(rho) (1 + gamma(r))) sum_j X_j |b| <= gamma(g) sum_j X_j |b|}, and
  * {@code |H_L| <= (1 + gamma(g)) sum_j X_j |b|}. The eight
- * {@code H_L} are folded one by one into the group sum h: error at most
- * {@code gamma(7) sum_L |H_L|}. The group sums are added by Knuth's TwoSum into {@code S} with
+ * {@code H_L} are folded pairwise into the group sum h (each takes part in 3 additions): error at
+ * most {@code gamma(3) sum_L |H_L| <= gamma(7) sum_L |H_L|}, the term the bound keeps. The group sums are added by Knuth's TwoSum into {@code S} with
  * the exact errors {@code e_i} ({@code S_i + e_i = S_(i-1) + h_i}, {@code |e_i| <= u |S_i|} and
  * {@code |S_i| <= (1 + u)^i sum |h|}), and the {@code e_i} are summed recursively into C: with
  * fewer than {@code 2^20} groups (fewer than 2^31 elements, at least 2^12 per group),
@@ -229,17 +229,25 @@ final class CertifiedFloatDot {
     static float dot(MxArray a, float[] x, int offset, Rounding rounding) {
         MxFormat f = a.format();
         int n = a.length();
-        if (n == 0 || n % f.blockSize() != 0 || a.tensorScale() != 1 || !plan(f.element(), f.scale(), f.blockSize()).applies) {
+        Plan plan = plan(f.element(), f.scale(), f.blockSize());
+        if (n == 0 || n % f.blockSize() != 0 || a.tensorScale() != 1 || !plan.applies) {
             return UNDECIDED;   // decided before the operand is read (a copy for direct storage)
         }
-        SimdRoutes.Stream codes = new SimdRoutes.Stream(a, Math.min(group(f.blockSize()), n), SCRATCH.get().codes);
-        return dot(f.element(), f.scale(), f.blockSize(), n, a.tensorScale(), codes, x, offset, rounding);
+        Scratch s = SCRATCH.get();
+        SimdRoutes.Stream codes = new SimdRoutes.Stream(a, Math.min(group(f.blockSize()), n), s.codes);
+        return dot(plan, s, n, codes, x, offset, rounding);
     }
 
     /** {@link #dot(MxArray, float[], int, Rounding)} for an operand already unpacked (a matrix row). */
     static float dot(Unpacked a, float[] x, int offset, Rounding rounding) {
-        return dot(a.element, a.scale, a.blockSize, a.length, a.tensorScale, new SimdRoutes.Stream(a.codes, a.scales),
-                x, offset, rounding);
+        int n = a.length;
+        int k = a.blockSize;
+        if (n == 0 || n % k != 0 || a.tensorScale != 1) {
+            return UNDECIDED;
+        }
+        Plan plan = plan(a.element, a.scale, k);
+        return plan.applies ? dot(plan, SCRATCH.get(), n, new SimdRoutes.Stream(a.codes, a.scales), x, offset, rounding)
+                : UNDECIDED;
     }
 
     /** Whether packed codes of this format go through the MXINT8 lane kernel as small integers (tests). */
@@ -252,18 +260,15 @@ final class CertifiedFloatDot {
         return Math.max(k, GROUP / k * k);
     }
 
-    /** The certified result for the codes and scale codes {@code source} streams, group by group. */
-    private static float dot(ElementFormat element, ElementFormat scale, int k, int n, float tensorScale,
-                             SimdRoutes.Stream source, float[] x, int offset, Rounding rounding) {
-        if (n == 0 || n % k != 0 || tensorScale != 1) {
-            return UNDECIDED;
-        }
-        Plan plan = plan(element, scale, k);
-        if (!plan.applies) {
-            return UNDECIDED;
-        }
+    /**
+     * The certified result for the codes and scale codes {@code source} streams, group by group:
+     * {@code n} elements (whole blocks, at least one) of a format the plan applies to, tensor scale 1.
+     */
+    private static float dot(Plan plan, Scratch s, int n, SimdRoutes.Stream source, float[] x, int offset,
+                             Rounding rounding) {
+        ElementFormat element = plan.element;
+        int k = plan.blockSize;
         Kernels kernels = Kernels.get();
-        Scratch s = SCRATCH.get();
         int group = group(k);
         double[] blockScales = s.blockScales;
         double[] lanes = s.lanes;
@@ -298,12 +303,8 @@ final class CertifiedFloatDot {
             Arrays.fill(lanes, 0.0);
             int largestKey = kernels.exactDotCodeLanes(laneElement, source.codes, source.codeOffset, x,
                     offset + start, blockScales, k, blocks, lanes);
-            double groupSum = lanes[0];
-            double groupSquares = lanes[LANES];
-            for (int l = 1; l < LANES; l++) {
-                groupSum += lanes[l];
-                groupSquares += lanes[LANES + l];
-            }
+            double groupSum = fold(lanes, 0);             // a tree: 3 additions deep, not 7 (the bound allows 7)
+            double groupSquares = fold(lanes, LANES);
             double scaleSquares = lanes[2 * LANES];   // T: the group's block scales squared, summed
             double largest = magnitudeBound[largestKey];
             bound += Math.sqrt(k * (largest * largest) * scaleSquares * groupSquares);
@@ -323,6 +324,12 @@ final class CertifiedFloatDot {
         double error = bound * ((depth + 1) * 0x1p-52);
         double radius = Math.nextUp(error + Math.abs(approx) * 0x1p-52);
         return decide(Math.nextDown(approx - radius), approx, Math.nextUp(approx + radius), rounding);
+    }
+
+    /** The sum of the 8 lanes {@code lanes[from .. from + 8)}, pairwise. */
+    private static double fold(double[] lanes, int from) {
+        return ((lanes[from] + lanes[from + 4]) + (lanes[from + 2] + lanes[from + 6]))
+                + ((lanes[from + 1] + lanes[from + 5]) + (lanes[from + 3] + lanes[from + 7]));
     }
 
     /**
