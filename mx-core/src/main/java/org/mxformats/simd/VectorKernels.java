@@ -58,6 +58,11 @@ final class VectorKernels implements Kernels {
 
     private static final ScalarKernels SCALAR = ScalarKernels.INSTANCE;
     private final FormatCache<DecodePlan> decodePlans = new FormatCache<>(DecodePlan::of);
+
+    /** The decoding plan of a format (tests run a plan's loops directly). */
+    DecodePlan decodePlan(ElementFormat element) {
+        return decodePlans.get(element);
+    }
     private final FormatCache<EncodePlan> encodePlans = new FormatCache<>(EncodePlan::new);
     private final FormatCache<FloorPlan> floorPlans = new FormatCache<>(FloorPlan::of);
 
@@ -273,20 +278,46 @@ final class VectorKernels implements Kernels {
 
         /**
          * {@link #dotBytes32} for 4-bit codes two per byte, low nibble first, for formats whose lane
-         * values are small integers without specials (e2m1). The 16 bytes of a block become 16
-         * shorts {@code low | high << 8}, which read as 32 bytes are the nibbles in element order;
-         * they are looked up in a 16-byte table and widened to floats, elements 0-15 for part 0
-         * and 16-31 for part 1, so x is read in its own order.
+         * values are small integers without specials (e2m1): the 16 bytes of a block become 32
+         * nibbles in element order (each byte widened to a short {@code low | high << 8}, read as
+         * two bytes), looked up in a 32-byte table and widened to floats, elements 0-15 for part 0
+         * and 16-31 for part 1, so x is read in its own order. {@link #dotNibbles32Halves} gives the
+         * same bits; {@link #WIDE_NIBBLE_LOOKUP} says which one the kernels run.
          */
-        double dotNibbles32(byte[] codes, int codeOffset, float[] factors, byte[] scaleCodes, int scaleOffset,
-                            int blocks, float[] x, int xOffset) {
+        double dotNibbles32Wide(byte[] codes, int codeOffset, float[] factors, byte[] scaleCodes, int scaleOffset,
+                                int blocks, float[] x, int xOffset) {
             if (nibbleTable == null || !LITTLE_ENDIAN) {
                 return Double.NaN;
             }
             int scaleMask = factors.length - 1;
-            // Each half of a block looked up in a 128-bit vector and widened from its part 0: on
-            // JDK 17 a part-1 widening is a slice and a rearrange whose inlining chain runs past
-            // C2's depth limit, which left the loop in the Vector API's Java fallback (3-10x slower).
+            ByteVector values = ByteVector.fromArray(B32, nibbleTable, 0);
+            FloatVector acc = FloatVector.broadcast(F, -0.0f);
+            for (int blk = 0; blk < blocks; blk++) {
+                ShortVector pairs = (ShortVector) ByteVector.fromArray(B16, codes, codeOffset + blk * DotLanes.LANES)
+                        .convertShape(VectorOperators.B2S, S16, 0);
+                ByteVector v = ((ByteVector) pairs.and((short) 0x000f)
+                        .or(pairs.lanewise(VectorOperators.LSHL, 4).and((short) 0x0f00)).reinterpretAsBytes())
+                        .selectFrom(values);
+                FloatVector v0 = (FloatVector) v.convertShape(VectorOperators.B2F, F, 0);
+                FloatVector v1 = (FloatVector) v.convertShape(VectorOperators.B2F, F, 1);
+                int xo = xOffset + blk * DotLanes.CHUNK;
+                FloatVector s = v0.mul(FloatVector.fromArray(F, x, xo));   // fma(v, x, -0) rounds as this does
+                s = v1.fma(FloatVector.fromArray(F, x, xo + DotLanes.LANES), s);
+                acc = s.fma(FloatVector.broadcast(F, factors[scaleCodes[scaleOffset + blk] & scaleMask]), acc);
+            }
+            return nonZero(fold(acc));
+        }
+
+        /**
+         * {@link #dotNibbles32Wide} with each half of a block looked up in a 128-bit vector and
+         * widened from its part 0 ({@link #nibblesInOrder}).
+         */
+        double dotNibbles32Halves(byte[] codes, int codeOffset, float[] factors, byte[] scaleCodes, int scaleOffset,
+                                  int blocks, float[] x, int xOffset) {
+            if (nibbleTable == null || !LITTLE_ENDIAN) {
+                return Double.NaN;
+            }
+            int scaleMask = factors.length - 1;
             ByteVector values = ByteVector.fromArray(B16, nibbleTable, 0);
             FloatVector acc = FloatVector.broadcast(F, -0.0f);
             for (int blk = 0; blk < blocks; blk++) {
@@ -403,7 +434,7 @@ final class VectorKernels implements Kernels {
         }
 
         /**
-         * {@link #dotNibbles32} on 8-lane vectors, lanes 0-7 and 8-15 apart as in
+         * {@link #dotNibbles32Wide} on 8-lane vectors, lanes 0-7 and 8-15 apart as in
          * {@link #dotBytes32Narrow}: the 32 looked-up bytes of a block widen to floats a quarter
          * at a time (elements 0-7, 8-15, 16-23, 24-31), each upper quarter after one byte shuffle
          * brings it down (faster than widening from a staging array: docs/performance.md).
@@ -1816,7 +1847,9 @@ final class VectorKernels implements Kernels {
                                    byte[] scaleCodes, int scaleOffset, int blocks, float[] x, int xOffset) {
         if (DOT_LANES) {
             return nibbles
-                    ? plan.dotNibbles32(codes, codeOffset, factors, scaleCodes, scaleOffset, blocks, x, xOffset)
+                    ? WIDE_NIBBLE_LOOKUP
+                    ? plan.dotNibbles32Wide(codes, codeOffset, factors, scaleCodes, scaleOffset, blocks, x, xOffset)
+                    : plan.dotNibbles32Halves(codes, codeOffset, factors, scaleCodes, scaleOffset, blocks, x, xOffset)
                     : plan.dotBytes32(codes, codeOffset, factors, scaleCodes, scaleOffset, blocks, x, xOffset);
         }
         return nibbles
@@ -1875,6 +1908,15 @@ final class VectorKernels implements Kernels {
      * against 22 ns); the versions between were not measured and keep the older loop.
      */
     static final boolean INTEGER_HALVES = Runtime.version().feature() >= 25;
+
+    /**
+     * Whether the 16-lane FAST e2m1 loop looks a block's nibbles up in one 256-bit vector
+     * ({@link DecodePlan#dotNibbles32Wide}) rather than two 128-bit ones ({@link DecodePlan#dotNibbles32Halves}): on JDK 25 the wide lookup
+     * is faster (MXFP4 matvec 4096 x 4096, 0.86-1.0 against 1.19-1.31 ms); on JDK 17 its part-1
+     * widening inlines past C2's depth limit and runs the Vector API's Java fallback (FAST MXFP4
+     * at 1K 264 against 120 ns). The versions between were not measured and take the halves.
+     */
+    static final boolean WIDE_NIBBLE_LOOKUP = Runtime.version().feature() >= 25;
 
     /** {@link DecodePlan#exactIntegers32Narrow} of this format, whatever {@link #INTEGER_HALVES} says (tests). */
     int exactIntegerLanesNarrow(ElementFormat element, byte[] codes, int codeOffset, float[] x, int xOffset,

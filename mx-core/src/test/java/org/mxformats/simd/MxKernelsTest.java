@@ -7,6 +7,7 @@ import java.math.BigDecimal;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -441,6 +442,44 @@ class MxKernelsTest {
         double s = Kernels.scalar().dotFast(element, codes, 2, ElementFormat.E8M0, scales, 1, 32, blocks, x, 3);
         assertThat(Double.doubleToRawLongBits(v)).as("%s on %s", element, vector.name())
                 .isEqualTo(Double.doubleToRawLongBits(s));
+    }
+
+    /**
+     * Both 16-lane FAST e2m1 loops, whichever {@link VectorKernels#WIDE_NIBBLE_LOOKUP} picks on this
+     * JDK, give the scalar kernel's bits: random packed codes (the -0 code included), odd offsets,
+     * every scale code class, 1 to 40 blocks. Skipped below 16 float lanes.
+     */
+    @Test
+    void bothSixteenLaneNibbleLoopsGiveTheScalarKernelsBits() {
+        VectorKernels vector = (VectorKernels) vector();
+        Assumptions.assumeTrue(DotLanes.LANES == VectorKernels.F.length(), "16 float lanes");
+        SplittableRandom random = new SplittableRandom(53);
+        VectorKernels.DecodePlan plan = vector.decodePlan(ElementFormat.E2M1);
+        float[] factors = plan.factors(ElementFormat.E8M0);
+        for (int blocks = 1; blocks <= 40; blocks++) {
+            byte[] codes = new byte[blocks * 16 + 3];
+            for (int i = 0; i < codes.length; i++) {
+                codes[i] = (byte) random.nextInt(256);
+            }
+            byte[] scales = new byte[blocks + 1];
+            for (int b = 0; b < scales.length; b++) {
+                scales[b] = (byte) (b % 3 == 0 ? random.nextInt(0, 255) : random.nextInt(115, 140));
+            }
+            float[] x = new float[blocks * 32 + 3];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) random.nextGaussian();
+            }
+            double want = Kernels.scalar().dotFast(ElementFormat.E2M1, codes, 3, ElementFormat.E8M0, scales, 1, 32, blocks,
+                    x, 3);
+            double wide = plan.dotNibbles32Wide(codes, 3, factors, scales, 1, blocks, x, 3);
+            double halves = plan.dotNibbles32Halves(codes, 3, factors, scales, 1, blocks, x, 3);
+            for (double got : new double[] {wide, halves}) {
+                if (!Double.isNaN(got)) {   // NaN: handed to the scalar kernel (a zero sum)
+                    assertSameSum(got, want, "blocks=" + blocks);
+                }
+            }
+            assertThat(Double.doubleToRawLongBits(wide)).as("blocks=" + blocks).isEqualTo(Double.doubleToRawLongBits(halves));
+        }
     }
 
     /**
