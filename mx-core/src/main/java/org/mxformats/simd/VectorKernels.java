@@ -637,12 +637,42 @@ final class VectorKernels implements Kernels {
                     largest = largest.max(ByteVector.fromArray(B32, codes, at).and(magnitudeByte));
                 }
                 // The four eighths' values in double, each widened from 8 bytes (part-0 conversions
-                // only: a part-1 widening costs a permute, a blend and two moves): integers
-                // converted directly, others through their raw floats.
-                DoubleVector v00 = eighthValues(codes, at);
-                DoubleVector v01 = eighthValues(codes, at + 8);
-                DoubleVector v10 = eighthValues(codes, at + 16);
-                DoubleVector v11 = eighthValues(codes, at + 24);
+                // only: a part-1 widening costs a permute, a blend and two moves, and on JDK 17 may
+                // run the Vector API's Java fallback): integers converted directly, others through
+                // their raw floats. Written out, not in a helper: in JDK 17's compilation of a long
+                // call the helper was left out of line and its vectors boxed (3x slower at 64M).
+                IntVector c00 = (IntVector) ByteVector.fromArray(B8, codes, at).convertShape(VectorOperators.B2I, I_HALF, 0);
+                IntVector c01 = (IntVector) ByteVector.fromArray(B8, codes, at + 8)
+                        .convertShape(VectorOperators.B2I, I_HALF, 0);
+                IntVector c10 = (IntVector) ByteVector.fromArray(B8, codes, at + 16)
+                        .convertShape(VectorOperators.B2I, I_HALF, 0);
+                IntVector c11 = (IntVector) ByteVector.fromArray(B8, codes, at + 24)
+                        .convertShape(VectorOperators.B2I, I_HALF, 0);
+                if (preShift != 0) {   // narrower than a byte: sign-extend from the format's top bit
+                    c00 = c00.lanewise(VectorOperators.LSHL, 24 + preShift).lanewise(VectorOperators.ASHR, 24 + preShift);
+                    c01 = c01.lanewise(VectorOperators.LSHL, 24 + preShift).lanewise(VectorOperators.ASHR, 24 + preShift);
+                    c10 = c10.lanewise(VectorOperators.LSHL, 24 + preShift).lanewise(VectorOperators.ASHR, 24 + preShift);
+                    c11 = c11.lanewise(VectorOperators.LSHL, 24 + preShift).lanewise(VectorOperators.ASHR, 24 + preShift);
+                }
+                DoubleVector v00;
+                DoubleVector v01;
+                DoubleVector v10;
+                DoubleVector v11;
+                if (twosComplement) {
+                    v00 = (DoubleVector) c00.convertShape(VectorOperators.I2D, D, 0);
+                    v01 = (DoubleVector) c01.convertShape(VectorOperators.I2D, D, 0);
+                    v10 = (DoubleVector) c10.convertShape(VectorOperators.I2D, D, 0);
+                    v11 = (DoubleVector) c11.convertShape(VectorOperators.I2D, D, 0);
+                } else {
+                    v00 = (DoubleVector) c00.lanewise(VectorOperators.LSHL, laneShift).and(laneMask).reinterpretAsFloats()
+                            .convertShape(VectorOperators.F2D, D, 0);
+                    v01 = (DoubleVector) c01.lanewise(VectorOperators.LSHL, laneShift).and(laneMask).reinterpretAsFloats()
+                            .convertShape(VectorOperators.F2D, D, 0);
+                    v10 = (DoubleVector) c10.lanewise(VectorOperators.LSHL, laneShift).and(laneMask).reinterpretAsFloats()
+                            .convertShape(VectorOperators.F2D, D, 0);
+                    v11 = (DoubleVector) c11.lanewise(VectorOperators.LSHL, laneShift).and(laneMask).reinterpretAsFloats()
+                            .convertShape(VectorOperators.F2D, D, 0);
+                }
                 int xo = xOffset + blk * DotLanes.CHUNK;
                 // Elements 0-7, 8-15, 16-23, 24-31: each lane's products in index order (fma adds an
                 // exact product with one rounding, as the scalar kernel's add does), each quarter's
@@ -684,20 +714,6 @@ final class VectorKernels implements Kernels {
             q0.add(q1).add(q2.add(q3)).intoArray(lanes, EXACT_DOT_LANES);
             lanes[2 * EXACT_DOT_LANES] = scaleSquares;
             return keys ? largest.reduceLanes(VectorOperators.MAX) : codeMask >> (twosComplement ? 1 : 0);
-        }
-
-        /**
-         * The values of the 8 codes {@code codes[at .. at + 8)} as {@link #exactBytes32} decodes them
-         * (two's complement integers, else raw floats), in double.
-         */
-        private DoubleVector eighthValues(byte[] codes, int at) {
-            IntVector c = (IntVector) ByteVector.fromArray(B8, codes, at).convertShape(VectorOperators.B2I, I_HALF, 0);
-            if (preShift != 0) {   // narrower than a byte: sign-extend from the format's top bit
-                c = c.lanewise(VectorOperators.LSHL, 24 + preShift).lanewise(VectorOperators.ASHR, 24 + preShift);
-            }
-            return twosComplement ? (DoubleVector) c.convertShape(VectorOperators.I2D, D, 0)
-                    : (DoubleVector) c.lanewise(VectorOperators.LSHL, laneShift).and(laneMask).reinterpretAsFloats()
-                    .convertShape(VectorOperators.F2D, D, 0);
         }
 
         /**
