@@ -58,15 +58,15 @@ final class VectorKernels implements Kernels {
 
     private static final ScalarKernels SCALAR = ScalarKernels.INSTANCE;
     private final FormatCache<DecodePlan> decodePlans = new FormatCache<>(DecodePlan::of);
-
-    /** The decoding plan of a format (tests run a plan's loops directly). */
-    DecodePlan decodePlan(ElementFormat element) {
-        return decodePlans.get(element);
-    }
     private final FormatCache<EncodePlan> encodePlans = new FormatCache<>(EncodePlan::new);
     private final FormatCache<FloorPlan> floorPlans = new FormatCache<>(FloorPlan::of);
 
     private VectorKernels() {
+    }
+
+    /** The decoding plan of a format (tests run a plan's loops directly). */
+    DecodePlan decodePlan(ElementFormat element) {
+        return decodePlans.get(element);
     }
 
     @Override
@@ -644,9 +644,9 @@ final class VectorKernels implements Kernels {
                 IntVector c00 = (IntVector) ByteVector.fromArray(B8, codes, at).convertShape(VectorOperators.B2I, I_HALF, 0);
                 IntVector c01 = (IntVector) ByteVector.fromArray(B8, codes, at + 8)
                         .convertShape(VectorOperators.B2I, I_HALF, 0);
-                IntVector c10 = (IntVector) ByteVector.fromArray(B8, codes, at + 16)
+                IntVector c10 = (IntVector) ByteVector.fromArray(B8, codes, at + half)
                         .convertShape(VectorOperators.B2I, I_HALF, 0);
-                IntVector c11 = (IntVector) ByteVector.fromArray(B8, codes, at + 24)
+                IntVector c11 = (IntVector) ByteVector.fromArray(B8, codes, at + half + 8)
                         .convertShape(VectorOperators.B2I, I_HALF, 0);
                 if (preShift != 0) {   // narrower than a byte: sign-extend from the format's top bit
                     c00 = c00.lanewise(VectorOperators.LSHL, 24 + preShift).lanewise(VectorOperators.ASHR, 24 + preShift);
