@@ -1068,9 +1068,9 @@ final class VectorKernels implements Kernels {
                 FloatVector p0 = va0.mul(vb0.mul(factorB));   // exact
                 FloatVector p1 = va1.mul(vb1.mul(factorB));
                 DoubleVector sum = ((DoubleVector) p0.convertShape(VectorOperators.F2D, D, 0))
-                        .add((DoubleVector) p0.rearrange(F_UPPER_HALF_DOWN).convertShape(VectorOperators.F2D, D, 0))
+                        .add((DoubleVector) p0.rearrange(UPPER_FLOATS_DOWN).convertShape(VectorOperators.F2D, D, 0))
                         .add((DoubleVector) p1.convertShape(VectorOperators.F2D, D, 0))
-                        .add((DoubleVector) p1.rearrange(F_UPPER_HALF_DOWN).convertShape(VectorOperators.F2D, D, 0));
+                        .add((DoubleVector) p1.rearrange(UPPER_FLOATS_DOWN).convertShape(VectorOperators.F2D, D, 0));
                 // In integer units, plus 1.5 * 2^52: the integer is then the low bits (one exact fma).
                 LongVector integers = ((DoubleVector) sum.fma(units, magic)).reinterpretAsLongs().sub(MAGIC_BITS);
                 acc = acc.add(integers.lanewise(VectorOperators.LSHL, shifts[j] - shiftBase));
@@ -1951,8 +1951,6 @@ final class VectorKernels implements Kernels {
     }
 
     private static final VectorSpecies<Long> L_DOUBLE_WIDTH = DOT_LANES ? LongVector.SPECIES_512 : null;
-    /** Swaps the halves of a float vector (one permute), so that part 0 is the upper half. */
-    private static final VectorShuffle<Float> F_UPPER_HALF_DOWN = VectorShuffle.iota(F, F.length() / 2, 1, true);
     /** 1.5 * 2^52: adding it to an integer below 2^51 in magnitude puts that integer in the low bits. */
     private static final double MAGIC = 0x1.8p52;
     private static final long MAGIC_BITS = Double.doubleToRawLongBits(MAGIC);
