@@ -5,6 +5,7 @@ import org.mxformats.block.MxArray;
 import org.mxformats.block.MxFormat;
 import org.mxformats.format.ElementFormat;
 import org.mxformats.format.Rounding;
+import org.mxformats.internal.MxArrayStorage;
 import org.mxformats.simd.Kernels;
 
 /**
@@ -53,16 +54,13 @@ import org.mxformats.simd.Kernels;
  * underflows: a nonzero {@code T_g} is at least 2^-600, a nonzero {@code Q_g} at least 2^-298, and
  * a nonzero {@code k M_g^2} at least 2^-100 ({@link #qualifies}); a product that overflows makes the
  * bound infinite and the path does not decide. So the computed sum over the groups, Â,
- * satisfies {@code A <= (1 + 2^-30) Â}. Then
- * {@code fl(Â * (m + g + 8) 2^-52)} bounds {@code |E - (S + C)|}: the rounded product is at
- * least {@code (1 - u)} times the exact one, and {@code 2 (m + g + 8)(1 - u) u} exceeds
- * {@code ((m + g + 7) u (1 + 2^-17) + 2^-59)(1 + 2^-30)}. Â exceeds A by the ratio of
+ * satisfies {@code A <= (1 + 2^-30) Â}. With {@code c = ((m + g + 7) u (1 + 2^-17) + 2^-59)(1 + 2^-30)}
+ * this gives {@code |E - (S + C)| <= c Â}. Â exceeds A by the ratio of
  * {@code M_g} to the typical element magnitude and the Cauchy-Schwarz slack (about 1.6 for
  * unrelated data, at most {@code sqrt(n)}); a looser bound only makes the path decide less often,
- * never wrongly. The approximation {@code s = fl(S + C)} is off by at
- * most {@code 2^-53 |s|}; the radius {@code r = nextUp(e + 2^-52 |s|)} and the interval
- * {@code [nextDown(s - r), nextUp(s + r)]} (each end moved outward by one ulp to cover the rounding
- * of the subtraction and addition) therefore contain E.
+ * never wrongly. The approximation {@code s = fl(S + C)} is off by at most {@code u (1 + u) |s|};
+ * {@link #decide} compares the sum of both errors with the distance from s to the nearest
+ * rounding boundary, as squares (its comment has the proof).
  *
  * <p><b>Small-integer codes.</b> Packed codes of a 4-bit format whose values are small integers
  * times {@code 2^lsb} ({@link Kernels#smallIntegerTable}: e2m1, lsb = -1) are unpacked into those
@@ -88,13 +86,14 @@ import org.mxformats.simd.Kernels;
 final class CertifiedFloatDot {
     /**
      * Elements per group (whole blocks): the decoding scratch size, and g = GROUP / k in the bound.
-     * Large enough to spread the per-group work (folding lanes, the bound's square root) thin, small
+     * Large enough to spread the per-group work (folding lanes, the bound's square roots) thin, small
      * enough that 4-bit codes unpacked into the scratch stay in the L1 cache while x streams past.
      */
     private static final int GROUP = 8192;
     /** Largest block size handled ({@code m + g + 7 <= 521} in the bound). */
     private static final int MAX_BLOCK = 4096;
     private static final int LANES = Kernels.EXACT_DOT_LANES;
+    private static final MxArrayStorage STORAGE = MxArrayStorage.get();
     /** The answer when the path does not decide: NaN, never a decided result (those are finite, nonzero). */
     static final float UNDECIDED = Float.NaN;
 
@@ -140,9 +139,19 @@ final class CertifiedFloatDot {
         final double[] integerMagnitudeBound;
         /** UE8M0 scales: their values are built from their bits by {@link Kernels#e8m0Values}, not looked up. */
         final boolean e8m0Scales;
+        /** Elements per group ({@link #group}). */
+        final int group;
+        /** {@code 1 / ((m + g + 8) 2^-52)}, rounded: the bound's sum over this bounds the error ({@link #decide}). */
+        final double inverseFactor;
 
         Plan(ElementFormat element, ElementFormat scale, int blockSize) {
             this.e8m0Scales = scale.equals(ElementFormat.E8M0);
+            this.group = group(blockSize);
+            int blocksPerGroup = group / blockSize;
+            int run = Math.min(blocksPerGroup, Kernels.EXACT_DOT_RUN);
+            int runs = (blocksPerGroup + Kernels.EXACT_DOT_RUN - 1) / Kernels.EXACT_DOT_RUN;
+            int depth = blockSize / LANES - 1 + run + runs + 7;   // m + g + 7
+            this.inverseFactor = 0x1p52 / (depth + 1);
             this.element = element;
             this.scale = scale;
             this.blockSize = blockSize;
@@ -234,8 +243,40 @@ final class CertifiedFloatDot {
             return UNDECIDED;   // decided before the operand is read (a copy for direct storage)
         }
         Scratch s = SCRATCH.get();
-        SimdRoutes.Stream codes = new SimdRoutes.Stream(a, Math.min(group(f.blockSize()), n), s.codes);
+        byte[] inPlace = STORAGE.elementArray(a);
+        byte[] scales = STORAGE.scaleArray(a);
+        if (n <= plan.group && plan.e8m0Scales && f.element().bits() == 8 && inPlace != null && scales != null) {
+            // One group of byte codes read in place (a 1K-element call spent about a sixth of its time in the
+            // group loop's general set-up, side test 2026-12-07): the group loop's result, bit for bit.
+            return oneGroup(plan, s, inPlace, STORAGE.elementOffset(a), scales, STORAGE.scaleOffset(a), n / f.blockSize(),
+                    x, offset, rounding);
+        }
+        SimdRoutes.Stream codes = new SimdRoutes.Stream(a, Math.min(plan.group, n), s.codes);
         return dot(plan, s, n, codes, x, offset, rounding);
+    }
+
+    /**
+     * {@link #dot(Plan, Scratch, int, SimdRoutes.Stream, float[], int, Rounding)} for one group of codes
+     * one per byte (8-bit codes of an MxArray, or a matrix row's) with UE8M0 scales, read in place:
+     * with a single group S is its sum exactly and C is 0, so the approximation and the bound are
+     * those of the group loop.
+     */
+    private static float oneGroup(Plan plan, Scratch s, byte[] codes, int codeOffset, byte[] scales, int scaleOffset,
+                                  int blocks, float[] x, int offset, Rounding rounding) {
+        Kernels kernels = Kernels.get();
+        double[] blockScales = s.blockScales;
+        double[] lanes = s.lanes;
+        if (!kernels.e8m0Values(scales, scaleOffset, blocks, 0, blockScales, 0)) {
+            return UNDECIDED;
+        }
+        Arrays.fill(lanes, 0.0);
+        int largestKey = kernels.exactDotCodeLanes(plan.element, codes, codeOffset, x, offset, blockScales,
+                plan.blockSize, blocks, lanes);
+        double groupSum = fold(lanes, 0);
+        double largest = plan.magnitudeBound[largestKey];
+        // The group's bound squared: compared as a square (decide), so no square root on the tail.
+        double squares = plan.blockSize * (largest * largest) * lanes[2 * LANES] * fold(lanes, LANES);
+        return decide(groupSum, squares, plan.inverseFactor, rounding);
     }
 
     /** {@link #dot(MxArray, float[], int, Rounding)} for an operand already unpacked (a matrix row). */
@@ -246,8 +287,13 @@ final class CertifiedFloatDot {
             return UNDECIDED;
         }
         Plan plan = plan(a.element, a.scale, k);
-        return plan.applies ? dot(plan, SCRATCH.get(), n, new SimdRoutes.Stream(a.codes, a.scales), x, offset, rounding)
-                : UNDECIDED;
+        if (!plan.applies) {
+            return UNDECIDED;
+        }
+        if (n <= plan.group && plan.e8m0Scales) {   // codes one per byte, read in place
+            return oneGroup(plan, SCRATCH.get(), a.codes, 0, a.scales, 0, n / k, x, offset, rounding);
+        }
+        return dot(plan, SCRATCH.get(), n, new SimdRoutes.Stream(a.codes, a.scales), x, offset, rounding);
     }
 
     /** Whether packed codes of this format go through the MXINT8 lane kernel as small integers (tests). */
@@ -269,7 +315,7 @@ final class CertifiedFloatDot {
         ElementFormat element = plan.element;
         int k = plan.blockSize;
         Kernels kernels = Kernels.get();
-        int group = group(k);
+        int group = plan.group;
         double[] blockScales = s.blockScales;
         double[] lanes = s.lanes;
         double[] scaleValues = plan.scaleValues;
@@ -317,13 +363,7 @@ final class CertifiedFloatDot {
             sum = next;
             compensation += error;
         }
-        double approx = sum + compensation;
-        int blocksPerGroup = group / k;
-        int run = Math.min(blocksPerGroup, Kernels.EXACT_DOT_RUN);
-        int depth = k / LANES - 1 + run + (blocksPerGroup + Kernels.EXACT_DOT_RUN - 1) / Kernels.EXACT_DOT_RUN + 7;
-        double error = bound * ((depth + 1) * 0x1p-52);
-        double radius = Math.nextUp(error + Math.abs(approx) * 0x1p-52);
-        return decide(Math.nextDown(approx - radius), approx, Math.nextUp(approx + radius), rounding);
+        return decide(sum + compensation, bound * bound, plan.inverseFactor, rounding);
     }
 
     /** The sum of the 8 lanes {@code lanes[from .. from + 8)}, pairwise. */
@@ -332,58 +372,82 @@ final class CertifiedFloatDot {
                 + ((lanes[from + 1] + lanes[from + 5]) + (lanes[from + 3] + lanes[from + 7]));
     }
 
+    /** Bits of a double's exponent field. */
+    private static final long EXPONENT_BITS = 0x7FF0000000000000L;
+
     /**
-     * The float every real in {@code [lo, hi]} rounds to, or {@link #UNDECIDED} when they do not all round alike
-     * or the interval reaches zero, the float subnormals or the float overflow threshold;
-     * {@code approx} lies in the interval.
+     * The float the exact result E rounds to, or {@link #UNDECIDED}: {@code approx = fl(S + C)},
+     * {@code boundSquared} at least {@code (1 - u) Â^2} (the rounded square of the groups' Â, or for
+     * one group the rounded product under its root), {@code |E - (S + C)| <= c Â} with c as in the
+     * class comment, and {@code inverseFactor = fl(2^52 / (m + g + 8))}.
+     *
+     * <p>Why squares: comparing them keeps a square root and the nextUp/nextDown steps off the
+     * call's serial tail (a 1K-element call spent about 15 ns there). Proof: let f be approx rounded
+     * to the nearest float, {@code a = |approx|}, {@code F = |f|} (required in
+     * {@code (MIN_NORMAL, MAX_VALUE)}, so that F's float neighbours are normal and finite),
+     * {@code d = a - F} (exact: Sterbenz), U the float ulp of F and V the gap to the next float
+     * toward zero (U, or U/2 when F is a power of two). Let D be the distance from a to the
+     * nearest rounding boundary: for RNE and RNA {@code D = min(d + V/2, U/2 - d)} (the midpoints
+     * around F; every real strictly between them rounds to F), for the other modes {@code D = |d|}
+     * (the boundaries are the floats, and F is the one nearest to a; with {@code d != 0} every real
+     * strictly within D of a lies strictly between F and its neighbour on a's side). D is exact
+     * (multiples of half of approx's ulp, below 2^-22 a). With {@code G = D - 2^-52 a}
+     * (computed with one rounding, so at most {@code (1 + u) G}) the path decides when
+     * {@code boundSquared < fl(fl(G * inverseFactor)^2)}. Five roundings there, and Â^2 losing at
+     * most a factor (1 - u) in boundSquared, give {@code Â < (1 + u)^3 G / ((m + g + 8) 2^-52)}; as
+     * {@code (m + g + 7)(1 + 2^-17) + 2^-6 < m + g + 8}, {@code c Â < (1 + u)^3 (1 + 2^-30) G / 2
+     * < G / (1 + u)}, at most the exact {@code D - 2^-52 a}. So
+     * {@code |E - approx| <= c Â + u (1 + u) a < D}: E rounds as approx's whole neighbourhood of
+     * radius D does. NaN or infinite inputs fail a comparison and are not decided.
      */
-    static float decide(double lo, double approx, double hi, Rounding rounding) {
-        if (!(lo > 0 || hi < 0)) {
-            return UNDECIDED;   // contains zero (or NaN)
-        }
-        double least = Math.min(Math.abs(lo), Math.abs(hi));
-        double most = Math.max(Math.abs(lo), Math.abs(hi));
-        if (least < Float.MIN_NORMAL || !(most < Float.MAX_VALUE)) {
-            return UNDECIDED;
-        }
+    static float decide(double approx, double boundSquared, double inverseFactor, Rounding rounding) {
         float nearest = (float) approx;
-        float below;
-        float above;
-        if (nearest < lo) {
-            below = nearest;
-            above = Math.nextUp(nearest);
-        } else if (nearest > hi) {
-            above = nearest;
-            below = Math.nextDown(nearest);
-        } else {
-            return UNDECIDED;   // a float lies in the interval
+        double a = Math.abs(approx);
+        double magnitude = Math.abs((double) nearest);
+        if (!(magnitude > Float.MIN_NORMAL && magnitude < Float.MAX_VALUE)) {
+            return UNDECIDED;   // zero, the subnormals, overflow, NaN
         }
-        if (!(below < lo && hi < above)) {
+        // F's float ulp 2^(e - 23), built from its exponent bits as a double (every normal float's is normal).
+        double ulp = Double.longBitsToDouble((Double.doubleToRawLongBits(magnitude) & EXPONENT_BITS) - (23L << 52));
+        double towardZero = (Float.floatToRawIntBits(nearest) & 0x7FFFFF) == 0 ? ulp / 2 : ulp;
+        double d = a - magnitude;
+        boolean nearestModes = rounding == Rounding.RNE || rounding == Rounding.RNA;
+        // The distance from a to the nearest rounding boundary: a midpoint around F, or (directed
+        // modes) F itself, the float nearest to a.
+        double distance = nearestModes ? Math.min(d + towardZero / 2, ulp / 2 - d) : Math.abs(d);
+        double gap = distance - a * 0x1p-52;
+        double scaled = gap * inverseFactor;
+        if (!(gap > 0 && boundSquared < scaled * scaled)) {
             return UNDECIDED;
         }
-        double midpoint = ((double) below + above) / 2;   // exact: two adjacent floats
-        boolean upperIsNearer;
-        if (midpoint < lo) {
-            upperIsNearer = true;
-        } else if (midpoint > hi) {
-            upperIsNearer = false;
-        } else {
-            return UNDECIDED;
+        if (nearestModes) {
+            return nearest;
         }
+        float smaller = Math.abs(nearest);   // the interval's float ends, by magnitude
+        float larger = smaller;
+        if (d > 0) {
+            larger = Math.nextUp(smaller);
+        } else {
+            smaller = Math.nextDown(smaller);
+        }
+        boolean positive = approx > 0;
+        float magnitudeResult;
         switch (rounding) {
-            case RNE:
-            case RNA:
-                return upperIsNearer ? above : below;
             case RTZ:
-                return lo > 0 ? below : above;
+                magnitudeResult = smaller;
+                break;
             case RUP:
-                return above;
+                magnitudeResult = positive ? larger : smaller;
+                break;
             case RDN:
-                return below;
+                magnitudeResult = positive ? smaller : larger;
+                break;
             case ODD:
-                return (Float.floatToRawIntBits(below) & 1) != 0 ? below : above;
+                magnitudeResult = (Float.floatToRawIntBits(smaller) & 1) != 0 ? smaller : larger;
+                break;
             default:
                 return UNDECIDED;
         }
+        return positive ? magnitudeResult : -magnitudeResult;
     }
 }

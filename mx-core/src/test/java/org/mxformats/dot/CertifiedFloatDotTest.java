@@ -86,7 +86,8 @@ class CertifiedFloatDotTest {
                 assertThat(Float.floatToRawIntBits(row)).as(what + " unpacked " + m)
                         .isEqualTo(Float.floatToRawIntBits(got));
             }
-            // Heap storage is read in place (at its offset), other storage through a copy: the same answer.
+            // Heap storage of 8-bit codes is read in place by the one-group path (n <= 8192), other storage
+            // through a copy by the group loop: the same answer, decided or not.
             for (MxArray stored : MxMatmulTest.storages(a)) {
                 assertThat(Float.floatToRawIntBits(CertifiedFloatDot.dot(stored, x, offset, m)))
                         .as(what + " stored " + stored.packedElements() + " " + m).isEqualTo(Float.floatToRawIntBits(got));
@@ -182,8 +183,9 @@ class CertifiedFloatDotTest {
     /**
      * Element 0 is 1 times a float {@code target}; element 1 (in the same lane as 0 when the block
      * allows) adds half an ulp of it or nothing; the others add tiny terms {@code 2^-shift} ulps
-     * in size, of either sign, or nothing. Exact floats and midpoints must be declined; near them the
-     * path must never give the wrong side, and it does decide when the distance is large enough.
+     * in size, of either sign, or nothing. A sum on a float must be declined by the directed modes,
+     * one on a midpoint by the nearest modes; near them the path must never give the wrong side, and
+     * it does decide when the distance is large enough.
      */
     @Test
     void sumsOnAndNearFloatsAndMidpointsInEveryMode() {
@@ -218,12 +220,16 @@ class CertifiedFloatDotTest {
             }
             String what = f + " target " + target + (midpoint ? " midpoint" : " float") + " shift " + shift;
             BigDecimal sum = exact(f, codes, scales, x, 0);
-            boolean onBoundary = sum.compareTo(new BigDecimal(target)) == 0
-                    || sum.compareTo(new BigDecimal(target).add(new BigDecimal(ulp / 2))) == 0;
+            boolean onFloat = sum.compareTo(new BigDecimal(target)) == 0;
+            boolean onMidpoint = sum.compareTo(new BigDecimal(target).add(new BigDecimal(ulp / 2))) == 0;
             boolean rne = check(f, codes, scales, x, 0, what);
-            if (onBoundary) {
+            if (onFloat || onMidpoint) {
+                // A float is a boundary of the directed modes (and ODD), a midpoint of the nearest
+                // modes: those must decline; the others may decide there (check held them to the oracle).
                 for (Rounding m : MODES) {
-                    assertThat(CertifiedFloatDot.dot(array(f, codes, scales), x, 0, m)).as(what + " " + m).isNaN();
+                    if (onFloat != (m == Rounding.RNE || m == Rounding.RNA)) {
+                        assertThat(CertifiedFloatDot.dot(array(f, codes, scales), x, 0, m)).as(what + " " + m).isNaN();
+                    }
                 }
             } else if (shift > 0 && shift < 20 && rne) {
                 decidedNear++;
@@ -302,36 +308,75 @@ class CertifiedFloatDotTest {
         }
     }
 
-    /** Every real in a decided interval rounds, by the oracle, to the float decided. */
+    /**
+     * Whenever decide decides, every real within the error its arguments allow rounds, by the
+     * oracle, to the float it gives: the ends of that interval are checked exactly. The
+     * approximations are random, or a few double ulps from a float, a midpoint or a power of two
+     * (where the gap toward zero halves), with no error term beyond approx's own rounding or with
+     * one; the bound is given as decide's callers give it, for the depths of the bound's range.
+     */
     @Test
     void decideAgreesWithTheOracleAtBothEndsOfEveryDecidedInterval() {
         SplittableRandom r = new SplittableRandom(55);
-        int decidedIntervals = 0;
-        for (int t = 0; t < 20000; t++) {
-            double center = ExactAccumulatorTest.randomDouble(r, -150, 130);
-            double radius = Math.abs(center) * Math.scalb(1.0, -20 - r.nextInt(40));
-            double lo = center - radius;
-            double hi = center + radius;
-            if (r.nextInt(4) == 0) {   // centred on a float or a midpoint
-                float fc = (float) center;
-                double mid = r.nextBoolean() ? fc : ((double) fc + Math.nextUp(fc)) / 2;
-                lo = mid - radius;
-                hi = mid + radius;
-                center = mid;
+        int[] depths = {12, 300, 529};   // m + g + 8
+        int decidedCalls = 0;
+        int decidedNearBoundaries = 0;
+        int declinedNearBoundaries = 0;
+        for (int t = 0; t < 40000; t++) {
+            double approx = ExactAccumulatorTest.randomDouble(r, -150, 130);
+            float fa = (float) approx;
+            boolean nearBoundary = t % 4 != 0 && Math.abs(fa) > Float.MIN_NORMAL && Math.abs(fa) < Float.MAX_VALUE;
+            if (nearBoundary) {
+                double base = switch (t % 4) {
+                    case 1 -> fa;                                         // a float
+                    case 2 -> ((double) fa + Math.nextUp(fa)) / 2;        // a midpoint (exact)
+                    default -> Math.copySign(Math.scalb(1.0, Math.getExponent(fa)), fa);   // a power of two
+                };
+                approx = base + Math.ulp(base) * (r.nextInt(81) - 40);
             }
+            double error = r.nextInt(3) == 0 ? 0 : Math.abs(approx) * Math.scalb(1.0, -20 - r.nextInt(40));
+            int depth = depths[t % depths.length];
+            double inverseFactor = 0x1p52 / depth;
+            // decide's callers: |E - (S + C)| <= c Â with c below depth 2^-53. decide allows twice
+            // that (its proof: c Â < G / 2); the test allows all of it, less 2^-40: Â = error / (depth 2^-52).
+            double bound = error / (depth * 0x1p-52) * (1 + 0x1p-40);
+            BigDecimal radius = new BigDecimal(error).add(new BigDecimal(Math.abs(approx))
+                    .multiply(new BigDecimal(0x1p-53 * (1 + 0x1p-52))));
+            BigDecimal centre = new BigDecimal(approx);
             for (Rounding m : MODES) {
-                float got = CertifiedFloatDot.decide(lo, center, hi, m);
+                float got = CertifiedFloatDot.decide(approx, bound * bound, inverseFactor, m);
                 if (Float.isNaN(got)) {
+                    declinedNearBoundaries += nearBoundary ? 1 : 0;
                     continue;
                 }
-                decidedIntervals++;
-                assertThat(BinaryRoundingOracle.toFloat(new BigDecimal(lo), m)).as("lo %s %s", lo, m).isEqualTo(got);
-                assertThat(BinaryRoundingOracle.toFloat(new BigDecimal(hi), m)).as("hi %s %s", hi, m).isEqualTo(got);
-                assertThat(BinaryRoundingOracle.toFloat(new BigDecimal(center), m)).as("c %s %s", center, m)
-                        .isEqualTo(got);
+                decidedCalls++;
+                decidedNearBoundaries += nearBoundary ? 1 : 0;
+                String what = approx + " error " + error + " depth " + depth + " " + m;
+                assertThat(BinaryRoundingOracle.toFloat(centre.subtract(radius), m)).as("low end %s", what).isEqualTo(got);
+                assertThat(BinaryRoundingOracle.toFloat(centre.add(radius), m)).as("high end %s", what).isEqualTo(got);
             }
         }
-        assertThat(decidedIntervals).isGreaterThan(20000);
+        assertThat(decidedCalls).isGreaterThan(120000);
+        assertThat(decidedNearBoundaries).isGreaterThan(20000);
+        assertThat(declinedNearBoundaries).isGreaterThan(20000);
+    }
+
+    /** Zero, subnormal, overflowing, NaN and infinite approximations and non-finite bounds are never decided. */
+    @Test
+    void decideDeclinesZeroSubnormalsOverflowAndNonFiniteInput() {
+        double[] approximations = {0.0, -0.0, Float.MIN_NORMAL, Float.MIN_VALUE * 3.0, -Float.MIN_NORMAL * 0.75,
+                Float.MAX_VALUE, -Double.MAX_VALUE, 1e300, Double.NaN, Double.POSITIVE_INFINITY,
+                Double.NEGATIVE_INFINITY};
+        for (Rounding m : MODES) {
+            for (double approx : approximations) {
+                assertThat(CertifiedFloatDot.decide(approx, 0, 0x1p52 / 300, m)).as(approx + " " + m).isNaN();
+            }
+            for (double bound : new double[] {Double.NaN, Double.POSITIVE_INFINITY, 1e300}) {
+                assertThat(CertifiedFloatDot.decide(1.3, bound, 0x1p52 / 300, m)).as(bound + " " + m).isNaN();
+            }
+            // a tiny error far from every boundary is decided, in every mode
+            assertThat(CertifiedFloatDot.decide(1.3, 1e-30, 0x1p52 / 300, m)).as("1.3 " + m).isNotNaN();
+        }
     }
 
     private static boolean qualifies(MxFormat f) {
