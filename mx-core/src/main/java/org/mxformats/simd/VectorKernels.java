@@ -2031,8 +2031,9 @@ final class VectorKernels implements Kernels {
         java.util.Objects.checkFromIndexSize(offA, DotLanes.codeBytes(a, blocks * blockSize), ca.length);
         java.util.Objects.checkFromIndexSize(offB, DotLanes.codeBytes(b, blocks * blockSize), cb.length);
         int chunks = blockSize / DotLanes.CHUNK;
-        byte[] tableA = DotLanes.smallIntegerBytes(a);
-        byte[] tableB = DotLanes.smallIntegerBytes(b);
+        PairPlan pair = pairPlan(a, b);
+        byte[] tableA = pair.tableA;
+        byte[] tableB = pair.tableB;
         switch (loop) {
             case NIBBLE_LOOP:
                 return DOT_LANES
@@ -2045,22 +2046,73 @@ final class VectorKernels implements Kernels {
                         : byteShiftedProductSumNarrow(ca, offA, tableA, cb, offB, tableB, chunks, blocks, shifts,
                                 shiftBase);
             case RAW_FLOAT_LOOP:
-                DecodePlan pa = decodePlans.get(a);
-                DecodePlan pb = decodePlans.get(b);
-                int factorExponent = rawFactorExponent(a, pa, b, pb);
-                int lsb = DotLanes.integerLsbExponent(a) + DotLanes.integerLsbExponent(b);
-                // raw A * raw B * 2^f is the product times 2^(f - vA - vB); the lane sums times
-                // 2^(vA + vB - f - lsb) are then in integer units.
-                double units = Math.scalb(1.0, Math.getExponent(pa.valueScale) + Math.getExponent(pb.valueScale)
-                        - factorExponent - lsb);
                 return DOT_LANES
-                        ? pa.shiftedProducts32(pb, ca, offA, cb, offB, chunks, blocks, shifts, shiftBase,
-                                Math.scalb(1f, factorExponent), units)
-                        : pa.shiftedProducts32Narrow(pb, ca, offA, cb, offB, chunks, blocks, shifts, shiftBase,
-                                Math.scalb(1f, factorExponent), units);
+                        ? pair.pa.shiftedProducts32(pair.pb, ca, offA, cb, offB, chunks, blocks, shifts, shiftBase,
+                                pair.factorB, pair.units)
+                        : pair.pa.shiftedProducts32Narrow(pair.pb, ca, offA, cb, offB, chunks, blocks, shifts, shiftBase,
+                                pair.factorB, pair.units);
             default:
                 throw new IllegalArgumentException("no one-pass loop " + loop + " for " + a + " x " + b);
         }
+    }
+
+    /**
+     * What the one-pass loops need of a pair of formats, built once: a 1K-element MX x MX call spent
+     * about a seventh of its time choosing its loop and deriving the raw-float factors.
+     */
+    private static final class PairPlan {
+        final ElementFormat a;
+        final ElementFormat b;
+        /** {@link #onePassLoop} for block sizes that are whole chunks. */
+        final int loop;
+        final byte[] tableA;
+        final byte[] tableB;
+        final DecodePlan pa;
+        final DecodePlan pb;
+        /** RAW_FLOAT_LOOP: {@code 2^f} for {@link #rawFactorExponent}'s f, and the lane sums' scale to integer units. */
+        final float factorB;
+        final double units;
+
+        PairPlan(VectorKernels kernels, ElementFormat a, ElementFormat b) {
+            this.a = a;
+            this.b = b;
+            tableA = DotLanes.smallIntegerBytes(a);
+            tableB = DotLanes.smallIntegerBytes(b);
+            pa = kernels.decodePlans.get(a);
+            pb = kernels.decodePlans.get(b);
+            int factorExponent = rawFactorExponent(a, pa, b, pb);
+            if (tableA != null && tableB != null) {
+                loop = NIBBLE_LOOP;
+            } else if ((tableA != null || DotLanes.signedByteIntegers(a)) && (tableB != null || DotLanes.signedByteIntegers(b))) {
+                loop = BYTE_LOOP;
+            } else {
+                boolean bytes = !DotLanes.nibbles(a) && !DotLanes.nibbles(b);
+                loop = bytes && factorExponent != Integer.MIN_VALUE ? RAW_FLOAT_LOOP : NO_LOOP;
+            }
+            if (loop == RAW_FLOAT_LOOP) {
+                int lsb = DotLanes.integerLsbExponent(a) + DotLanes.integerLsbExponent(b);
+                // raw A * raw B * 2^f is the product times 2^(f - vA - vB); the lane sums times
+                // 2^(vA + vB - f - lsb) are then in integer units.
+                units = Math.scalb(1.0, Math.getExponent(pa.valueScale) + Math.getExponent(pb.valueScale)
+                        - factorExponent - lsb);
+                factorB = Math.scalb(1f, factorExponent);
+            } else {
+                units = 0;
+                factorB = 0;
+            }
+        }
+    }
+
+    /** The last pair planned, kept by identity (the built-in formats are singletons). */
+    private volatile PairPlan lastPair;
+
+    private PairPlan pairPlan(ElementFormat a, ElementFormat b) {
+        PairPlan p = lastPair;
+        if (p == null || p.a != a || p.b != b) {
+            p = new PairPlan(this, a, b);
+            lastPair = p;
+        }
+        return p;
     }
 
     /** {@link #onePassLoop}: no one-pass loop, the block sums of {@link #shiftedBlockSums} instead. */
@@ -2081,17 +2133,7 @@ final class VectorKernels implements Kernels {
         if (!(DOT_LANES || NARROW_DOT_LANES) || !LITTLE_ENDIAN || blockSize % DotLanes.CHUNK != 0) {
             return NO_LOOP;
         }
-        byte[] tableA = DotLanes.smallIntegerBytes(a);
-        byte[] tableB = DotLanes.smallIntegerBytes(b);
-        if (tableA != null && tableB != null) {
-            return NIBBLE_LOOP;
-        }
-        if ((tableA != null || DotLanes.signedByteIntegers(a)) && (tableB != null || DotLanes.signedByteIntegers(b))) {
-            return BYTE_LOOP;
-        }
-        boolean bytes = !DotLanes.nibbles(a) && !DotLanes.nibbles(b);
-        return bytes && rawFactorExponent(a, decodePlans.get(a), b, decodePlans.get(b)) != Integer.MIN_VALUE
-                ? RAW_FLOAT_LOOP : NO_LOOP;
+        return pairPlan(a, b).loop;
     }
 
     /** Per-thread buffers of {@link #shiftedBlockSums}: unpacked codes of A and B, block sums. */
