@@ -75,13 +75,14 @@ import org.mxformats.simd.Kernels;
  * at least 4, are bounded exactly as before.
  *
  * <p><b>Decision.</b> Every deterministic rounding is a monotonic function of the real argument,
- * so if the interval lies strictly between two adjacent floats and on one side of their midpoint,
- * every real in it, E included, rounds alike: to the nearer one for RNE and RNA (no tie is
- * possible), the lower one for RDN, the upper one for RUP, the one nearer zero for RTZ, the one
- * with an odd significand for ODD. Intervals that contain a float or a midpoint, reach zero, the
- * float subnormal range or beyond {@code Float.MAX_VALUE} are not decided here; NaN and infinite
- * values make the sum or the bound non-finite and are not decided either, so the signed-zero, NaN and infinity
- * rules stay with the exact path.
+ * so if every real within the error of the approximation lies strictly between two adjacent
+ * rounding boundaries of the mode (the midpoints between floats for RNE and RNA, the floats
+ * themselves for the others), E rounds as they all do: to the float between the midpoints for RNE
+ * and RNA (no tie is possible), the lower float for RDN, the upper one for RUP, the one nearer
+ * zero for RTZ, the one with an odd significand for ODD ({@link #decide}). Neighbourhoods that
+ * contain a boundary, reach zero, the float subnormal range or beyond {@code Float.MAX_VALUE} are
+ * not decided here; NaN and infinite values make the sum or the bound non-finite and are not
+ * decided either, so the signed-zero, NaN and infinity rules stay with the exact path.
  */
 final class CertifiedFloatDot {
     /**

@@ -16,7 +16,8 @@ import org.mxformats.format.Rounding;
  * The certified fast path of the exact MX x float32 dot product: whenever it decides, its result
  * is the BigDecimal oracle's rounding of the exact sum, in every mode, on cases built to sit on,
  * near and across rounding boundaries and to make the double lanes round; and it declines the cases
- * it cannot decide (exact floats and midpoints), so the exact path answers those. Operands read
+ * it cannot decide (sums on a boundary of the mode: a float for the directed modes, a midpoint
+ * for the nearest ones), so the exact path answers those. Operands read
  * from an MxArray in any storage and already unpacked (matrix rows) give the same answers.
  */
 class CertifiedFloatDotTest {
