@@ -278,48 +278,74 @@ final class VectorKernels implements Kernels {
 
         /**
          * {@link #dotBytes32} for 4-bit codes two per byte, low nibble first, for formats whose lane
-         * values are small integers without specials (e2m1): the 16 bytes of a block become 32
-         * nibbles in element order (each byte widened to a short {@code low | high << 8}, read as
-         * two bytes), looked up in a 32-byte table and widened to floats, elements 0-15 for part 0
-         * and 16-31 for part 1, so x is read in its own order. {@link #dotNibbles32Halves} gives the
-         * same bits; {@link #WIDE_NIBBLE_LOOKUP} says which one the kernels run.
+         * values are small integers without specials (e2m1). Three loops give the same bits:
+         * <ul>
+         * <li>{@link #NIBBLES_WIDE} (16 float lanes, JDK 25: {@link #WIDE_NIBBLE_LOOKUP}): the 16 bytes
+         * of a block become 32 nibbles in element order (each byte widened to a short
+         * {@code low | high << 8}, read as two bytes), looked up in a 32-byte table and widened to
+         * floats, elements 0-15 from part 0 and 16-31 from part 1, so x is read in its own order;
+         * <li>{@link #NIBBLES_HALVES} (16 lanes, older JDKs): each half of a block looked up in a
+         * 128-bit vector and widened from its part 0;
+         * <li>{@link #NIBBLES_NARROW} (8 lanes, AVX2): lanes 0-7 and 8-15 apart as in
+         * {@link #dotBytes32Narrow}; the 32 looked-up bytes of a block widen to floats a quarter at
+         * a time (elements 0-7, 8-15, 16-23, 24-31), each upper quarter after one byte shuffle
+         * brings it down (faster than widening from a staging array: docs/performance.md).
+         * </ul>
+         *
+         * <p>One method for the three loops on purpose: its bytecode stays above C2's limit for inlining
+         * a hot callee (FreqInlineSize, 325 bytes), so it is compiled on its own. When the loops were
+         * separate methods small enough to inline, a JVM that had run other dot paths first (1K
+         * calls, then 1M) often compiled them into their callers with boxed vectors (the Vector
+         * API's Java fallback): a 1M-element call took 0.66-0.98 ms and made 1.5 MB of garbage,
+         * instead of 60-75 us and none (JDK 25; JDK 17 with AVX2 alike; docs/performance.md,
+         * twelfth round).
          */
-        double dotNibbles32Wide(byte[] codes, int codeOffset, float[] factors, byte[] scaleCodes, int scaleOffset,
-                                int blocks, float[] x, int xOffset) {
+        double dotNibbles32(int loop, byte[] codes, int codeOffset, float[] factors, byte[] scaleCodes,
+                            int scaleOffset, int blocks, float[] x, int xOffset) {
             if (nibbleTable == null || !LITTLE_ENDIAN) {
                 return Double.NaN;
             }
             int scaleMask = factors.length - 1;
-            ByteVector values = ByteVector.fromArray(B32, nibbleTable, 0);
+            if (loop == NIBBLES_NARROW) {
+                // 128-bit vectors until the widening to floats: a 16-byte table lookup is one shuffle
+                // on AVX2, a 32-byte one (or a 256-bit vector split in two) is not.
+                ByteVector values = ByteVector.fromArray(B16, nibbleTable, 0);
+                FloatVector low = FloatVector.broadcast(F, -0.0f);
+                FloatVector high = low;
+                for (int blk = 0; blk < blocks; blk++) {
+                    int at = codeOffset + blk * DotLanes.LANES;
+                    ByteVector first = nibblesInOrder(codes, at).selectFrom(values);         // elements 0-15
+                    ByteVector second = nibblesInOrder(codes, at + 8).selectFrom(values);    // elements 16-31
+                    FloatVector v0 = lowerHalfToFloats(first);
+                    FloatVector v1 = upperHalfToFloats(first);
+                    FloatVector v2 = lowerHalfToFloats(second);
+                    FloatVector v3 = upperHalfToFloats(second);
+                    int xo = xOffset + blk * DotLanes.CHUNK;
+                    FloatVector factor = FloatVector.broadcast(F, factors[scaleCodes[scaleOffset + blk] & scaleMask]);
+                    low = laneStep(v0, v2, x, xo, xo + 16, factor, low);
+                    high = laneStep(v1, v3, x, xo + 8, xo + 24, factor, high);
+                }
+                return nonZero(foldNarrow(low, high));
+            }
             FloatVector acc = FloatVector.broadcast(F, -0.0f);
-            for (int blk = 0; blk < blocks; blk++) {
-                ShortVector pairs = (ShortVector) ByteVector.fromArray(B16, codes, codeOffset + blk * DotLanes.LANES)
-                        .convertShape(VectorOperators.B2S, S16, 0);
-                ByteVector v = ((ByteVector) pairs.and((short) 0x000f)
-                        .or(pairs.lanewise(VectorOperators.LSHL, 4).and((short) 0x0f00)).reinterpretAsBytes())
-                        .selectFrom(values);
-                FloatVector v0 = (FloatVector) v.convertShape(VectorOperators.B2F, F, 0);
-                FloatVector v1 = (FloatVector) v.convertShape(VectorOperators.B2F, F, 1);
-                int xo = xOffset + blk * DotLanes.CHUNK;
-                FloatVector s = v0.mul(FloatVector.fromArray(F, x, xo));   // fma(v, x, -0) rounds as this does
-                s = v1.fma(FloatVector.fromArray(F, x, xo + DotLanes.LANES), s);
-                acc = s.fma(FloatVector.broadcast(F, factors[scaleCodes[scaleOffset + blk] & scaleMask]), acc);
+            if (loop == NIBBLES_WIDE) {
+                ByteVector values = ByteVector.fromArray(B32, nibbleTable, 0);
+                for (int blk = 0; blk < blocks; blk++) {
+                    ShortVector pairs = (ShortVector) ByteVector.fromArray(B16, codes, codeOffset + blk * DotLanes.LANES)
+                            .convertShape(VectorOperators.B2S, S16, 0);
+                    ByteVector v = ((ByteVector) pairs.and((short) 0x000f)
+                            .or(pairs.lanewise(VectorOperators.LSHL, 4).and((short) 0x0f00)).reinterpretAsBytes())
+                            .selectFrom(values);
+                    FloatVector v0 = (FloatVector) v.convertShape(VectorOperators.B2F, F, 0);
+                    FloatVector v1 = (FloatVector) v.convertShape(VectorOperators.B2F, F, 1);
+                    int xo = xOffset + blk * DotLanes.CHUNK;
+                    FloatVector s = v0.mul(FloatVector.fromArray(F, x, xo));   // fma(v, x, -0) rounds as this does
+                    s = v1.fma(FloatVector.fromArray(F, x, xo + DotLanes.LANES), s);
+                    acc = s.fma(FloatVector.broadcast(F, factors[scaleCodes[scaleOffset + blk] & scaleMask]), acc);
+                }
+                return nonZero(fold(acc));
             }
-            return nonZero(fold(acc));
-        }
-
-        /**
-         * {@link #dotNibbles32Wide} with each half of a block looked up in a 128-bit vector and
-         * widened from its part 0 ({@link #nibblesInOrder}).
-         */
-        double dotNibbles32Halves(byte[] codes, int codeOffset, float[] factors, byte[] scaleCodes, int scaleOffset,
-                                  int blocks, float[] x, int xOffset) {
-            if (nibbleTable == null || !LITTLE_ENDIAN) {
-                return Double.NaN;
-            }
-            int scaleMask = factors.length - 1;
             ByteVector values = ByteVector.fromArray(B16, nibbleTable, 0);
-            FloatVector acc = FloatVector.broadcast(F, -0.0f);
             for (int blk = 0; blk < blocks; blk++) {
                 int at = codeOffset + blk * DotLanes.LANES;
                 // nibblesInOrder written out: as a call, JDK 17's C2 sometimes compiled it on its
@@ -442,40 +468,7 @@ final class VectorKernels implements Kernels {
         }
 
         /**
-         * {@link #dotNibbles32Wide} on 8-lane vectors, lanes 0-7 and 8-15 apart as in
-         * {@link #dotBytes32Narrow}: the 32 looked-up bytes of a block widen to floats a quarter
-         * at a time (elements 0-7, 8-15, 16-23, 24-31), each upper quarter after one byte shuffle
-         * brings it down (faster than widening from a staging array: docs/performance.md).
-         */
-        double dotNibbles32Narrow(byte[] codes, int codeOffset, float[] factors, byte[] scaleCodes, int scaleOffset,
-                                  int blocks, float[] x, int xOffset) {
-            if (nibbleTable == null || !LITTLE_ENDIAN) {
-                return Double.NaN;
-            }
-            int scaleMask = factors.length - 1;
-            // 128-bit vectors until the widening to floats: a 16-byte table lookup is one shuffle
-            // on AVX2, a 32-byte one (or a 256-bit vector split in two) is not.
-            ByteVector values = ByteVector.fromArray(B16, nibbleTable, 0);
-            FloatVector low = FloatVector.broadcast(F, -0.0f);
-            FloatVector high = low;
-            for (int blk = 0; blk < blocks; blk++) {
-                int at = codeOffset + blk * DotLanes.LANES;
-                ByteVector first = nibblesInOrder(codes, at).selectFrom(values);         // elements 0-15
-                ByteVector second = nibblesInOrder(codes, at + 8).selectFrom(values);    // elements 16-31
-                FloatVector v0 = lowerHalfToFloats(first);
-                FloatVector v1 = upperHalfToFloats(first);
-                FloatVector v2 = lowerHalfToFloats(second);
-                FloatVector v3 = upperHalfToFloats(second);
-                int xo = xOffset + blk * DotLanes.CHUNK;
-                FloatVector factor = FloatVector.broadcast(F, factors[scaleCodes[scaleOffset + blk] & scaleMask]);
-                low = laneStep(v0, v2, x, xo, xo + 16, factor, low);
-                high = laneStep(v1, v3, x, xo + 8, xo + 24, factor, high);
-            }
-            return nonZero(foldNarrow(low, high));
-        }
-
-        /**
-         * {@link #dotNibbles32Narrow} reading x split by parity within each block of 32 ({@code xs}:
+         * The 8-lane loop of {@link #dotNibbles32} reading x split by parity within each block of 32 ({@code xs}:
          * a block's 16 even elements, then its 16 odd ones), so that the low and the high nibbles
          * of the packed bytes need no interleaving: lane L of the 16 is {@code even} lane L / 2
          * for even L and {@code odd} lane (L - 1) / 2 for odd L, each computed as the natural-order
@@ -1880,13 +1873,12 @@ final class VectorKernels implements Kernels {
                                    byte[] scaleCodes, int scaleOffset, int blocks, float[] x, int xOffset) {
         if (DOT_LANES) {
             return nibbles
-                    ? WIDE_NIBBLE_LOOKUP
-                    ? plan.dotNibbles32Wide(codes, codeOffset, factors, scaleCodes, scaleOffset, blocks, x, xOffset)
-                    : plan.dotNibbles32Halves(codes, codeOffset, factors, scaleCodes, scaleOffset, blocks, x, xOffset)
+                    ? plan.dotNibbles32(WIDE_NIBBLE_LOOKUP ? NIBBLES_WIDE : NIBBLES_HALVES, codes, codeOffset, factors,
+                            scaleCodes, scaleOffset, blocks, x, xOffset)
                     : plan.dotBytes32(codes, codeOffset, factors, scaleCodes, scaleOffset, blocks, x, xOffset);
         }
         return nibbles
-                ? plan.dotNibbles32Narrow(codes, codeOffset, factors, scaleCodes, scaleOffset, blocks, x, xOffset)
+                ? plan.dotNibbles32(NIBBLES_NARROW, codes, codeOffset, factors, scaleCodes, scaleOffset, blocks, x, xOffset)
                 : plan.dotBytes32Narrow(codes, codeOffset, factors, scaleCodes, scaleOffset, blocks, x, xOffset, false);
     }
 
@@ -1944,12 +1936,17 @@ final class VectorKernels implements Kernels {
 
     /**
      * Whether the 16-lane FAST e2m1 loop looks a block's nibbles up in one 256-bit vector
-     * ({@link DecodePlan#dotNibbles32Wide}) rather than two 128-bit ones ({@link DecodePlan#dotNibbles32Halves}): on JDK 25 the wide lookup
+     * ({@link DecodePlan#dotNibbles32}, {@link #NIBBLES_WIDE}) rather than two 128-bit ones: on JDK 25 the wide lookup
      * is faster (MXFP4 matvec 4096 x 4096, 0.86-1.0 against 1.19-1.31 ms); on JDK 17 its part-1
      * widening inlines past C2's depth limit and runs the Vector API's Java fallback (FAST MXFP4
      * at 1K 264 against 120 ns). The versions between were not measured and take the halves.
      */
     static final boolean WIDE_NIBBLE_LOOKUP = Runtime.version().feature() >= 25;
+
+    /** The loops of {@link DecodePlan#dotNibbles32}: 16 lanes with one 256-bit lookup, 16 lanes by halves, 8 lanes. */
+    static final int NIBBLES_WIDE = 0;
+    static final int NIBBLES_HALVES = 1;
+    static final int NIBBLES_NARROW = 2;
 
     /** {@link DecodePlan#exactIntegers32Narrow} of this format, whatever {@link #INTEGER_HALVES} says (tests). */
     int exactIntegerLanesNarrow(ElementFormat element, byte[] codes, int codeOffset, float[] x, int xOffset,

@@ -471,8 +471,8 @@ class MxKernelsTest {
             }
             double want = Kernels.scalar().dotFast(ElementFormat.E2M1, codes, 3, ElementFormat.E8M0, scales, 1, 32, blocks,
                     x, 3);
-            double wide = plan.dotNibbles32Wide(codes, 3, factors, scales, 1, blocks, x, 3);
-            double halves = plan.dotNibbles32Halves(codes, 3, factors, scales, 1, blocks, x, 3);
+            double wide = plan.dotNibbles32(VectorKernels.NIBBLES_WIDE, codes, 3, factors, scales, 1, blocks, x, 3);
+            double halves = plan.dotNibbles32(VectorKernels.NIBBLES_HALVES, codes, 3, factors, scales, 1, blocks, x, 3);
             for (double got : new double[] {wide, halves}) {
                 if (!Double.isNaN(got)) {   // NaN: handed to the scalar kernel (a zero sum)
                     assertSameSum(got, want, "blocks=" + blocks);
