@@ -380,10 +380,11 @@ public sealed interface Kernels permits ScalarKernels, VectorKernels {
      * {@code p_i = (double) values[i] * x[i]} (exact); {@code h += X_j * b} (X_j b exact, one rounding),
      * where h starts at 0 for every run of {@value #EXACT_DOT_RUN} blocks (the last run may be
      * shorter), and {@code lanes[L] += h} after each run. And the
-     * squares of x, which bound the sums' error (Cauchy-Schwarz): with {@code i} counted from the
-     * call's first element, four sums per lane, {@code q_m} for {@code m = (i / 8) % 4}, start at
-     * {@code lanes[8 + L]} (m = 0) and 0, add {@code x_i * x_i} (exact) for the lane's elements in
-     * index order, and end as {@code lanes[8 + L] = (q_0 + q_1) + (q_2 + q_3)}. And
+     * squares of x, which bound the sums' error (Cauchy-Schwarz): in each run, with {@code i}
+     * counted from the run's first element, four sums per lane, {@code q_m} for
+     * {@code m = (i / 8) % 4}, start at {@code lanes[8 + L]} (m = 0) and 0, add {@code x_i * x_i}
+     * (exact) for the lane's elements of the run in index order, and end the run as
+     * {@code lanes[8 + L] = (q_0 + q_1) + (q_2 + q_3)}. And
      * {@code lanes[16] += X_j * X_j} for the blocks in order (so lanes has at least 17 entries). Each operation is one
      * IEEE double operation, so every kernel gives the same bits. NaN and infinities propagate as
      * IEEE arithmetic makes them.

@@ -261,14 +261,31 @@ final class ScalarKernels implements Kernels {
     @Override
     public void exactDotLanes(float[] values, int valueOffset, float[] x, int xOffset, double[] blockScales,
                               int blockSize, int blocks, double[] lanes) {
-        exactLanes(null, 0, values, valueOffset, x, xOffset, blockScales, blockSize, blocks, lanes);
+        for (int start = 0; start < blocks; start += EXACT_DOT_RUN) {
+            int at = start * blockSize;
+            exactRun(null, 0, values, valueOffset + at, x, xOffset + at, blockScales, start, blockSize,
+                    Math.min(EXACT_DOT_RUN, blocks - start), lanes);
+        }
     }
 
     @Override
     public int exactDotCodeLanes(ElementFormat element, byte[] codes, int codeOffset, float[] x, int xOffset,
                                  double[] blockScales, int blockSize, int blocks, double[] lanes) {
-        exactLanes(codes, codeOffset, FormatTables.floatValues(element), 0, x, xOffset, blockScales, blockSize, blocks,
-                lanes);
+        return exactCodeLanes(element, codes, codeOffset, x, xOffset, blockScales, 0, blockSize, blocks, lanes);
+    }
+
+    /**
+     * {@link #exactDotCodeLanes} with the block scales from {@code blockScales[scaleOffset]}: the
+     * vector kernels go on here from a run their loops do not take.
+     */
+    static int exactCodeLanes(ElementFormat element, byte[] codes, int codeOffset, float[] x, int xOffset,
+                              double[] blockScales, int scaleOffset, int blockSize, int blocks, double[] lanes) {
+        float[] values = FormatTables.floatValues(element);
+        for (int start = 0; start < blocks; start += EXACT_DOT_RUN) {
+            int at = start * blockSize;
+            exactRun(codes, codeOffset + at, values, 0, x, xOffset + at, blockScales, scaleOffset + start, blockSize,
+                    Math.min(EXACT_DOT_RUN, blocks - start), lanes);
+        }
         int largest = 0;
         for (int i = 0; i < blocks * blockSize; i++) {
             largest = Math.max(largest, DotLanes.magnitudeKey(element, codes[codeOffset + i]));
@@ -277,17 +294,19 @@ final class ScalarKernels implements Kernels {
     }
 
     /**
-     * The lane sums of {@link #exactDotLanes}; element i's value is {@code values[valueOffset + i]},
-     * or {@code values[codes[codeOffset + i] & mask]} (a format's table) when codes are given.
+     * One run (at most {@link #EXACT_DOT_RUN} blocks) of {@link #exactDotLanes}; element i's value
+     * is {@code values[valueOffset + i]}, or {@code values[codes[codeOffset + i] & mask]} (a
+     * format's table) when codes are given; block j's scale is {@code blockScales[scaleOffset + j]}.
      */
-    private static void exactLanes(byte[] codes, int codeOffset, float[] values, int valueOffset, float[] x,
-                                   int xOffset, double[] blockScales, int blockSize, int blocks, double[] lanes) {
+    private static void exactRun(byte[] codes, int codeOffset, float[] values, int valueOffset, float[] x,
+                                 int xOffset, double[] blockScales, int scaleOffset, int blockSize, int blocks,
+                                 double[] lanes) {
         int w = EXACT_DOT_LANES;
         int mask = values.length - 1;
         double[] run = new double[w];
         for (int j = 0; j < blocks; j++) {
             int first = j * blockSize;
-            double scaleValue = blockScales[j];
+            double scaleValue = blockScales[scaleOffset + j];
             lanes[2 * w] += scaleValue * scaleValue;
             for (int l = 0; l < w; l++) {
                 double b = 0;
@@ -298,12 +317,9 @@ final class ScalarKernels implements Kernels {
                 }
                 run[l] += scaleValue * b;
             }
-            if ((j + 1) % EXACT_DOT_RUN == 0 || j == blocks - 1) {
-                for (int l = 0; l < w; l++) {
-                    lanes[l] += run[l];
-                    run[l] = 0;
-                }
-            }
+        }
+        for (int l = 0; l < w; l++) {
+            lanes[l] += run[l];
         }
         int n = blocks * blockSize;
         double[] q = new double[4];   // a lane's four quarter sums, reused lane after lane

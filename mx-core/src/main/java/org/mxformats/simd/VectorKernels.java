@@ -603,10 +603,15 @@ final class VectorKernels implements Kernels {
          * normal range, where every product lies); returns the largest magnitude key (for 8-bit two's
          * complement codes {@code max(c, ~c)}, else the magnitude bits; the format's largest key
          * for other unsigned or two's complement formats), or -1 (nothing written) for a format it
-         * does not decode or when a code is a NaN or an infinity. Flat loop, one block per
-         * iteration, for the reasons given at dotBytes32.
+         * does not decode or when a code is a NaN or an infinity. One run: at most
+         * {@link Kernels#EXACT_DOT_RUN} blocks, whose block scales start at {@code scaleOffset}
+         * ({@link #exactRuns} splits a call). Flat loop, one block per iteration, for the reasons
+         * given at dotBytes32, and no run inside: with the run's sum reset in the loop, a JVM that
+         * had run quantize, dequantize and the FAST dot first compiled this loop with its sum
+         * vector boxed, 81 bytes of garbage per block and twice the time (docs/performance.md,
+         * twelfth round).
          */
-        int exactBytes32(byte[] codes, int codeOffset, float[] x, int xOffset, double[] blockScales, int blocks,
+        int exactBytes32(byte[] codes, int codeOffset, float[] x, int xOffset, double[] blockScales, int scaleOffset, int blocks,
                          double unit, double[] lanes) {
             if (!laneDecoding) {
                 return -1;
@@ -622,7 +627,6 @@ final class VectorKernels implements Kernels {
             double factor = unit * laneScale;
             DoubleVector total = DoubleVector.fromArray(D, lanes, 0);
             DoubleVector sums = DoubleVector.zero(D);   // the run's
-            int inRun = 0;
             DoubleVector q0 = DoubleVector.fromArray(D, lanes, EXACT_DOT_LANES);
             DoubleVector q1 = DoubleVector.zero(D);
             DoubleVector q2 = q1;
@@ -702,21 +706,14 @@ final class VectorKernels implements Kernels {
                 q1 = x1.fma(x1, q1);
                 q2 = x2.fma(x2, q2);
                 q3 = x3.fma(x3, q3);
-                double blockScale = blockScales[blk];
+                double blockScale = blockScales[scaleOffset + blk];
                 // Beside the vector work, so that this chain of additions costs no time of its own.
                 scaleSquares += blockScale * blockScale;
                 // fma rounds once, as the scalar kernel's add does: the product by a power of two is exact.
                 DoubleVector scaleVector = DoubleVector.broadcast(D, blockScale * factor);
                 sums = b.fma(scaleVector, sums);
-                if (++inRun == EXACT_DOT_RUN) {
-                    total = total.add(sums);
-                    sums = DoubleVector.zero(D);
-                    inRun = 0;
-                }
             }
-            if (inRun > 0) {
-                total = total.add(sums);
-            }
+            total = total.add(sums);
             if (specials && largest.compare(VectorOperators.GT, maxByte).anyTrue()) {
                 return -1;
             }
@@ -737,7 +734,7 @@ final class VectorKernels implements Kernels {
          * is why two's complement codes keep {@code convertShape(I2D, D, 1)} here (JDK 25 takes
          * {@link #exactIntegers32Narrow} for them).
          */
-        int exactBytes32Narrow(byte[] codes, int codeOffset, float[] x, int xOffset, double[] blockScales, int blocks,
+        int exactBytes32Narrow(byte[] codes, int codeOffset, float[] x, int xOffset, double[] blockScales, int scaleOffset, int blocks,
                                double unit, double[] lanes) {
             if (!laneDecoding) {
                 return -1;
@@ -749,7 +746,6 @@ final class VectorKernels implements Kernels {
             DoubleVector totalH = DoubleVector.fromArray(D, lanes, 4);
             DoubleVector sumsL = DoubleVector.zero(D);
             DoubleVector sumsH = sumsL;
-            int inRun = 0;
             DoubleVector q0l = DoubleVector.fromArray(D, lanes, EXACT_DOT_LANES);
             DoubleVector q0h = DoubleVector.fromArray(D, lanes, EXACT_DOT_LANES + 4);
             DoubleVector q1l = sumsL;
@@ -863,23 +859,14 @@ final class VectorKernels implements Kernels {
                 q2h = x2h.fma(x2h, q2h);
                 q3l = x3l.fma(x3l, q3l);
                 q3h = x3h.fma(x3h, q3h);
-                double blockScale = blockScales[blk];
+                double blockScale = blockScales[scaleOffset + blk];
                 scaleSquares += blockScale * blockScale;
                 DoubleVector scaleVector = DoubleVector.broadcast(D, blockScale * factor);
                 sumsL = bl.fma(scaleVector, sumsL);
                 sumsH = bh.fma(scaleVector, sumsH);
-                if (++inRun == EXACT_DOT_RUN) {
-                    totalL = totalL.add(sumsL);
-                    totalH = totalH.add(sumsH);
-                    sumsL = DoubleVector.zero(D);
-                    sumsH = sumsL;
-                    inRun = 0;
-                }
             }
-            if (inRun > 0) {
-                totalL = totalL.add(sumsL);
-                totalH = totalH.add(sumsH);
-            }
+            totalL = totalL.add(sumsL);
+            totalH = totalH.add(sumsH);
             if (specials && largest.compare(VectorOperators.GT, maxByte).anyTrue()) {
                 return -1;
             }
@@ -900,7 +887,7 @@ final class VectorKernels implements Kernels {
          * boxed every vector. (The raw-float decoding of exactBytes32Narrow, widened the same way,
          * was boxed by JDK 25's C2 as well: 70 against 18 ns per block.)
          */
-        int exactIntegers32Narrow(byte[] codes, int codeOffset, float[] x, int xOffset, double[] blockScales, int blocks,
+        int exactIntegers32Narrow(byte[] codes, int codeOffset, float[] x, int xOffset, double[] blockScales, int scaleOffset, int blocks,
                                   double unit, double[] lanes) {
             if (!laneDecoding || !twosComplement || preShift != 0) {
                 return -1;
@@ -910,7 +897,6 @@ final class VectorKernels implements Kernels {
             DoubleVector totalH = DoubleVector.fromArray(D, lanes, 4);
             DoubleVector sumsL = DoubleVector.zero(D);
             DoubleVector sumsH = sumsL;
-            int inRun = 0;
             DoubleVector q0l = DoubleVector.fromArray(D, lanes, EXACT_DOT_LANES);
             DoubleVector q0h = DoubleVector.fromArray(D, lanes, EXACT_DOT_LANES + 4);
             DoubleVector q1l = sumsL;
@@ -972,23 +958,14 @@ final class VectorKernels implements Kernels {
                 q2h = x2h.fma(x2h, q2h);
                 q3l = x3l.fma(x3l, q3l);
                 q3h = x3h.fma(x3h, q3h);
-                double blockScale = blockScales[blk];
+                double blockScale = blockScales[scaleOffset + blk];
                 scaleSquares += blockScale * blockScale;
                 DoubleVector scaleVector = DoubleVector.broadcast(D, blockScale * factor);
                 sumsL = bl.fma(scaleVector, sumsL);
                 sumsH = bh.fma(scaleVector, sumsH);
-                if (++inRun == EXACT_DOT_RUN) {
-                    totalL = totalL.add(sumsL);
-                    totalH = totalH.add(sumsH);
-                    sumsL = DoubleVector.zero(D);
-                    sumsH = sumsL;
-                    inRun = 0;
-                }
             }
-            if (inRun > 0) {
-                totalL = totalL.add(sumsL);
-                totalH = totalH.add(sumsH);
-            }
+            totalL = totalL.add(sumsL);
+            totalH = totalH.add(sumsH);
             if (specials && largest.compare(VectorOperators.GT, maxByte).anyTrue()) {
                 return -1;
             }
@@ -1918,13 +1895,45 @@ final class VectorKernels implements Kernels {
             return -1;
         }
         DecodePlan plan = decodePlans.get(element);
-        return EXACT_LANES
-                ? plan.exactBytes32(codes, codeOffset, x, xOffset, blockScales, blocks, DotLanes.unit(element), lanes)
-                : INTEGER_HALVES && plan.twosComplement && plan.preShift == 0
-                ? plan.exactIntegers32Narrow(codes, codeOffset, x, xOffset, blockScales, blocks, DotLanes.unit(element),
-                        lanes)
-                : plan.exactBytes32Narrow(codes, codeOffset, x, xOffset, blockScales, blocks, DotLanes.unit(element),
-                        lanes);
+        int loop = EXACT_LANES ? EXACT_WIDE
+                : INTEGER_HALVES && plan.twosComplement && plan.preShift == 0 ? EXACT_INTEGERS_NARROW : EXACT_NARROW;
+        return exactRuns(loop, plan, element, codes, codeOffset, x, xOffset, blockScales, blocks, lanes);
+    }
+
+    /** The loops of {@link #exactRuns}: {@link DecodePlan#exactBytes32}, its 256-bit twin, and the integer one. */
+    private static final int EXACT_WIDE = 0;
+    private static final int EXACT_NARROW = 1;
+    private static final int EXACT_INTEGERS_NARROW = 2;
+
+    /**
+     * {@link #exactDotCodeLanes} by the vector loop {@code loop}, one call per run of
+     * {@link Kernels#EXACT_DOT_RUN} blocks (each run's lane sums start at zero, so the loops carry
+     * no run of their own). -1 (lanes untouched) when the loop does not take the first run; when
+     * it does not take a later one (a NaN or infinite code there), the scalar kernel goes on from
+     * that run, which gives the same bits, as every run starts from the lanes alone.
+     */
+    private int exactRuns(int loop, DecodePlan plan, ElementFormat element, byte[] codes, int codeOffset, float[] x,
+                          int xOffset, double[] blockScales, int blocks, double[] lanes) {
+        double unit = DotLanes.unit(element);
+        int largest = 0;
+        for (int start = 0; start < blocks; start += EXACT_DOT_RUN) {
+            int run = Math.min(EXACT_DOT_RUN, blocks - start);
+            int at = codeOffset + start * DotLanes.CHUNK;
+            int xAt = xOffset + start * DotLanes.CHUNK;
+            int key = loop == EXACT_WIDE ? plan.exactBytes32(codes, at, x, xAt, blockScales, start, run, unit, lanes)
+                    : loop == EXACT_NARROW ? plan.exactBytes32Narrow(codes, at, x, xAt, blockScales, start, run, unit, lanes)
+                    : plan.exactIntegers32Narrow(codes, at, x, xAt, blockScales, start, run, unit, lanes);
+            if (key < 0) {
+                if (start == 0) {
+                    return -1;
+                }
+                key = ScalarKernels.exactCodeLanes(element, codes, at, x, xAt, blockScales, start, DotLanes.CHUNK,
+                        blocks - start, lanes);
+                return Math.max(largest, key);
+            }
+            largest = Math.max(largest, key);
+        }
+        return largest;
     }
 
     /**
@@ -1951,8 +1960,8 @@ final class VectorKernels implements Kernels {
     /** {@link DecodePlan#exactIntegers32Narrow} of this format, whatever {@link #INTEGER_HALVES} says (tests). */
     int exactIntegerLanesNarrow(ElementFormat element, byte[] codes, int codeOffset, float[] x, int xOffset,
                                 double[] blockScales, int blocks, double[] lanes) {
-        return decodePlans.get(element).exactIntegers32Narrow(codes, codeOffset, x, xOffset, blockScales, blocks,
-                DotLanes.unit(element), lanes);
+        return exactRuns(EXACT_INTEGERS_NARROW, decodePlans.get(element), element, codes, codeOffset, x, xOffset,
+                blockScales, blocks, lanes);
     }
 
     private static final VectorSpecies<Long> L_DOUBLE_WIDTH = DOT_LANES ? LongVector.SPECIES_512 : null;

@@ -37,6 +37,70 @@ class ExactDotLanesTest {
         assertThat(lanes[16]).isEqualTo(16);   // the block scale squared
     }
 
+    /**
+     * The squares of x are folded at the end of every run of 128 blocks: lane 0's quarter sum
+     * q_1 takes x^2 = 25 * 2^-58 in the first run and again in the second. Folded per run, 1 + x^2
+     * rounds to 1 twice; folded once at the end (the kernels before runs carried their squares),
+     * q_1 = 2 x^2 and 1 + 2 x^2 rounds up to 1 + 2^-52. Both kernels, and code lanes too.
+     */
+    @Test
+    void squaresAreFoldedAtTheEndOfEachRun() {
+        float a = 0x5p-29f;   // a * a = 25 * 2^-58: below half an ulp of 1, above it when doubled
+        int blocks = 130;
+        float[] x = new float[32 * blocks];
+        x[0] = 1;              // block 0, lane 0, quarter 0
+        x[8] = a;              // block 0, lane 0, quarter 1
+        x[32 * 128 + 8] = a;   // block 128 (the second run's first), lane 0, quarter 1
+        double[] scales = new double[blocks];
+        java.util.Arrays.fill(scales, 1);
+        byte[] codes = new byte[32 * blocks];
+        java.util.Arrays.fill(codes, (byte) 1);
+        float[] values = new float[32 * blocks];
+        java.util.Arrays.fill(values, 1);
+        double[] byValues = new double[17];
+        Kernels.scalar().exactDotLanes(values, 0, x, 0, scales, 32, blocks, byValues);
+        assertThat(byValues[8]).isEqualTo(1.0);
+        for (Kernels k : new Kernels[] {Kernels.scalar(), Kernels.get()}) {
+            double[] lanes = new double[17];
+            k.exactDotCodeLanes(org.mxformats.format.ElementFormat.INT8, codes, 0, x, 0, scales, 32, blocks, lanes);
+            assertThat(lanes[8]).as(k.name()).isEqualTo(1.0);
+            assertThat(lanes[0]).as(k.name()).isEqualTo((1 + 2.0 * a) / 64);   // MXINT8 code 1 is 2^-6; exact sums
+        }
+    }
+
+    /**
+     * A NaN code after the first run: the vector loop takes the first run, the scalar kernel goes
+     * on from the run the loop refuses, and the lanes are the scalar kernel's bits throughout.
+     */
+    @Test
+    void aNaNCodeInALaterRunGivesTheScalarBits() {
+        Kernels vector = KernelsTest.vectorOrSkip();
+        org.mxformats.format.ElementFormat e4m3 = org.mxformats.format.ElementFormat.E4M3;
+        SplittableRandom r = new SplittableRandom(64);
+        for (int nanBlock : new int[] {128, 150, 255, 300}) {
+            int blocks = 301;
+            byte[] codes = new byte[32 * blocks];
+            for (int i = 0; i < codes.length; i++) {
+                codes[i] = (byte) (r.nextInt(0x7F) | (r.nextBoolean() ? 0x80 : 0));   // finite: 0x7F is NaN
+            }
+            codes[32 * nanBlock + r.nextInt(32)] = (byte) 0xFF;
+            float[] x = wideRangeX(r, codes.length);
+            double[] scales = powerOfTwoScales(r, blocks);
+            double[] want = new double[17];
+            double[] got = new double[17];
+            for (int l = 0; l < 17; l++) {
+                want[l] = got[l] = l + 0.5;   // what the lanes held before
+            }
+            int wantKey = Kernels.scalar().exactDotCodeLanes(e4m3, codes, 0, x, 0, scales, 32, blocks, want);
+            int gotKey = vector.exactDotCodeLanes(e4m3, codes, 0, x, 0, scales, 32, blocks, got);
+            assertThat(gotKey).as("NaN in block %d", nanBlock).isEqualTo(wantKey).isEqualTo(0x7F);
+            for (int l = 0; l < 17; l++) {
+                assertThat(Double.doubleToRawLongBits(got[l])).as("NaN in block %d, lane %d", nanBlock, l)
+                        .isEqualTo(Double.doubleToRawLongBits(want[l]));
+            }
+        }
+    }
+
     @Test
     void magnitudeKeysAreMagnitudeBitsOrTheOnesComplementMagnitude() {
         org.mxformats.format.ElementFormat int8 = org.mxformats.format.ElementFormat.INT8;
