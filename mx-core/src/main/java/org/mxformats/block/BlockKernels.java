@@ -14,6 +14,8 @@ import org.mxformats.simd.Kernels;
  * blocks that fill whole packed bytes, through small scratch arrays.
  */
 final class BlockKernels {
+    private static final org.mxformats.internal.MxArrayStorage STORAGE = org.mxformats.internal.MxArrayStorage.get();
+
     private static final int GROUP_ELEMENTS = 4096;
 
     private BlockKernels() {
@@ -52,11 +54,11 @@ final class BlockKernels {
     static void quantize(MxFormat f, float[] in, int offset, int length, byte[] packed, int packedOffset,
                          byte[] scales, int scaleOffset) {
         Kernels kernels = Kernels.get();
-        BlockCodec codec = new BlockCodec(f);
+        BlockCodec codec = null;   // both made on first use: the one-pass kernel usually takes every block
+        byte[] codes = null;
         int bits = f.element().bits();
         int k = f.blockSize();
         int group = group(f);
-        byte[] codes = bits == 8 ? null : new byte[Math.min(group, length)];
         // The one-pass kernel writes codes as MX packs them: one per byte, or nibbles of whole bytes.
         boolean fused = floorUe8m0(f) && (bits == 8 || bits == 4 && k % 2 == 0);
         int wholeBlocks = length / k;
@@ -74,6 +76,10 @@ final class BlockKernels {
             }
             // From a block the one-pass kernel did not take (or all of them): one group in steps.
             int n = Math.min(group, length - start);
+            if (codec == null) {
+                codec = new BlockCodec(f);
+                codes = bits == 8 ? null : new byte[Math.min(group, length)];
+            }
             byte[] target = bits == 8 ? packed : codes;
             int targetOffset = bits == 8 ? packedOffset + start : 0;
             quantizeBlocks(kernels, codec, f, in, offset + start, n, target, targetOffset, scales,
@@ -151,20 +157,26 @@ final class BlockKernels {
         int k = f.blockSize();
         int length = a.length();
         int group = group(f);
+        // 8- and 4-bit codes in a heap array are read where they are (no copy, no garbage per call).
+        byte[] inPlace = bits == 8 || bits == 4 ? STORAGE.elementArray(a) : null;
         ByteBuffer packedView = a.packedElements();
-        byte[] packed = new byte[Packing.packedBytes(bits, Math.min(group, length))];
+        byte[] packed = inPlace != null ? inPlace : new byte[Packing.packedBytes(bits, Math.min(group, length))];
         byte[] codes = bits == 8 || bits == 4 ? packed : new byte[Math.min(group, length)];
         float[] factors = new float[f.blockCount(Math.min(group, length))];
         for (int start = 0; start < length; start += group) {
             int n = Math.min(group, length - start);
-            int bytes = Packing.packedBytes(bits, n);
-            packedView.get(Packing.packedBytes(bits, start), packed, 0, bytes);
+            int at = 0;   // where the group's packed codes start in packed
+            if (inPlace != null) {
+                at = STORAGE.elementOffset(a) + Packing.packedBytes(bits, start);
+            } else {
+                packedView.get(Packing.packedBytes(bits, start), packed, 0, Packing.packedBytes(bits, n));
+            }
             int blocks = f.blockCount(n);
             for (int b = 0; b < blocks; b++) {
                 factors[b] = (float) a.scaleValue(start / k + b);   // exact: a power of two, or NaN
             }
             if (bits == 4) {   // nibbles decoded where they are, without unpacking them first
-                kernels.decodeNibbleBlocks(element, packed, 0, n, k, factors, 0, out, offset + start);
+                kernels.decodeNibbleBlocks(element, packed, at, n, k, factors, 0, out, offset + start);
                 continue;
             }
             if (bits == 6) {   // MX element widths are 4, 6 and 8
@@ -172,7 +184,7 @@ final class BlockKernels {
                 kernels.unpackSixBitGroups(packed, 0, codes, 0, groups);
                 Packing.unpack(bits, packed, 3 * groups, codes, 4 * groups, n - 4 * groups);
             }
-            kernels.decodeScaledBlocks(element, codes, 0, n, k, factors, 0, out, offset + start);
+            kernels.decodeScaledBlocks(element, codes, at, n, k, factors, 0, out, offset + start);
         }
     }
 

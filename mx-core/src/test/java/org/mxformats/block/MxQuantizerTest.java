@@ -301,6 +301,41 @@ class MxQuantizerTest {
         }
     }
 
+    /**
+     * Dequantize over more than one group of codes (32768 elements at k = 32) and a partial one,
+     * from a heap view at an odd offset (read in place), a direct buffer (copied group by group)
+     * and the quantizer's own array: every element is its code's value times its block's scale,
+     * rounded once.
+     */
+    @Test
+    void dequantizeReadsEveryGroupWhereverTheCodesLive() {
+        SplittableRandom r = new SplittableRandom(15);
+        int n = 2 * 32768 + 96;
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) (gaussian(r) * Math.scalb(1.0, r.nextInt(-20, 20)));
+        }
+        for (MxFormat f : formats().filter(f -> !f.tensorScale() && f.element().bits() != 6).toList()) {
+            MxArray a = MxQuantizer.quantize(f, x, 0, n);
+            byte[] packed = new byte[a.packedElements().remaining()];
+            a.packedElements().get(packed);
+            byte[] big = new byte[packed.length + 5];
+            System.arraycopy(packed, 0, big, 3, packed.length);
+            java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(packed.length).put(packed).flip();
+            MxArray atOffset = MxArray.wrap(f, n, java.nio.ByteBuffer.wrap(big, 3, packed.length), a.scales(), 1f);
+            MxArray inDirect = MxArray.wrap(f, n, direct, a.scales(), 1f);
+            float[] want = new float[n];
+            for (int i = 0; i < n; i++) {   // a power-of-two scale: the double product is exact
+                want[i] = (float) (f.element().decode(a.elementCode(i)) * a.scaleValue(i / f.blockSize()));
+            }
+            for (MxArray view : new MxArray[] {a, atOffset, inDirect}) {
+                float[] out = new float[n];
+                MxQuantizer.dequantize(view, out, 0);
+                assertThat(out).as("%s", f).isEqualTo(want);
+            }
+        }
+    }
+
     @Test
     void dequantizeIsElementTimesScaleRoundedOnce() {
         SplittableRandom r = new SplittableRandom(5);
