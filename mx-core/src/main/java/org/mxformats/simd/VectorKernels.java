@@ -240,10 +240,15 @@ final class VectorKernels implements Kernels {
             FloatVector acc = FloatVector.broadcast(F, -0.0f);
             // The largest magnitude seen (a byte vector, not a mask: a mask carried across
             // iterations may be boxed); a NaN or infinity code is above the largest finite one.
+            // Before JDK 25 tracked for every format (TRACK_EVERY_FORMAT), used only for those with
+            // specials: updated under "if (specials)", a JDK 17 JVM that had run this loop for both
+            // kinds of format compiled the carried vector boxed (FAST e4m3 at 1M 191 us and 2.1 MB
+            // garbage per call after MXINT8 had run; docs/performance.md, twelfth round). JDK 25
+            // keeps the test: tracking costs FAST MXINT8 at 1K about 5%, and it boxed nothing there.
             ByteVector largest = ByteVector.zero(B32);
             for (int blk = 0; blk < blocks; blk++) {
                 int at = codeOffset + blk * DotLanes.CHUNK;
-                if (specials) {
+                if (TRACK_EVERY_FORMAT || specials) {
                     largest = largest.max(ByteVector.fromArray(B32, codes, at).and(magnitudeByte));
                 }
                 IntVector c0 = (IntVector) ByteVector.fromArray(B_QUARTER, codes, at)
@@ -419,7 +424,7 @@ final class VectorKernels implements Kernels {
             ByteVector largest = ByteVector.zero(B32);
             for (int blk = 0; blk < blocks; blk++) {
                 int at = codeOffset + blk * DotLanes.CHUNK;
-                if (specials) {
+                if (TRACK_EVERY_FORMAT || specials) {   // as in dotBytes32
                     largest = largest.max(ByteVector.fromArray(B32, codes, at).and(magnitudeByte));
                 }
                 IntVector c0 = (IntVector) ByteVector.fromArray(B_QUARTER, codes, at).convertShape(VectorOperators.B2I, I, 0);
@@ -1005,12 +1010,10 @@ final class VectorKernels implements Kernels {
             for (int c = 0; c < total; c++) {
                 int at = offA + c * DotLanes.CHUNK;
                 int bt = offB + c * DotLanes.CHUNK;
-                if (specials) {
-                    largestA = largestA.max(ByteVector.fromArray(B32, ca, at).and(magnitudeByte));
-                }
-                if (b.specials) {
-                    largestB = largestB.max(ByteVector.fromArray(B32, cb, bt).and(b.magnitudeByte));
-                }
+                // Every format, used only with specials (a conditional update boxed the carried
+                // vectors on JDK 17 once other paths had run: 0.74 ms instead of 0.12 at 1M).
+                largestA = largestA.max(ByteVector.fromArray(B32, ca, at).and(magnitudeByte));
+                largestB = largestB.max(ByteVector.fromArray(B32, cb, bt).and(b.magnitudeByte));
                 IntVector a0 = (IntVector) ByteVector.fromArray(B_QUARTER, ca, at).convertShape(VectorOperators.B2I, I, 0);
                 IntVector a1 = (IntVector) ByteVector.fromArray(B_QUARTER, ca, at + half)
                         .convertShape(VectorOperators.B2I, I, 0);
@@ -1083,12 +1086,10 @@ final class VectorKernels implements Kernels {
             for (int c = 0; c < total; c++) {
                 int at = offA + c * DotLanes.CHUNK;
                 int bt = offB + c * DotLanes.CHUNK;
-                if (specials) {
-                    largestA = largestA.max(ByteVector.fromArray(B32, ca, at).and(magnitudeByte));
-                }
-                if (b.specials) {
-                    largestB = largestB.max(ByteVector.fromArray(B32, cb, bt).and(b.magnitudeByte));
-                }
+                // Every format, used only with specials (a conditional update boxed the carried
+                // vectors on JDK 17 once other paths had run: 0.74 ms instead of 0.12 at 1M).
+                largestA = largestA.max(ByteVector.fromArray(B32, ca, at).and(magnitudeByte));
+                largestB = largestB.max(ByteVector.fromArray(B32, cb, bt).and(b.magnitudeByte));
                 IntVector a0 = (IntVector) ByteVector.fromArray(B_QUARTER, ca, at).convertShape(VectorOperators.B2I, I, 0);
                 IntVector a1 = (IntVector) ByteVector.fromArray(B_QUARTER, ca, at + 8).convertShape(VectorOperators.B2I, I, 0);
                 IntVector a2 = (IntVector) ByteVector.fromArray(B_QUARTER, ca, at + 16).convertShape(VectorOperators.B2I, I, 0);
@@ -1951,6 +1952,13 @@ final class VectorKernels implements Kernels {
      * at 1K 264 against 120 ns). The versions between were not measured and take the halves.
      */
     static final boolean WIDE_NIBBLE_LOOKUP = Runtime.version().feature() >= 25;
+
+    /**
+     * Whether the FAST byte loops track the largest code magnitude for every format, not only for
+     * formats with NaN or infinity codes: before JDK 25, where the conditional update was compiled
+     * with its carried vector boxed once both kinds of format had run (see dotBytes32).
+     */
+    static final boolean TRACK_EVERY_FORMAT = Runtime.version().feature() < 25;
 
     /** The loops of {@link DecodePlan#dotNibbles32}: 16 lanes with one 256-bit lookup, 16 lanes by halves, 8 lanes. */
     static final int NIBBLES_WIDE = 0;
