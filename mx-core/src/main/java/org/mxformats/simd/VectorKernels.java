@@ -336,7 +336,8 @@ final class VectorKernels implements Kernels {
             if (loop == NIBBLES_WIDE) {
                 ByteVector values = ByteVector.fromArray(B32, nibbleTable, 0);
                 for (int blk = 0; blk < blocks; blk++) {
-                    ShortVector pairs = (ShortVector) ByteVector.fromArray(B16, codes, codeOffset + blk * DotLanes.LANES)
+                    ShortVector pairs = (ShortVector) ByteVector
+                            .fromArray(B16, codes, codeOffset + blk * DotLanes.LANES)
                             .convertShape(VectorOperators.B2S, S16, 0);
                     ByteVector v = ((ByteVector) pairs.and((short) 0x000f)
                             .or(pairs.lanewise(VectorOperators.LSHL, 4).and((short) 0x0f00)).reinterpretAsBytes())
@@ -616,8 +617,8 @@ final class VectorKernels implements Kernels {
          * vector boxed, 81 bytes of garbage per block and twice the time (docs/performance.md,
          * twelfth round).
          */
-        int exactBytes32(byte[] codes, int codeOffset, float[] x, int xOffset, double[] blockScales, int scaleOffset, int blocks,
-                         double unit, double[] lanes) {
+        int exactBytes32(byte[] codes, int codeOffset, float[] x, int xOffset, double[] blockScales,
+                         int scaleOffset, int blocks, double unit, double[] lanes) {
             if (!laneDecoding) {
                 return -1;
             }
@@ -739,8 +740,8 @@ final class VectorKernels implements Kernels {
          * is why two's complement codes keep {@code convertShape(I2D, D, 1)} here (JDK 25 takes
          * {@link #exactIntegers32Narrow} for them).
          */
-        int exactBytes32Narrow(byte[] codes, int codeOffset, float[] x, int xOffset, double[] blockScales, int scaleOffset, int blocks,
-                               double unit, double[] lanes) {
+        int exactBytes32Narrow(byte[] codes, int codeOffset, float[] x, int xOffset, double[] blockScales,
+                               int scaleOffset, int blocks, double unit, double[] lanes) {
             if (!laneDecoding) {
                 return -1;
             }
@@ -892,8 +893,8 @@ final class VectorKernels implements Kernels {
          * boxed every vector. (The raw-float decoding of exactBytes32Narrow, widened the same way,
          * was boxed by JDK 25's C2 as well: 70 against 18 ns per block.)
          */
-        int exactIntegers32Narrow(byte[] codes, int codeOffset, float[] x, int xOffset, double[] blockScales, int scaleOffset, int blocks,
-                                  double unit, double[] lanes) {
+        int exactIntegers32Narrow(byte[] codes, int codeOffset, float[] x, int xOffset, double[] blockScales,
+                                  int scaleOffset, int blocks, double unit, double[] lanes) {
             if (!laneDecoding || !twosComplement || preShift != 0) {
                 return -1;
             }
@@ -1856,7 +1857,8 @@ final class VectorKernels implements Kernels {
                     : plan.dotBytes32(codes, codeOffset, factors, scaleCodes, scaleOffset, blocks, x, xOffset);
         }
         return nibbles
-                ? plan.dotNibbles32(NIBBLES_NARROW, codes, codeOffset, factors, scaleCodes, scaleOffset, blocks, x, xOffset)
+                ? plan.dotNibbles32(NIBBLES_NARROW, codes, codeOffset, factors, scaleCodes, scaleOffset, blocks, x,
+                        xOffset)
                 : plan.dotBytes32Narrow(codes, codeOffset, factors, scaleCodes, scaleOffset, blocks, x, xOffset, false);
     }
 
@@ -1922,7 +1924,8 @@ final class VectorKernels implements Kernels {
             int at = codeOffset + start * DotLanes.CHUNK;
             int xAt = xOffset + start * DotLanes.CHUNK;
             int key = loop == EXACT_WIDE ? plan.exactBytes32(codes, at, x, xAt, blockScales, start, run, unit, lanes)
-                    : loop == EXACT_NARROW ? plan.exactBytes32Narrow(codes, at, x, xAt, blockScales, start, run, unit, lanes)
+                    : loop == EXACT_NARROW
+                    ? plan.exactBytes32Narrow(codes, at, x, xAt, blockScales, start, run, unit, lanes)
                     : plan.exactIntegers32Narrow(codes, at, x, xAt, blockScales, start, run, unit, lanes);
             if (key < 0) {
                 if (start == 0) {

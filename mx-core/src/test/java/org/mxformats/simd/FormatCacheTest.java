@@ -21,7 +21,8 @@ class FormatCacheTest {
         String e2m1 = cache.get(ElementFormat.E2M1);
         String int8 = cache.get(ElementFormat.INT8);
         for (int i = 0; i < 1000; i++) {
-            assertThat(cache.get(i % 2 == 0 ? ElementFormat.E2M1 : ElementFormat.INT8)).isSameAs(i % 2 == 0 ? e2m1 : int8);
+            boolean even = i % 2 == 0;
+            assertThat(cache.get(even ? ElementFormat.E2M1 : ElementFormat.INT8)).isSameAs(even ? e2m1 : int8);
         }
         assertThat(e2m1).isEqualTo("value of e2m1");
         assertThat(int8).isEqualTo("value of int8");
