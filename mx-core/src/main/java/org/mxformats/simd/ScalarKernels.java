@@ -261,11 +261,7 @@ final class ScalarKernels implements Kernels {
     @Override
     public void exactDotLanes(float[] values, int valueOffset, float[] x, int xOffset, double[] blockScales,
                               int blockSize, int blocks, double[] lanes) {
-        for (int start = 0; start < blocks; start += EXACT_DOT_RUN) {
-            int at = start * blockSize;
-            exactRun(null, 0, values, valueOffset + at, x, xOffset + at, blockScales, start, blockSize,
-                    Math.min(EXACT_DOT_RUN, blocks - start), lanes);
-        }
+        exactLanes(null, 0, values, valueOffset, x, xOffset, blockScales, 0, blockSize, blocks, lanes);
     }
 
     @Override
@@ -280,12 +276,8 @@ final class ScalarKernels implements Kernels {
      */
     static int exactCodeLanes(ElementFormat element, byte[] codes, int codeOffset, float[] x, int xOffset,
                               double[] blockScales, int scaleOffset, int blockSize, int blocks, double[] lanes) {
-        float[] values = FormatTables.floatValues(element);
-        for (int start = 0; start < blocks; start += EXACT_DOT_RUN) {
-            int at = start * blockSize;
-            exactRun(codes, codeOffset + at, values, 0, x, xOffset + at, blockScales, scaleOffset + start, blockSize,
-                    Math.min(EXACT_DOT_RUN, blocks - start), lanes);
-        }
+        exactLanes(codes, codeOffset, FormatTables.floatValues(element), 0, x, xOffset, blockScales, scaleOffset,
+                blockSize, blocks, lanes);
         int largest = 0;
         for (int i = 0; i < blocks * blockSize; i++) {
             largest = Math.max(largest, DotLanes.magnitudeKey(element, codes[codeOffset + i]));
@@ -294,7 +286,22 @@ final class ScalarKernels implements Kernels {
     }
 
     /**
-     * One run (at most {@link #EXACT_DOT_RUN} blocks) of {@link #exactDotLanes}; element i's value
+     * The lane sums of {@link #exactDotLanes}, run by run; element i's value is
+     * {@code values[valueOffset + i]}, or {@code values[codes[codeOffset + i] & mask]} (a format's
+     * table) when codes are given; block j's scale is {@code blockScales[scaleOffset + j]}.
+     */
+    private static void exactLanes(byte[] codes, int codeOffset, float[] values, int valueOffset, float[] x,
+                                   int xOffset, double[] blockScales, int scaleOffset, int blockSize, int blocks,
+                                   double[] lanes) {
+        for (int start = 0; start < blocks; start += EXACT_DOT_RUN) {
+            int at = start * blockSize;   // the run's first element; a table is indexed by code, not moved
+            exactRun(codes, codeOffset + at, values, codes == null ? valueOffset + at : valueOffset, x, xOffset + at,
+                    blockScales, scaleOffset + start, blockSize, Math.min(EXACT_DOT_RUN, blocks - start), lanes);
+        }
+    }
+
+    /**
+     * One run (at most {@link #EXACT_DOT_RUN} blocks) of {@link #exactLanes}; element i's value
      * is {@code values[valueOffset + i]}, or {@code values[codes[codeOffset + i] & mask]} (a
      * format's table) when codes are given; block j's scale is {@code blockScales[scaleOffset + j]}.
      */
