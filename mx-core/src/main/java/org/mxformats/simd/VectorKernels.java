@@ -1594,8 +1594,21 @@ final class VectorKernels implements Kernels {
     public void unpackSmallIntegers(ElementFormat element, byte[] packed, int packedOffset, byte[] out, int outOffset,
                                     int count) {
         byte[] table = Kernels.requireSmallIntegerTable(element);
-        ByteVector values = ByteVector.fromArray(B16, table, 0);
         int bound = LITTLE_ENDIAN ? count - count % 32 : 0;
+        if (DOT_LANES && WIDE_NIBBLE_LOOKUP) {
+            // As the FAST loop reads them: 16 bytes widen to shorts low | high << 8, which read as
+            // 32 bytes are the nibbles in order, then one 32-byte lookup.
+            ByteVector values = ByteVector.fromArray(B32, table, 0);   // padded to 32 bytes
+            for (int j = 0; j < bound; j += 32) {
+                ShortVector pairs = (ShortVector) ByteVector.fromArray(B16, packed, packedOffset + j / 2)
+                        .convertShape(VectorOperators.B2S, S16, 0);
+                pairs.and((short) 0x000f).or(pairs.lanewise(VectorOperators.LSHL, 4).and((short) 0x0f00))
+                        .reinterpretAsBytes().selectFrom(values).intoArray(out, outOffset + j);
+            }
+            SCALAR.unpackSmallIntegers(element, packed, packedOffset + bound / 2, out, outOffset + bound, count - bound);
+            return;
+        }
+        ByteVector values = ByteVector.fromArray(B16, table, 0);
         for (int j = 0; j < bound; j += 32) {
             ByteVector bytes = ByteVector.fromArray(B16, packed, packedOffset + j / 2);
             ByteVector low = bytes.and((byte) 0x0f).selectFrom(values);
