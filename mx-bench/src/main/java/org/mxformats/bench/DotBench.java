@@ -57,11 +57,38 @@ public class DotBench {
             int8B = Baselines.bytes(size, 4);
             mxA = MxArray.of(MxFormat.MXINT8, size, int8A, scales(size, 5), 1f);
             mxB = MxArray.of(MxFormat.MXINT8, size, int8B, scales(size, 6), 1f);
+            if (name.endsWith("NearMidpoint")) {
+                a = nearMidpoint(mxA, a);
+            }
         } else {
             MxFormat f = name.contains("fp8") ? MxFormat.MXFP8_E4M3 : MxFormat.MXFP4;
             mxA = MxQuantizer.quantize(f, a, 0, size);
             mxB = MxQuantizer.quantize(f, Baselines.gaussian(size, 2), 0, size);
         }
+    }
+
+    /**
+     * x with its last element moved so that the exact dot of {@code m} and x lies near a float
+     * midpoint (about {@code 2^-25 |P X x_last| / |E|} ulps from it, some 2^-34 of E at 1M
+     * elements): too near for the certified path's first bound, which leaves such calls (about 1
+     * in 40 of Gaussian ones at 1M elements) to the second; not on it, where the exact sum answers.
+     */
+    static float[] nearMidpoint(MxArray m, float[] x) {
+        float[] near = x.clone();
+        int last = near.length - 1;
+        while (m.value(last) == 0) {
+            last--;
+        }
+        double exact = MxDot.dotDouble(m, near, 0, Accumulation.EXACT, Rounding.RNE);
+        float f = (float) exact;
+        float other = exact > f ? Math.nextUp(f) : Math.nextDown(f);
+        double midpoint = ((double) f + other) / 2;   // exact in double
+        double value = m.value(last);   // P X t, exact in float for MXINT8
+        near[last] = (float) (near[last] + (midpoint - exact) / value);
+        if (MxDot.dotDouble(m, near, 0, Accumulation.EXACT, Rounding.RNE) == midpoint) {
+            near[last] = Math.nextUp(near[last]);   // on the midpoint: moved off it by one float ulp
+        }
+        return near;
     }
 
     private static byte[] scales(int size, long seed) {
@@ -105,6 +132,16 @@ public class DotBench {
 
     @Benchmark
     public float mxint8FloatExact() {
+        return MxDot.dot(mxA, a, 0, Accumulation.EXACT, Rounding.RNE);
+    }
+
+    /**
+     * EXACT on the same operands as {@link #mxint8FloatExact}, with x moved so that the exact
+     * result lies near a float midpoint ({@link #nearMidpoint}): the first certificate declines,
+     * the second decides.
+     */
+    @Benchmark
+    public float mxint8FloatExactNearMidpoint() {
         return MxDot.dot(mxA, a, 0, Accumulation.EXACT, Rounding.RNE);
     }
 

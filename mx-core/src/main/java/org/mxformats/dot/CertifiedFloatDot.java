@@ -108,6 +108,8 @@ final class CertifiedFloatDot {
         final byte[] codes = new byte[GROUP];
         final double[] blockScales = new double[GROUP / LANES];
         final double[] lanes = new double[2 * LANES + 1];
+        final float[] values = new float[GROUP];
+        final double[] compensated = new double[3 * Kernels.COMPENSATED_LANES];
     }
 
     /** The formats last checked, reused while the same format instances come again (the common case). */
@@ -295,6 +297,114 @@ final class CertifiedFloatDot {
             return oneGroup(plan, SCRATCH.get(), a.codes, 0, a.scales, 0, n / k, x, offset, rounding);
         }
         return dot(plan, SCRATCH.get(), n, new SimdRoutes.Stream(a.codes, a.scales), x, offset, rounding);
+    }
+
+    /**
+     * The second certificate, for calls the first leaves undecided ({@link #dot(MxArray, float[], int, Rounding)}
+     * applies to the same operands): the exact result rounded once to float, or {@link #UNDECIDED}.
+     * About twice the first's work, and some 30 times less than the exact sum's (MXINT8 at 1M
+     * elements, docs/performance.md); for Gaussian data the first leaves about 1 call in 40
+     * undecided at 1M elements, this one almost none.
+     *
+     * <p>Every product {@code p = (P X) x} is exact in double ({@link #qualifies}: at most 32
+     * significant bits, within 2^-600 .. 2^500, so sums of up to 2^31 of them neither underflow
+     * nor overflow). {@link Kernels#compensatedDotLanes} sums them in 32 lanes with Knuth's
+     * TwoSum, whose error terms e are exact: each lane's running sum plus its e's is its products'
+     * sum exactly. The 32 lane sums are then added by TwoSum into S, so that
+     * {@code E = S + T} exactly, T the sum of every e (lanes' and fold's). C sums the e's
+     * recursively (each takes part in at most {@code D = ceil(n / 32) + 64} additions), so
+     * {@code |T - C| <= gamma(D) sum |e|} (Higham (4.4)), and the e's magnitudes summed the same way
+     * give {@code Aerr >= (1 - u)^D sum |e|}. With {@code D < 2^27}:
+     * {@code |E - (S + C)| <= D u (1 + 2^-25) Aerr}. {@link #decide} with
+     * {@code inverseFactor = fl(2^52 / (2D + 2))} decides only when
+     * {@code Aerr < (1 + u)^5 G (2D + 2) 2^-52} (its proof's roundings), so the error is below
+     * {@code (1 + u)^5 (1 + 2^-25) G D / (2 (2D + 2)) < G / (1 + u)}, and its proof goes on as
+     * there. {@code boundSquared = max(Aerr^2, MIN_NORMAL)} is at least {@code (1 - u) Aerr^2} even
+     * when the square would underflow. When every e is 0 ({@code Aerr == 0}), {@code E = S}
+     * exactly, and S (a normal double) is rounded once as the exact path rounds: so sums exactly on a
+     * rounding boundary, which no approximation decides, are decided here when the lanes were
+     * exact. NaN and infinite products, NaN scales, a zero sum and results the first stage's
+     * decide declines for range reasons stay undecided.
+     */
+    static float compensated(MxArray a, float[] x, int offset, Rounding rounding) {
+        MxFormat f = a.format();
+        int n = a.length();
+        Plan plan = plan(f.element(), f.scale(), f.blockSize());
+        if (n == 0 || n % f.blockSize() != 0 || a.tensorScale() != 1 || !plan.applies) {
+            return UNDECIDED;
+        }
+        Scratch s = SCRATCH.get();
+        return compensated(plan, s, n, new SimdRoutes.Stream(a, Math.min(plan.group, n), s.codes), x, offset, rounding);
+    }
+
+    /** {@link #compensated(MxArray, float[], int, Rounding)} for an operand already unpacked (a matrix row). */
+    static float compensated(Unpacked a, float[] x, int offset, Rounding rounding) {
+        int n = a.length;
+        int k = a.blockSize;
+        Plan plan = plan(a.element, a.scale, k);
+        if (n == 0 || n % k != 0 || a.tensorScale != 1 || !plan.applies) {
+            return UNDECIDED;
+        }
+        return compensated(plan, SCRATCH.get(), n, new SimdRoutes.Stream(a.codes, a.scales), x, offset, rounding);
+    }
+
+    private static float compensated(Plan plan, Scratch s, int n, SimdRoutes.Stream source, float[] x, int offset,
+                                     Rounding rounding) {
+        Kernels kernels = Kernels.get();
+        int k = plan.blockSize;
+        double[] blockScales = s.blockScales;
+        double[] lanes = s.compensated;
+        Arrays.fill(lanes, 0.0);
+        for (int start = 0; start < n; start += plan.group) {
+            int count = Math.min(plan.group, n - start);
+            int blocks = count / k;
+            source.load(start, count, kernels);
+            kernels.decode(plan.element, source.codes, source.codeOffset, s.values, 0, count);
+            int scaleOffset = source.scaleOffset + start / k;
+            if (plan.e8m0Scales) {
+                if (!kernels.e8m0Values(source.scales, scaleOffset, blocks, 0, blockScales, 0)) {
+                    return UNDECIDED;   // a NaN scale
+                }
+            } else {
+                for (int j = 0; j < blocks; j++) {
+                    blockScales[j] = plan.scaleValues[source.scales[scaleOffset + j] & 0xFF];
+                }
+            }
+            kernels.compensatedDotLanes(s.values, 0, x, offset + start, blockScales, 0, k, blocks, lanes);
+        }
+        int lanesCount = Kernels.COMPENSATED_LANES;
+        double sum = 0;
+        double errors = 0;
+        double magnitudes = 0;
+        for (int lane = 0; lane < lanesCount; lane++) {   // TwoSum, as in the lanes
+            double v = lanes[lane];
+            double t = sum + v;
+            double z = t - sum;
+            double e = (sum - (t - z)) + (v - z);
+            sum = t;
+            errors += e;
+            magnitudes += Math.abs(e);
+        }
+        for (int lane = 0; lane < lanesCount; lane++) {
+            errors += lanes[lanesCount + lane];
+            magnitudes += lanes[2 * lanesCount + lane];
+        }
+        if (!(Double.isFinite(sum) && Double.isFinite(errors) && Double.isFinite(magnitudes))) {
+            return UNDECIDED;   // a NaN or infinite product or scale: the exact path applies the rules
+        }
+        if (magnitudes == 0) {   // every error term 0: the sum is exact
+            return sum == 0 ? UNDECIDED : roundExactly(sum, rounding);
+        }
+        long depth = (n + lanesCount - 1L) / lanesCount + 64;
+        return decide(sum + errors, Math.max(magnitudes * magnitudes, Double.MIN_NORMAL), 0x1p52 / (2.0 * depth + 2),
+                rounding);
+    }
+
+    /** The nonzero normal double s, an exact result, rounded once to float. */
+    private static float roundExactly(double s, Rounding rounding) {
+        long significand = (Double.doubleToRawLongBits(s) & 0xF_FFFF_FFFF_FFFFL) | 1L << 52;
+        return (float) ExactAccumulator.roundScaled(s < 0 ? -significand : significand, Math.getExponent(s) - 52,
+                rounding, true);
     }
 
     /** Whether packed codes of this format go through the MXINT8 lane kernel as small integers (tests). */

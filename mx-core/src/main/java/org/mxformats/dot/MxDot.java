@@ -182,7 +182,10 @@ public final class MxDot {
         if (mode == Accumulation.EXACT && toFloat) {
             requireDeterministic(rounding);
             float certified = CertifiedFloatDot.dot(a, x, offset, rounding);
-            if (!Float.isNaN(certified)) {   // else undecided: the exact sum answers
+            if (Float.isNaN(certified)) {   // undecided: the tighter certificate, then the exact sum
+                certified = CertifiedFloatDot.compensated(a, x, offset, rounding);
+            }
+            if (!Float.isNaN(certified)) {
                 return certified;
             }
         }
@@ -205,7 +208,10 @@ public final class MxDot {
         Objects.requireNonNull(mode, "mode");
         if (mode == Accumulation.EXACT && toFloat) {
             float certified = CertifiedFloatDot.dot(a, x, offset, rounding);
-            if (!Float.isNaN(certified)) {   // else undecided: the exact sum answers
+            if (Float.isNaN(certified)) {   // undecided: the tighter certificate, then the exact sum
+                certified = CertifiedFloatDot.compensated(a, x, offset, rounding);
+            }
+            if (!Float.isNaN(certified)) {
                 return certified;
             }
         }

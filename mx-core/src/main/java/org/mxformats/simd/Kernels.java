@@ -392,6 +392,24 @@ public sealed interface Kernels permits ScalarKernels, VectorKernels {
     void exactDotLanes(float[] values, int valueOffset, float[] x, int xOffset, double[] blockScales, int blockSize,
                        int blocks, double[] lanes);
 
+    /** Lanes of {@link #compensatedDotLanes}: element i of a call goes to lane {@code i % 32}. */
+    int COMPENSATED_LANES = 32;
+
+    /**
+     * Compensated lane sums (Knuth's TwoSum, as in Ogita, Rump and Oishi's Sum2) for a second,
+     * tighter certificate of the exact MX x float32 dot product. For element {@code i} of the call
+     * ({@code 0 <= i < blocks * blockSize}, in order; block {@code j = i / blockSize} with scale
+     * value {@code X = blockScales[scaleOffset + j]}), lane {@code L = i % 32}, with
+     * {@code s = lanes[L]}, {@code c = lanes[32 + L]}, {@code a = lanes[64 + L]}, in double:
+     * {@code p = ((double) values[valueOffset + i] * X) * x[xOffset + i]}, {@code t = s + p},
+     * {@code z = t - s}, {@code e = (s - (t - z)) + (p - z)} (so {@code t + e == s + p} exactly
+     * when nothing overflows), then {@code lanes[L] = t}, {@code lanes[32 + L] = c + e},
+     * {@code lanes[64 + L] = a + |e|}. Each operation is one IEEE double operation (no fused
+     * multiply-add), so every kernel gives the same bits; lanes has at least 96 entries.
+     */
+    void compensatedDotLanes(float[] values, int valueOffset, float[] x, int xOffset, double[] blockScales,
+                             int scaleOffset, int blockSize, int blocks, double[] lanes);
+
     /**
      * {@link #exactDotLanes} with the element values decoded from codes, one per byte (bits above
      * the format's width ignored): {@code values[i] = element.decodeFloat(codes[codeOffset + i])}.

@@ -270,6 +270,37 @@ final class ScalarKernels implements Kernels {
         return exactCodeLanes(element, codes, codeOffset, x, xOffset, blockScales, 0, blockSize, blocks, lanes);
     }
 
+    @Override
+    public void compensatedDotLanes(float[] values, int valueOffset, float[] x, int xOffset, double[] blockScales,
+                                    int scaleOffset, int blockSize, int blocks, double[] lanes) {
+        int n = requireCompensated(values, valueOffset, x, xOffset, blockScales, scaleOffset, blockSize, blocks, lanes);
+        for (int i = 0; i < n; i++) {
+            int lane = i % COMPENSATED_LANES;
+            double p = ((double) values[valueOffset + i] * blockScales[scaleOffset + i / blockSize]) * x[xOffset + i];
+            double s = lanes[lane];
+            double t = s + p;
+            double z = t - s;
+            double e = (s - (t - z)) + (p - z);
+            lanes[lane] = t;
+            lanes[COMPENSATED_LANES + lane] += e;
+            lanes[2 * COMPENSATED_LANES + lane] += Math.abs(e);
+        }
+    }
+
+    /** Checks {@link #compensatedDotLanes}'s arguments; returns the element count. */
+    static int requireCompensated(float[] values, int valueOffset, float[] x, int xOffset, double[] blockScales,
+                                  int scaleOffset, int blockSize, int blocks, double[] lanes) {
+        if (blockSize <= 0 || blocks < 0) {
+            throw new IllegalArgumentException("block size " + blockSize + ", blocks " + blocks);
+        }
+        int n = Math.multiplyExact(blockSize, blocks);
+        java.util.Objects.checkFromIndexSize(valueOffset, n, values.length);
+        java.util.Objects.checkFromIndexSize(xOffset, n, x.length);
+        java.util.Objects.checkFromIndexSize(scaleOffset, blocks, blockScales.length);
+        java.util.Objects.checkFromIndexSize(0, 3 * COMPENSATED_LANES, lanes.length);
+        return n;
+    }
+
     /**
      * {@link #exactDotCodeLanes} with the block scales from {@code blockScales[scaleOffset]}: the
      * vector kernels go on here from a run their loops do not take.

@@ -1910,6 +1910,48 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void compensatedDotLanes(float[] values, int valueOffset, float[] x, int xOffset, double[] blockScales,
+                                    int scaleOffset, int blockSize, int blocks, double[] lanes) {
+        int n = ScalarKernels.requireCompensated(values, valueOffset, x, xOffset, blockScales, scaleOffset, blockSize,
+                blocks, lanes);
+        if (!EXACT_LANES || blockSize % COMPENSATED_LANES != 0) {
+            SCALAR.compensatedDotLanes(values, valueOffset, x, xOffset, blockScales, scaleOffset, blockSize, blocks, lanes);
+            return;
+        }
+        // Lanes 8q .. 8q + 7 for q = 0 .. 3, one quarter at a time: each lane still takes its
+        // elements in order, and lanes never mix, so the bits are the scalar kernel's.
+        int chunksPerBlock = blockSize / COMPENSATED_LANES;
+        for (int q = 0; q < COMPENSATED_LANES; q += EXACT_DOT_LANES) {
+            DoubleVector sums = DoubleVector.fromArray(D, lanes, q);
+            DoubleVector errors = DoubleVector.fromArray(D, lanes, COMPENSATED_LANES + q);
+            DoubleVector magnitudes = DoubleVector.fromArray(D, lanes, 2 * COMPENSATED_LANES + q);
+            int block = scaleOffset;
+            int inBlock = 0;
+            for (int at = q; at < n; at += COMPENSATED_LANES) {
+                double scale = blockScales[block];
+                if (++inBlock == chunksPerBlock) {
+                    inBlock = 0;
+                    block++;
+                }
+                DoubleVector v = (DoubleVector) FloatVector.fromArray(F_HALF, values, valueOffset + at)
+                        .convertShape(VectorOperators.F2D, D, 0);
+                DoubleVector xv = (DoubleVector) FloatVector.fromArray(F_HALF, x, xOffset + at)
+                        .convertShape(VectorOperators.F2D, D, 0);
+                DoubleVector p = v.mul(scale).mul(xv);
+                DoubleVector t = sums.add(p);
+                DoubleVector z = t.sub(sums);
+                DoubleVector e = sums.sub(t.sub(z)).add(p.sub(z));
+                sums = t;
+                errors = errors.add(e);
+                magnitudes = magnitudes.add(e.abs());
+            }
+            sums.intoArray(lanes, q);
+            errors.intoArray(lanes, COMPENSATED_LANES + q);
+            magnitudes.intoArray(lanes, 2 * COMPENSATED_LANES + q);
+        }
+    }
+
+    @Override
     public int exactDotCodeLanes(ElementFormat element, byte[] codes, int codeOffset, float[] x, int xOffset,
                                  double[] blockScales, int blockSize, int blocks, double[] lanes) {
         int largest = vectorExactDotCodeLanes(element, codes, codeOffset, x, xOffset, blockScales, blockSize, blocks,

@@ -67,6 +67,9 @@ class CertifiedFloatDotTest {
     /** Counts of decided and declined calls, to show that the test exercises both. */
     private int decided;
     private int declined;
+    /** Calls the second certificate decided, and those both certificates declined. */
+    private int secondDecided;
+    private int bothDeclined;
 
     /**
      * Checks every mode: a decided result must be the oracle's; the full MxDot call must always be.
@@ -95,6 +98,8 @@ class CertifiedFloatDotTest {
             }
             if (sum == null || sum.signum() == 0) {
                 assertThat(got).as(what + " special or zero " + m).isNaN();
+                assertThat(CertifiedFloatDot.compensated(a, x, offset, m)).as(what + " second, special or zero " + m)
+                        .isNaN();
                 continue;
             }
             float want = BinaryRoundingOracle.toFloat(sum, m);
@@ -105,6 +110,18 @@ class CertifiedFloatDotTest {
                         .isEqualTo(Float.floatToRawIntBits(want));
             } else {
                 declined++;
+            }
+            // The second certificate: the oracle's float whenever it decides, declining what the
+            // first declines for specials and zeros, the same from an unpacked row.
+            float second = CertifiedFloatDot.compensated(a, x, offset, m);
+            assertThat(Float.floatToRawIntBits(CertifiedFloatDot.compensated(Unpacked.of(a), x, offset, m)))
+                    .as(what + " second, unpacked " + m).isEqualTo(Float.floatToRawIntBits(second));
+            if (!Float.isNaN(second)) {
+                secondDecided++;
+                assertThat(Float.floatToRawIntBits(second)).as("%s %s second: want %s got %s", what, m, want, second)
+                        .isEqualTo(Float.floatToRawIntBits(want));
+            } else if (Float.isNaN(got)) {
+                bothDeclined++;
             }
             float full = MxDot.dot(a, x, offset, Accumulation.EXACT, m);
             assertThat(Float.floatToRawIntBits(full)).as("%s %s full: want %s got %s", what, m, want, full)
@@ -155,6 +172,10 @@ class CertifiedFloatDotTest {
             assertThat(sum.compareTo(midpoint)).as(what).isEqualTo(up ? 1 : -1);
             check(f, codes, scales, x, 0, what);
         }
+        // The first certificate's bound is too wide for many of these; the second's never is:
+        // the exact sum is at least 2^-43 of its size from the midpoint, its bound about 2^-100.
+        assertThat(declined).isGreaterThan(500);
+        assertThat(bothDeclined).isZero();
     }
 
     @Test
@@ -231,6 +252,10 @@ class CertifiedFloatDotTest {
                     if (onFloat != (m == Rounding.RNE || m == Rounding.RNA)) {
                         assertThat(CertifiedFloatDot.dot(array(f, codes, scales), x, 0, m)).as(what + " " + m).isNaN();
                     }
+                    if (shift == 0) {   // every lane and the fold exact: the second certificate rounds the exact sum
+                        assertThat(CertifiedFloatDot.compensated(array(f, codes, scales), x, 0, m)).as(what + " second " + m)
+                                .isNotNaN();
+                    }
                 }
             } else if (shift > 0 && shift < 20 && rne) {
                 decidedNear++;
@@ -280,6 +305,11 @@ class CertifiedFloatDotTest {
             }
             check(f, codes, scales, x, 1, f + " lost terms t=" + t + " lane " + lane);
         }
+        // The second decides most of what the first declines; not the sums within 2^-52 of their
+        // size of a boundary (a huge value left uncancelled, on a float, for the directed modes),
+        // which no double approximation decides (the exact path answers those).
+        assertThat(declined).isGreaterThan(2000);
+        assertThat(bothDeclined).isLessThan(declined / 2);
     }
 
     @Test
@@ -305,6 +335,7 @@ class CertifiedFloatDotTest {
             MxArray a = array(f, codes, scales);
             for (Rounding m : MODES) {
                 assertThat(CertifiedFloatDot.dot(a, x, 0, m)).as(f + " case " + t % 4 + " " + m).isNaN();
+                assertThat(CertifiedFloatDot.compensated(a, x, 0, m)).as(f + " second, case " + t % 4 + " " + m).isNaN();
             }
         }
     }

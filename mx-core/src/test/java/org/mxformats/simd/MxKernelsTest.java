@@ -29,6 +29,90 @@ class MxKernelsTest {
         return KernelsTest.vectorOrSkip();
     }
 
+    /**
+     * The compensated lanes of the second certificate: the vector loop (block sizes that are whole
+     * 32-element chunks) and its scalar fallback (other block sizes) give the scalar kernel's bits
+     * from lanes already holding sums, at odd offsets, on values and x spread over 2^-60 .. 2^60
+     * with cancelling pairs; and the lanes keep TwoSum's promise, checked exactly in BigDecimal:
+     * the sum of every lane's {@code s + c} is the products' sum within {@code (n / 32 + 2) u}
+     * times the sum of the lanes' error magnitudes (0 when they are 0). A NaN propagates.
+     */
+    @Test
+    void compensatedLanesAreTheScalarKernelsAndKeepTwoSumsBound() {
+        Kernels vector = vector();
+        Kernels scalar = Kernels.scalar();
+        SplittableRandom random = new SplittableRandom(61);
+        int lanesCount = Kernels.COMPENSATED_LANES;
+        for (int blockSize : new int[] {32, 64, 96, 16, 8}) {
+            for (int blocks : new int[] {0, 1, 3, 40}) {
+                for (int trial = 0; trial < 6; trial++) {
+                    int n = blockSize * blocks;
+                    float[] values = new float[n + 3];
+                    float[] x = new float[n + 5];
+                    double[] scales = new double[blocks + 2];
+                    for (int i = 0; i < values.length; i++) {
+                        values[i] = (float) ((random.nextInt(255) - 127) * Math.scalb(1.0, random.nextInt(9) - 6));
+                    }
+                    for (int i = 0; i < x.length; i++) {
+                        x[i] = (float) (random.nextGaussian() * Math.scalb(1.0, random.nextInt(121) - 60));
+                    }
+                    for (int i = 0; i + 40 < n; i += 41) {   // exact cancellation across lanes
+                        values[3 + i + 33] = values[3 + i];
+                        x[5 + i + 33] = -x[5 + i];
+                    }
+                    for (int j = 0; j < scales.length; j++) {
+                        scales[j] = Math.scalb(1.0, random.nextInt(41) - 20);
+                    }
+                    double[] want = new double[3 * lanesCount + 2];
+                    for (int l = 0; l < lanesCount; l++) {   // lanes that already hold sums
+                        want[l] = random.nextGaussian();
+                        want[lanesCount + l] = random.nextGaussian() * 0x1p-60;
+                        want[2 * lanesCount + l] = Math.abs(want[lanesCount + l]);
+                    }
+                    double[] start = want.clone();
+                    double[] got = want.clone();
+                    scalar.compensatedDotLanes(values, 3, x, 5, scales, 2, blockSize, blocks, want);
+                    vector.compensatedDotLanes(values, 3, x, 5, scales, 2, blockSize, blocks, got);
+                    String what = "k=" + blockSize + " blocks=" + blocks + " trial " + trial;
+                    for (int l = 0; l < want.length; l++) {
+                        assertThat(Double.doubleToRawLongBits(got[l])).as(what + " lane " + l)
+                                .isEqualTo(Double.doubleToRawLongBits(want[l]));
+                    }
+                    BigDecimal exact = BigDecimal.ZERO;
+                    BigDecimal lanes = BigDecimal.ZERO;
+                    double magnitudes = 0;
+                    for (int l = 0; l < lanesCount; l++) {
+                        exact = exact.add(new BigDecimal(start[l])).add(new BigDecimal(start[lanesCount + l]));
+                        lanes = lanes.add(new BigDecimal(want[l])).add(new BigDecimal(want[lanesCount + l]));
+                        magnitudes += want[2 * lanesCount + l];   // the lanes' |c| at the start included
+                    }
+                    for (int i = 0; i < n; i++) {
+                        exact = exact.add(new BigDecimal(values[3 + i]).multiply(new BigDecimal(scales[2 + i / blockSize]))
+                                .multiply(new BigDecimal(x[5 + i])));
+                    }
+                    double allowed = (n / 32 + 2) * 0x1p-53 * 1.001 * magnitudes;
+                    assertThat(exact.subtract(lanes).abs().compareTo(new BigDecimal(allowed))).as(what + " bound")
+                            .isLessThanOrEqualTo(0);
+                    assertThat(want[3 * lanesCount]).as("entries beyond the 96 untouched").isEqualTo(start[3 * lanesCount]);
+                    assertThat(got[3 * lanesCount + 1]).as("entries beyond the 96 untouched").isEqualTo(start[3 * lanesCount + 1]);
+                }
+            }
+        }
+        float[] values = new float[64];
+        float[] x = new float[64];
+        Arrays.fill(values, 1f);
+        x[37] = Float.NaN;
+        for (Kernels k : new Kernels[] {scalar, vector}) {
+            double[] lanes = new double[3 * lanesCount];
+            k.compensatedDotLanes(values, 0, x, 0, new double[] {1, 1}, 0, 32, 2, lanes);
+            assertThat(lanes[37 % lanesCount]).isNaN();
+            assertThatThrownBy(() -> k.compensatedDotLanes(values, 0, x, 0, new double[1], 0, 32, 2, lanes))
+                    .isInstanceOf(IndexOutOfBoundsException.class);
+            assertThatThrownBy(() -> k.compensatedDotLanes(values, 0, x, 0, new double[2], 0, 32, 2, new double[95]))
+                    .isInstanceOf(IndexOutOfBoundsException.class);
+        }
+    }
+
     /** The same bits as {@code want}, or any NaN where it is a NaN. */
     private static void assertSameSum(double got, double want, String what) {
         if (Double.isNaN(want)) {
