@@ -36,6 +36,14 @@ final class DotLanes {
         return blockSize % CHUNK == 0;
     }
 
+    /**
+     * Whether the FAST dot's float lanes apply to this block size: whole halves of a chunk (16
+     * elements; NVFP4's blocks are one), each added to the lane sums by one fma per lane.
+     */
+    static boolean fastLanes(int blockSize) {
+        return blockSize % LANES == 0;
+    }
+
     /** Folds the 16 accumulators pairwise, as every kernel does. Overwrites {@code acc}. */
     static double fold(double[] acc) {
         for (int w = LANES / 2; w >= 1; w >>= 1) {

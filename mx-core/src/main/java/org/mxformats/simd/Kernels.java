@@ -211,7 +211,7 @@ public sealed interface Kernels permits ScalarKernels, VectorKernels {
     /**
      * The fast dot product of {@code blocks} full blocks of an MX vector with the floats
      * {@code x[xOffset ..]}, before the tensor scale, in the fixed order of {@link DotLanes}
-     * (so every kernel gives the same bits): for block sizes that are multiples of 32, float32 fmas
+     * (so every kernel gives the same bits): for block sizes that are multiples of 16, float32 fmas
      * in 16 lanes within and across blocks, folded in double; otherwise double arithmetic with
      * exact products, one accumulator. Codes as MX packs them for 4- and 8-bit element formats (two
      * per byte low nibble first, or one per byte) and one per byte for other widths; scale codes one

@@ -209,7 +209,7 @@ final class ScalarKernels implements Kernels {
         float[] values = FormatTables.floatValues(element);
         double[] scales = FormatTables.doubleValues(scale);
         int scaleMask = scales.length - 1;
-        if (!DotLanes.lanes(blockSize)) {
+        if (!DotLanes.fastLanes(blockSize)) {
             double acc = -0.0;
             for (int blk = 0; blk < blocks; blk++) {
                 double s = -0.0;
@@ -229,13 +229,12 @@ final class ScalarKernels implements Kernels {
         java.util.Arrays.fill(acc, -0.0f);
         for (int blk = 0; blk < blocks; blk++) {
             java.util.Arrays.fill(s, -0.0f);
-            for (int chunk = blk * blockSize; chunk < (blk + 1) * blockSize; chunk += DotLanes.CHUNK) {
+            // Lane l takes element half + l of each 16-element half in order: in a 32-element
+            // chunk, element chunk + l, then chunk + 16 + l.
+            for (int half = blk * blockSize; half < (blk + 1) * blockSize; half += DotLanes.LANES) {
                 for (int l = 0; l < DotLanes.LANES; l++) {
-                    // Part 0 of lane l is element chunk + l, part 1 element chunk + 16 + l.
-                    s[l] = Math.fma(laneValues[DotLanes.code(element, codes, codeOffset, chunk + l)],
-                            x[xOffset + chunk + l], s[l]);
-                    s[l] = Math.fma(laneValues[DotLanes.code(element, codes, codeOffset, chunk + DotLanes.LANES + l)],
-                            x[xOffset + chunk + DotLanes.LANES + l], s[l]);
+                    s[l] = Math.fma(laneValues[DotLanes.code(element, codes, codeOffset, half + l)],
+                            x[xOffset + half + l], s[l]);
                 }
             }
             float factor = scaleFloats[scaleCodes[scaleOffset + blk] & scaleMask] * unit;

@@ -314,7 +314,7 @@ class MxDotTest {
                 exact = exact.add(term);
                 absSum = absSum.add(term.abs());
             }
-            boolean laneOrder = n % f.blockSize() == 0 && f.blockSize() % 32 == 0;
+            boolean laneOrder = n % f.blockSize() == 0 && f.blockSize() % 16 == 0;
             boolean floatMayOverflow = false;   // in the lane order's float block sums
             for (int i = 0; i < n; i++) {
                 double product = Math.abs(f.element().decode(a.codes()[i] & 0xFF) * x[3 + i]);

@@ -439,7 +439,7 @@ class MxKernelsTest {
                 sequential += blockSum * factor;
             }
             BigDecimal bound;
-            if (DotLanes.lanes(blockSize)) {
+            if (DotLanes.fastLanes(blockSize)) {
                 // Float lane sums: k/16 roundings within a block and one per block across blocks
                 // (u = 2^-24, and at most 2^-150 absolute per rounding in the subnormal range, in-block
                 // ones scaled by X * unit), then the fold in double (4 roundings): docs/dot.md.
@@ -457,7 +457,7 @@ class MxKernelsTest {
             }
             assertThat(new BigDecimal(s).subtract(exact).abs()).as("%s k=%d", element, blockSize)
                     .isLessThanOrEqualTo(bound);
-            if (!DotLanes.lanes(blockSize)) {
+            if (!DotLanes.fastLanes(blockSize)) {
                 assertThat(s).isEqualTo(sequential);   // the one-accumulator order, as documented
             }
         }
@@ -526,6 +526,43 @@ class MxKernelsTest {
         double s = Kernels.scalar().dotFast(element, codes, 2, ElementFormat.E8M0, scales, 1, 32, blocks, x, 3);
         assertThat(Double.doubleToRawLongBits(v)).as("%s on %s", element, vector.name())
                 .isEqualTo(Double.doubleToRawLongBits(s));
+    }
+
+    /**
+     * NVFP4's blocks of 16 e2m1 codes take the 16-lane vector loop (one block per lane step), with
+     * the scalar kernel's bits: random packed codes (the -0 code included, whose all-zero sums go
+     * back to the scalar kernel), UE4M3 scales of every class (the NaN code included), odd offsets,
+     * 1 to 70 blocks. Skipped below 16 float lanes.
+     */
+    @Test
+    void nvfp4BlocksOfSixteenTakeTheVectorLoop() {
+        VectorKernels vector = (VectorKernels) vector();
+        Assumptions.assumeTrue(VectorKernels.DOT_LANES, "16 float lanes");
+        ElementFormat e2m1 = ElementFormat.E2M1;
+        ElementFormat ue4m3 = ElementFormat.UE4M3;
+        SplittableRandom random = new SplittableRandom(71);
+        int taken = 0;
+        for (int trial = 0; trial < 300; trial++) {
+            int blocks = random.nextInt(1, 71);
+            byte[] codes = new byte[blocks * 8 + 3];
+            random.nextBytes(codes);
+            if (trial % 10 == 0) {
+                Arrays.fill(codes, (byte) (random.nextBoolean() ? 0x88 : 0x00));   // -0 or +0 codes only
+            }
+            byte[] scales = randomScales(random, ue4m3, blocks + 1);
+            float[] x = new float[blocks * 16 + 5];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) random.nextGaussian();
+            }
+            double s = Kernels.scalar().dotFast(e2m1, codes, 3, ue4m3, scales, 1, 16, blocks, x, 5);
+            double v = vector.dotFast(e2m1, codes, 3, ue4m3, scales, 1, 16, blocks, x, 5);
+            assertThat(Double.doubleToRawLongBits(v)).as("trial %d, %d blocks", trial, blocks)
+                    .isEqualTo(Double.doubleToRawLongBits(s));
+            if (!Double.isNaN(vector.vectorDotFast(e2m1, codes, 3, ue4m3, scales, 1, 16, blocks, x, 5))) {
+                taken++;
+            }
+        }
+        assertThat(taken).isGreaterThan(200);
     }
 
     /**
