@@ -27,10 +27,45 @@ final class BlockKernels {
                 && f.elementRounding().isDeterministic() && f.element().bits() <= 8;
     }
 
-    /** Whether {@link #dequantize} applies: every scale value (a power of two, UE8M0) is an exact float. */
+    /**
+     * Whether {@link #dequantize} applies: every scale value (a power of two, UE8M0) is an exact
+     * float and there is no tensor scale, or 4-bit elements whose products with every scale value
+     * are exact floats (then a tensor scale multiplies once at the end).
+     */
     static boolean appliesToDecoding(MxArray a) {
         MxFormat f = a.format();
-        return f.scaleRule().powerOfTwo() && a.tensorScale() == 1f && f.element().bits() <= 8;
+        return f.scaleRule().powerOfTwo() && a.tensorScale() == 1f && f.element().bits() <= 8
+                || f.element().bits() == 4 && exactNibbleFactors(f);
+    }
+
+    /** The last format {@link #exactNibbleFactors} answered for, and its answer. */
+    private static volatile Object[] lastExactFactors = {null, false};
+
+    /**
+     * Whether every finite element value times every finite scale value of this 4-bit format is
+     * an exact, normal (or zero) float: then the float product {@code value * scale} is the exact
+     * one, and one float multiplication by the tensor scale rounds the exact value once, as
+     * {@link BlockCodec#dequantizeBlock} does in double (NVFP4 and MXFP4_UE5M3: e2m1 values have
+     * at most 2 significant bits, UE4M3 and UE5M3 scales 4).
+     */
+    private static boolean exactNibbleFactors(MxFormat f) {
+        Object[] last = lastExactFactors;
+        if (last[0] == f) {
+            return (Boolean) last[1];
+        }
+        boolean exact = true;
+        ElementFormat element = f.element();
+        ElementFormat scale = f.scale();
+        for (int s = 0; exact && s < scale.codeCount(); s++) {
+            double sv = scale.decode(s);
+            for (int e = 0; exact && Double.isFinite(sv) && e < element.codeCount(); e++) {
+                double p = element.decode(e) * sv;
+                exact = !Double.isFinite(p) || p == 0 || (double) (float) p == p && Math.abs(p) >= Float.MIN_NORMAL
+                        && (float) sv == sv;
+            }
+        }
+        lastExactFactors = new Object[] {f, exact};
+        return exact;
     }
 
     /** Elements per group: whole blocks, and whole bytes of packed codes. */
@@ -157,6 +192,7 @@ final class BlockKernels {
         int k = f.blockSize();
         int length = a.length();
         int group = group(f);
+        float tensor = a.tensorScale();   // 1 unless the 4-bit factors are exact (appliesToDecoding)
         // 8- and 4-bit codes in a heap array are read where they are (no copy, no garbage per call).
         byte[] inPlace = bits == 8 || bits == 4 ? STORAGE.elementArray(a) : null;
         ByteBuffer packedView = a.packedElements();
@@ -173,10 +209,16 @@ final class BlockKernels {
             }
             int blocks = f.blockCount(n);
             for (int b = 0; b < blocks; b++) {
-                factors[b] = (float) a.scaleValue(start / k + b);   // exact: a power of two, or NaN
+                // exact: a power of two, NaN, or a scale exactNibbleFactors found exact in float
+                factors[b] = (float) a.scaleValue(start / k + b);
             }
             if (bits == 4) {   // nibbles decoded where they are, without unpacking them first
                 kernels.decodeNibbleBlocks(element, packed, at, n, k, factors, 0, out, offset + start);
+                if (tensor != 1f) {   // value * scale is exact (exactNibbleFactors): one rounding here
+                    for (int i = offset + start; i < offset + start + n; i++) {
+                        out[i] *= tensor;
+                    }
+                }
                 continue;
             }
             if (bits == 6) {   // MX element widths are 4, 6 and 8

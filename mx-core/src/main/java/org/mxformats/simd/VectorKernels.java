@@ -2833,12 +2833,16 @@ final class VectorKernels implements Kernels {
     @Override
     public void decodeNibbleBlocks(ElementFormat element, byte[] packed, int packedOffset, int length, int blockSize,
                                    float[] factors, int factorOffset, float[] out, int outOffset) {
-        if (LANES != 16 && LANES != 8 || !LITTLE_ENDIAN || blockSize % 32 != 0) {
+        // 16 lanes: blocks of a multiple of 16 (NVFP4's 16 included), 8 lanes: of 32.
+        if (LANES != 16 && LANES != 8 || !LITTLE_ENDIAN || blockSize % (LANES == 16 ? 16 : 32) != 0) {
             SCALAR.decodeNibbleBlocks(element, packed, packedOffset, length, blockSize, factors, factorOffset, out,
                     outOffset);
             return;
         }
         int bound = length - length % blockSize;   // whole blocks, so the tail starts a block
+        if (bound % 32 != 0) {
+            bound -= blockSize;   // an odd multiple of 16: whole chunks of 32 too
+        }
         if (LANES == 16) {
             decodeNibbles32(FormatTables.floatValues(element), packed, packedOffset, bound, blockSize, factors,
                     factorOffset, out, outOffset);
@@ -2887,7 +2891,7 @@ final class VectorKernels implements Kernels {
 
     /**
      * 32 elements (16 packed bytes) at a time, {@code length} a multiple of 32 and {@code blockSize}
-     * too: the bytes widened to shorts are split into their two nibbles, one per byte in element
+     * of 16 (each half of 32 takes its block's factor): the bytes widened to shorts are split into their two nibbles, one per byte in element
      * order, widened to int indexes into the 16 values of the format, multiplied by the block's
      * factor: the scalar kernel's {@code table[code] * factor}. Written out in one method, so that
      * C2 boxes no vector.
@@ -2898,18 +2902,17 @@ final class VectorKernels implements Kernels {
         int block = factorOffset;
         int blockEnd = blockSize;   // no division per chunk: blockSize is not a constant
         for (int i = 0; i < length; i += 32) {
-            if (i == blockEnd) {
-                block++;
-                blockEnd += blockSize;
-            }
             ShortVector bytes = (ShortVector) ByteVector.fromArray(B16, packed, packedOffset + i / 2)
                     .convertShape(VectorOperators.B2S, S16, 0);
             ByteVector codes = bytes.and((short) 0x0f).or(bytes.lanewise(VectorOperators.LSHL, 4).and((short) 0x0f00))
                     .reinterpretAsBytes();
-            float factor = factors[block];
             for (int half = 0; half < 2; half++) {
+                if (i + half * 16 == blockEnd) {   // blocks of 16 change factor at every half
+                    block++;
+                    blockEnd += blockSize;
+                }
                 IntVector index = (IntVector) codes.convertShape(VectorOperators.B2I, I, half);
-                index.selectFrom(values.reinterpretAsInts()).reinterpretAsFloats().mul(factor)
+                index.selectFrom(values.reinterpretAsInts()).reinterpretAsFloats().mul(factors[block])
                         .intoArray(out, outOffset + i + half * 16);
             }
         }

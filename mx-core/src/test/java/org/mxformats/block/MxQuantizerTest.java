@@ -304,8 +304,8 @@ class MxQuantizerTest {
     /**
      * Dequantize over more than one group of codes (32768 elements at k = 32) and a partial one,
      * from a heap view at an odd offset (read in place), a direct buffer (copied group by group)
-     * and the quantizer's own array: every element is its code's value times its block's scale,
-     * rounded once.
+     * and the quantizer's own array: every element is its code's value times its block's scale
+     * (times the tensor scale, 0.3, for formats that have one), rounded once.
      */
     @Test
     void dequantizeReadsEveryGroupWhereverTheCodesLive() {
@@ -315,18 +315,22 @@ class MxQuantizerTest {
         for (int i = 0; i < n; i++) {
             x[i] = (float) (gaussian(r) * Math.scalb(1.0, r.nextInt(-20, 20)));
         }
-        for (MxFormat f : formats().filter(f -> !f.tensorScale() && f.element().bits() != 6).toList()) {
-            MxArray a = MxQuantizer.quantize(f, x, 0, n);
+        for (MxFormat f : formats().filter(f -> f.element().bits() != 6).toList()) {
+            MxArray q = MxQuantizer.quantize(f, x, 0, n);
+            // A tensor scale with many significant bits, so that the final rounding is real.
+            MxArray a = f.tensorScale() ? MxArray.of(f, n, bytes(q.packedElements()), bytes(q.scales()), 0.3f) : q;
             byte[] packed = new byte[a.packedElements().remaining()];
             a.packedElements().get(packed);
             byte[] big = new byte[packed.length + 5];
             System.arraycopy(packed, 0, big, 3, packed.length);
             java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(packed.length).put(packed).flip();
-            MxArray atOffset = MxArray.wrap(f, n, java.nio.ByteBuffer.wrap(big, 3, packed.length), a.scales(), 1f);
-            MxArray inDirect = MxArray.wrap(f, n, direct, a.scales(), 1f);
+            MxArray atOffset = MxArray.wrap(f, n, java.nio.ByteBuffer.wrap(big, 3, packed.length), a.scales(),
+                    a.tensorScale());
+            MxArray inDirect = MxArray.wrap(f, n, direct, a.scales(), a.tensorScale());
             float[] want = new float[n];
-            for (int i = 0; i < n; i++) {   // a power-of-two scale: the double product is exact
-                want[i] = (float) (f.element().decode(a.elementCode(i)) * a.scaleValue(i / f.blockSize()));
+            for (int i = 0; i < n; i++) {   // the double products are exact (at most 2 + 4 + 24 bits), rounded once
+                want[i] = (float) (f.element().decode(a.elementCode(i))
+                        * (a.scaleValue(i / f.blockSize()) * (double) a.tensorScale()));
             }
             for (MxArray view : new MxArray[] {a, atOffset, inDirect}) {
                 float[] out = new float[n];
@@ -334,6 +338,12 @@ class MxQuantizerTest {
                 assertThat(out).as("%s", f).isEqualTo(want);
             }
         }
+    }
+
+    private static byte[] bytes(java.nio.ByteBuffer view) {
+        byte[] b = new byte[view.remaining()];
+        view.duplicate().get(b);
+        return b;
     }
 
     @Test

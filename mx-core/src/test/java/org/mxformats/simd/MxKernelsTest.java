@@ -1461,7 +1461,7 @@ class MxKernelsTest {
         Kernels vector = vector();
         SplittableRandom random = new SplittableRandom(f.name().hashCode() + 13L);
         float[] factorChoices = {1f, 0x1p-127f, 0x1p-140f, 0x1p100f, 0x1p127f, 3.75f, -0.5f, Float.NaN, 0f};
-        for (int blockSize : new int[] {32, 64, 96, 16, 2, 7}) {
+        for (int blockSize : new int[] {32, 64, 96, 16, 48, 80, 2, 7}) {
             for (int length : new int[] {0, 1, 31, 32, 33, 64, 95, 1000, 1024 + 17}) {
                 byte[] packed = new byte[3 + (length + 1) / 2];
                 random.nextBytes(packed);
