@@ -144,6 +144,22 @@ final class BlockCodec {
         }
     }
 
+    /** The {@link ScaleRule#RNE} scale code of a block with finite amax >= 0 (exact, as {@link #quantizeBlock} gives it). */
+    int rneScaleCode(double amax, float tensorScale) {
+        return roundedScale(amax, 1, maxF * tensorScale);   // exact divisor: short significands
+    }
+
+    /**
+     * One finite element's code against a finite scale code whose value is not zero: {@code x / (scale
+     * * tensorScale)} rounded once with the format's deterministic rounding, as {@link #quantizeBlock}
+     * encodes it.
+     */
+    int encodeElement(double x, int scaleCode, float tensorScale) {
+        double divisor = scale.decode(scaleCode) * tensorScale;   // exact: short significands
+        return ExactQuotient.encode(element, x, 1, ExactQuotient.oddSignificand(divisor),
+                ExactQuotient.oddExponent(divisor), format.elementRounding(), format.tiesTowardZero(), 0);
+    }
+
     /** The scale code of amax * factor / divisor rounded to nearest even, saturating. */
     private int roundedScale(double amax, long factor, double divisor) {
         return ExactQuotient.encode(scale, amax, factor, ExactQuotient.oddSignificand(divisor),

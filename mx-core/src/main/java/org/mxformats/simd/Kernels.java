@@ -56,6 +56,17 @@ public sealed interface Kernels permits ScalarKernels, VectorKernels {
     // ---- MX blocks --------------------------------------------------------------------------------
 
     /**
+     * Quotients for quantizing with scales that are not powers of two: for element i of block j
+     * ({@code blockSize} elements, the last block may be shorter), {@code out[outOffset + i] =
+     * (float) ((double) in[inOffset + i] / divisors[j])}; and {@code suspects[j] = 1} when some
+     * element of block j is not zero and its quotient's bits under {@code mask} are all zero, or
+     * the quotient is zero, subnormal or not finite; else 0. Plain IEEE operations: every kernel
+     * gives the same floats.
+     */
+    void scaledQuotients(float[] in, int inOffset, int length, int blockSize, double[] divisors, int mask,
+                         float[] out, int outOffset, byte[] suspects);
+
+    /**
      * The largest magnitude in {@code in[offset .. offset + length)}, chosen by comparing the bits
      * of {@code |x|}: +Infinity if there is an infinity and no NaN, a NaN (the one with the largest
      * payload) if there is a NaN, 0 for an empty range.

@@ -270,6 +270,40 @@ final class ScalarKernels implements Kernels {
     }
 
     @Override
+    public void scaledQuotients(float[] in, int inOffset, int length, int blockSize, double[] divisors, int mask,
+                                float[] out, int outOffset, byte[] suspects) {
+        int blocks = requireQuotients(in, inOffset, length, blockSize, divisors, out, outOffset, suspects);
+        for (int j = 0; j < blocks; j++) {
+            int from = j * blockSize;
+            int to = Math.min(length, from + blockSize);
+            double d = divisors[j];
+            boolean any = false;
+            for (int i = from; i < to; i++) {
+                float v = in[inOffset + i];
+                float q = (float) (v / d);
+                out[outOffset + i] = q;
+                int bits = Float.floatToRawIntBits(q) & 0x7fff_ffff;
+                any |= v != 0 && (bits < 0x0080_0000 || bits >= 0x7f80_0000 || (bits & mask) == 0);
+            }
+            suspects[j] = (byte) (any ? 1 : 0);
+        }
+    }
+
+    /** Checks {@link #scaledQuotients}'s arguments; returns the block count. */
+    static int requireQuotients(float[] in, int inOffset, int length, int blockSize, double[] divisors, float[] out,
+                                int outOffset, byte[] suspects) {
+        if (blockSize <= 0 || length < 0) {
+            throw new IllegalArgumentException("block size " + blockSize + ", length " + length);
+        }
+        int blocks = (int) ((length + (long) blockSize - 1) / blockSize);
+        java.util.Objects.checkFromIndexSize(inOffset, length, in.length);
+        java.util.Objects.checkFromIndexSize(outOffset, length, out.length);
+        java.util.Objects.checkFromIndexSize(0, blocks, divisors.length);
+        java.util.Objects.checkFromIndexSize(0, blocks, suspects.length);
+        return blocks;
+    }
+
+    @Override
     public void compensatedDotLanes(float[] values, int valueOffset, float[] x, int xOffset, double[] blockScales,
                                     int scaleOffset, int blockSize, int blocks, double[] lanes) {
         int n = requireCompensated(values, valueOffset, x, xOffset, blockScales, scaleOffset, blockSize, blocks, lanes);

@@ -1936,6 +1936,41 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void scaledQuotients(float[] in, int inOffset, int length, int blockSize, double[] divisors, int mask,
+                                float[] out, int outOffset, byte[] suspects) {
+        int blocks = ScalarKernels.requireQuotients(in, inOffset, length, blockSize, divisors, out, outOffset, suspects);
+        int step = D.length();
+        if (blockSize % step != 0 || F_HALF.length() != step) {
+            SCALAR.scaledQuotients(in, inOffset, length, blockSize, divisors, mask, out, outOffset, suspects);
+            return;
+        }
+        int whole = length / blockSize;
+        for (int j = 0; j < whole; j++) {
+            DoubleVector d = DoubleVector.broadcast(D, divisors[j]);
+            VectorMask<Integer> any = I_HALF.maskAll(false);
+            for (int i = j * blockSize; i < (j + 1) * blockSize; i += step) {
+                FloatVector v = FloatVector.fromArray(F_HALF, in, inOffset + i);
+                FloatVector q = (FloatVector) ((DoubleVector) v.convertShape(VectorOperators.F2D, D, 0)).div(d)
+                        .convertShape(VectorOperators.D2F, F_HALF, 0);
+                q.intoArray(out, outOffset + i);
+                IntVector bits = q.reinterpretAsInts().and(0x7fff_ffff);
+                VectorMask<Integer> odd = bits.compare(VectorOperators.LT, 0x0080_0000)
+                        .or(bits.compare(VectorOperators.GE, 0x7f80_0000))
+                        .or(bits.and(mask).compare(VectorOperators.EQ, 0));
+                any = any.or(odd.and(v.compare(VectorOperators.NE, 0f).cast(I_HALF)));
+            }
+            suspects[j] = (byte) (any.anyTrue() ? 1 : 0);
+        }
+        if (whole < blocks) {   // the partial last block
+            int from = whole * blockSize;
+            byte[] last = new byte[1];
+            SCALAR.scaledQuotients(in, inOffset + from, length - from, blockSize, new double[] {divisors[whole]}, mask,
+                    out, outOffset + from, last);
+            suspects[whole] = last[0];
+        }
+    }
+
+    @Override
     public void compensatedDotLanes(float[] values, int valueOffset, float[] x, int xOffset, double[] blockScales,
                                     int scaleOffset, int blockSize, int blocks, double[] lanes) {
         int n = ScalarKernels.requireCompensated(values, valueOffset, x, xOffset, blockScales, scaleOffset, blockSize,

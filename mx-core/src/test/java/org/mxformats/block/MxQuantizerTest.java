@@ -340,6 +340,79 @@ class MxQuantizerTest {
         }
     }
 
+    /**
+     * The RNE scale rule's float path ({@link RneScaleQuantizer}): elements one float step either
+     * side of a boundary times the block's divisor (every midpoint and every value of the element
+     * format, both signs), whose quotient rounded to float often is the boundary itself while the
+     * exact quotient is not, so only the exact fix-up gets them right; block maxima on and next to
+     * scale boundaries too; tensor scales of many significant bits; several groups, every
+     * deterministic element rounding. Every code is the independent oracle's.
+     */
+    @Test
+    void rneScaleRuleMatchesTheOracleNextToEveryBoundary() {
+        SplittableRandom r = new SplittableRandom(77);
+        List<MxFormat> formats = new ArrayList<>(List.of(MxFormat.NVFP4, MxFormat.MXFP4_UE5M3,
+                MxFormat.of(ElementFormat.E4M3, ElementFormat.UE4M3, 16, ScaleRule.RNE, Rounding.RNE),
+                MxFormat.of(ElementFormat.INT8, ElementFormat.UE5M3, 32, ScaleRule.RNE, Rounding.RNE)));
+        for (Rounding m : new Rounding[] {Rounding.RTZ, Rounding.RUP, Rounding.RDN, Rounding.RNA, Rounding.ODD}) {
+            formats.add(MxFormat.NVFP4.withElementRounding(m));
+        }
+        int ambiguous = 0;
+        for (MxFormat f : formats) {
+            assertThat(RneScaleQuantizer.applies(f)).as("%s", f).isTrue();
+            int k = f.blockSize();
+            ElementFormat e = f.element();
+            double[] values = e.sortedValues();
+            List<Double> boundaries = new ArrayList<>();
+            for (int i = 0; i < values.length; i++) {
+                boundaries.add(values[i]);
+                if (i + 1 < values.length) {
+                    boundaries.add((values[i] + values[i + 1]) / 2);
+                }
+            }
+            int blocks = 700;   // several groups of 4096 elements
+            double[] x = new double[blocks * k + 5];
+            for (int b = 0; b < blocks; b++) {
+                // A scale value of the format times a tensor-like factor of many bits.
+                double s = f.scale().decode(r.nextInt(1, f.scale().maxFiniteCode() + 1));
+                double factor = 1 + r.nextInt(1 << 22) * 0x1p-23;
+                double d = s * factor;
+                x[b * k] = (float) (e.maxFinite() * d);   // the block's amax fixes a scale near s * factor
+                for (int i = 1; i < k; i++) {
+                    double p = boundaries.get(r.nextInt(boundaries.size())) * d;
+                    float v = (float) p;
+                    v = switch (r.nextInt(3)) {
+                        case 0 -> Math.nextUp(v);
+                        case 1 -> Math.nextDown(v);
+                        default -> v;
+                    };
+                    x[b * k + i] = r.nextBoolean() ? -v : v;
+                }
+            }
+            for (int i = blocks * k; i < x.length; i++) {
+                x[i] = (float) gaussian(r);
+            }
+            float[] xf = new float[x.length];
+            for (int i = 0; i < x.length; i++) {
+                xf[i] = (float) x[i];
+            }
+            MxArray a = MxQuantizer.quantize(f, xf, 0, xf.length);
+            assertThat(checkAgainstOracle(f, x, a)).isEqualTo(blocks + 1);
+            // Show the cases the fix-up exists for: the float quotient on a boundary, the exact one off it.
+            for (int b = 0; b < blocks; b++) {
+                double d = f.scale().decode(a.scaleCode(b)) * (double) a.tensorScale();
+                for (int i = 1; i < k && d != 0; i++) {
+                    float q = (float) (xf[b * k + i] / d);
+                    if (boundaries.contains(Math.abs((double) q))
+                            && new BigDecimal(xf[b * k + i]).compareTo(new BigDecimal(q).multiply(new BigDecimal(d))) != 0) {
+                        ambiguous++;
+                    }
+                }
+            }
+        }
+        assertThat(ambiguous).isGreaterThan(100);
+    }
+
     private static byte[] bytes(java.nio.ByteBuffer view) {
         byte[] b = new byte[view.remaining()];
         view.duplicate().get(b);

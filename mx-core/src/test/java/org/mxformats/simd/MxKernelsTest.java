@@ -30,6 +30,61 @@ class MxKernelsTest {
     }
 
     /**
+     * The RNE scale rule's quotients: vector and scalar kernels give the same floats and the same
+     * suspect flags, against a direct computation here: block sizes the vector loop takes (8, 16,
+     * 32) and not (5), a partial last block, zeros of both signs, subnormal, huge, infinite and NaN
+     * inputs, infinite divisors (a zero scale), and floats built to have few significant bits.
+     */
+    @Test
+    void scaledQuotientsAndTheirSuspectsAreTheScalarKernels() {
+        Kernels vector = vector();
+        SplittableRandom random = new SplittableRandom(81);
+        int mask = (1 << 21) - 1;   // e2m1's: at most 3 significant bits
+        float[] specials = {0f, -0f, Float.MIN_VALUE, 1e-40f, Float.MAX_VALUE, Float.POSITIVE_INFINITY, Float.NaN};
+        for (int blockSize : new int[] {16, 32, 8, 5}) {
+            for (int length : new int[] {0, 1, blockSize, 7 * blockSize, 7 * blockSize + 3, 300 * blockSize + 1}) {
+                float[] in = new float[length + 4];
+                for (int i = 0; i < in.length; i++) {
+                    int kind = random.nextInt(10);
+                    in[i] = kind == 0 ? specials[random.nextInt(specials.length)]
+                            : kind == 1 ? (float) Math.scalb(1.5, random.nextInt(-10, 10))   // few bits
+                            : (float) random.nextGaussian();
+                }
+                int blocks = (length + blockSize - 1) / blockSize;
+                double[] divisors = new double[blocks + 1];
+                for (int j = 0; j < divisors.length; j++) {
+                    divisors[j] = random.nextInt(8) == 0 ? Double.POSITIVE_INFINITY
+                            : (1 + random.nextInt(1 << 20) * 0x1p-20) * Math.scalb(1.0, random.nextInt(-5, 5));
+                }
+                float[] want = new float[length + 2];
+                float[] got = new float[length + 2];
+                byte[] wantSuspects = new byte[blocks + 1];
+                byte[] gotSuspects = new byte[blocks + 1];
+                Kernels.scalar().scaledQuotients(in, 4, length, blockSize, divisors, mask, want, 2, wantSuspects);
+                vector.scaledQuotients(in, 4, length, blockSize, divisors, mask, got, 2, gotSuspects);
+                String what = "k=" + blockSize + " length " + length;
+                for (int i = 0; i < length; i++) {
+                    float q = (float) (in[4 + i] / divisors[i / blockSize]);
+                    assertThat(Float.floatToRawIntBits(want[2 + i])).as(what).isEqualTo(Float.floatToRawIntBits(q));
+                    assertThat(Float.floatToRawIntBits(got[2 + i])).as(what).isEqualTo(Float.floatToRawIntBits(q));
+                }
+                for (int j = 0; j < blocks; j++) {
+                    boolean any = false;
+                    for (int i = j * blockSize; i < Math.min(length, (j + 1) * blockSize); i++) {
+                        float q = want[2 + i];
+                        int bits = Float.floatToRawIntBits(q) & 0x7fffffff;
+                        any |= in[4 + i] != 0 && (!Float.isFinite(q) || Math.abs(q) < Float.MIN_NORMAL || (bits & mask) == 0);
+                    }
+                    assertThat(wantSuspects[j]).as(what + " block " + j).isEqualTo((byte) (any ? 1 : 0));
+                    assertThat(gotSuspects[j]).as(what + " block " + j).isEqualTo((byte) (any ? 1 : 0));
+                }
+                assertThat(got[0]).isZero();
+                assertThat(gotSuspects[blocks]).isZero();
+            }
+        }
+    }
+
+    /**
      * The compensated lanes of the second certificate: the vector loop (block sizes that are whole
      * 32-element chunks) and its scalar fallback (other block sizes) give the scalar kernel's bits
      * from lanes already holding sums, at odd offsets, on values and x spread over 2^-60 .. 2^60
