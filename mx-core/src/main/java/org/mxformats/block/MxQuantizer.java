@@ -210,6 +210,10 @@ public final class MxQuantizer {
             BlockKernels.quantizeDequantize(f, in, inOffset, out, outOffset, length);
             return;
         }
+        if (RneScaleQuantizer.applies(f)) {   // the same codes and values, through the vector paths
+            dequantize(quantize(f, in, inOffset, length), out, outOffset);
+            return;
+        }
         BlockCodec codec = new BlockCodec(f);
         Source src = Source.of(in, inOffset, 1);
         float ts = f.tensorScale() ? codec.tensorScaleFor(src.amaxFinite(length)) : 1f;
