@@ -61,7 +61,8 @@ public class DotBench {
                 a = nearMidpoint(mxA, a);
             }
         } else {
-            MxFormat f = name.contains("fp8") ? MxFormat.MXFP8_E4M3 : MxFormat.MXFP4;
+            MxFormat f = name.contains("fp8") ? MxFormat.MXFP8_E4M3 : name.startsWith("nvfp4") ? MxFormat.NVFP4
+                    : MxFormat.MXFP4;
             mxA = MxQuantizer.quantize(f, a, 0, size);
             mxB = MxQuantizer.quantize(f, Baselines.gaussian(size, 2), 0, size);
         }
@@ -167,6 +168,12 @@ public class DotBench {
 
     @Benchmark
     public float mxfp4FloatFast() {
+        return MxDot.dot(mxA, a, 0, Accumulation.FAST, Rounding.RNE);
+    }
+
+    /** NVFP4 (e2m1 in blocks of 16, UE4M3 scales, a tensor scale) x float32, FAST. */
+    @Benchmark
+    public float nvfp4FloatFast() {
         return MxDot.dot(mxA, a, 0, Accumulation.FAST, Rounding.RNE);
     }
 
