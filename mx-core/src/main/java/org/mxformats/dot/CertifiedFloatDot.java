@@ -19,10 +19,11 @@ import org.mxformats.simd.Kernels;
  * size, {@code m = k/8 - 1}, G the elements per group, {@code G/k} blocks per group in runs of at
  * most 128 ({@link Kernels#EXACT_DOT_RUN}), {@code r = min(G/k, 128)}, {@code rho} the runs per
  * group and {@code g = r + rho}. Every
- * product {@code p = P * x} of an element value (a float) and a float is exact in double, and so is
- * every multiplication by a block scale (a power of two; {@link #qualifies} keeps every value
- * within 2^-1022 .. 2^1000, so nothing underflows or overflows, and an addition that would
- * underflow is exact). In lane L of block j the kernel sums the lane's {@code m + 1} products
+ * product {@code p = P * x} of an element value (a float) and a float is exact in double; a block
+ * scale X_j (at most 8 significant bits: a power of two, or UE4M3 and UE5M3 values) multiplies a
+ * lane sum b inside one fma with the run's addition, so each term {@code X_j b} enters exactly with
+ * one rounding ({@link #qualifies} keeps every value within 2^-1022 .. 2^1000, so nothing
+ * underflows or overflows, and an addition that would underflow is exact). In lane L of block j the kernel sums the lane's {@code m + 1} products
  * recursively: by Higham's bound for recursive summation (Accuracy and Stability of Numerical
  * Algorithms, 2nd ed., (4.4)) the computed {@code b} differs from the exact lane sum by at most
  * {@code gamma(m) S} where {@code S = sum |p|}, hence {@code |b| <= (1 + gamma(m)) S}. A run's
@@ -47,7 +48,7 @@ import org.mxformats.simd.Kernels;
  * largest {@link Kernels#magnitudeKey} the kernel read), {@code T_g = sum_j X_j^2} over the group's
  * blocks and {@code Q_g = sum x_i^2} over its elements. The kernels sum {@code Q_g} in double
  * ({@link Kernels#exactDotCodeLanes}) and {@code T_g} too: every square is exact (scales
- * are powers of two within 2^-300 .. 2^300, x a float, M has at most 24 significant bits) and every
+ * have at most 8 significant bits, within 2^-300 .. 2^300, x a float, M has at most 24 significant bits) and every
  * term nonnegative, so each computed sum is at least {@code (1 - u)^D} times the exact one, D the
  * additions on its longest path (below 2^13 within a group, below 2^20 for the sum over groups).
  * The products and the square root lose a factor {@code (1 - u)} each at most. Nothing
@@ -73,6 +74,10 @@ import org.mxformats.simd.Kernels;
  * {@code max(c, ~c)}, so a group whose largest magnitude is 0.5, 1 or 1.5 is bounded as if it held
  * the next negative value (at most twice as loose); quantized blocks, whose largest magnitude is
  * at least 4, are bounded exactly as before.
+ *
+ * <p><b>Tensor scale.</b> For an operand with tensor scale {@code t} (finite, not zero) the result
+ * is {@code t E}: the sums and the bound are those of E, and {@link #decideTimes} decides {@code t E}
+ * from {@code fl(t (S + C))} with the bound times {@code |t|} and one more rounding of its own.
  *
  * <p><b>Decision.</b> Every deterministic rounding is a monotonic function of the real argument,
  * so if every real within the error of the approximation lies strictly between two adjacent
@@ -203,8 +208,9 @@ final class CertifiedFloatDot {
 
     /**
      * Whether the bound above holds for this format: element codes of 4 or 8 bits whose values
-     * are all floats, the largest finite magnitude within 2^-50 .. 2^50, scale values powers of two
-     * (or zero, NaN, infinite) within 2^-300 .. 2^300, block size a multiple of 8 up to {@value #MAX_BLOCK}.
+     * are all floats, the largest finite magnitude within 2^-50 .. 2^50, scale values of at most 8
+     * significant bits (powers of two, UE4M3, UE5M3; or zero, NaN, infinite) within 2^-300 .. 2^300,
+     * block size a multiple of 8 up to {@value #MAX_BLOCK}.
      */
     static boolean qualifies(ElementFormat e, ElementFormat scaleFormat, int k) {
         return qualifies(e, scaleFormat, k, 0);
@@ -226,8 +232,8 @@ final class CertifiedFloatDot {
         CodeTable scale = CodeTable.of(scaleFormat);
         for (int c = 0; c < scale.value.length; c++) {
             double v = scale.value[c];
-            if (Double.isFinite(v) && v != 0 && Math.abs(scale.significand[c]) != 1) {
-                return false;
+            if (Double.isFinite(v) && v != 0 && Math.abs(scale.significand[c]) > 0xFF) {
+                return false;   // at most 8 significant bits: squares exact, products by b inside one fma
             }
         }
         return scale.lsbExponent + scaleShift >= -300 && scale.topExponent + scaleShift <= 300;
@@ -242,7 +248,8 @@ final class CertifiedFloatDot {
         MxFormat f = a.format();
         int n = a.length();
         Plan plan = plan(f.element(), f.scale(), f.blockSize());
-        if (n == 0 || n % f.blockSize() != 0 || a.tensorScale() != 1 || !plan.applies) {
+        float t = a.tensorScale();
+        if (n == 0 || n % f.blockSize() != 0 || !usableTensorScale(t) || !plan.applies) {
             return UNDECIDED;   // decided before the operand is read (a copy for direct storage)
         }
         Scratch s = SCRATCH.get();
@@ -252,10 +259,35 @@ final class CertifiedFloatDot {
             // One group of byte codes read in place (a 1K-element call spent about a sixth of its time in the
             // group loop's general set-up, side test 2026-12-07): the group loop's result, bit for bit.
             return oneGroup(plan, s, inPlace, STORAGE.elementOffset(a), scales, STORAGE.scaleOffset(a), n / f.blockSize(),
-                    x, offset, rounding);
+                    x, offset, rounding, t);
         }
         SimdRoutes.Stream codes = new SimdRoutes.Stream(a, Math.min(plan.group, n), s.codes);
-        return dot(plan, s, n, codes, x, offset, rounding);
+        return dot(plan, s, n, codes, x, offset, rounding, t);
+    }
+
+    /** A tensor scale the certificates take: finite and not zero (it multiplies once at the end, {@link #decideTimes}). */
+    private static boolean usableTensorScale(float t) {
+        return t != 0 && Float.isFinite(t);
+    }
+
+    /**
+     * {@link #decide} for {@code t * E}, where approx and boundSquared are as decide needs them for E.
+     * For {@code t != 1}: {@code a_t = fl(t approx)} is off from {@code t (S + C)} by at most
+     * {@code u |t approx| <= u (1 + u) |a_t|}, and {@code t approx} from {@code t (S + C)} by
+     * {@code u (1 + u) |a_t|} more, so {@code |tE - a_t| <= |t| c Â + 2^-51 |a_t|}; decide is told
+     * that own error (2^-51 in place of 2^-52), and {@code (|t| Â)^2} as
+     * {@code max(fl(fl(boundSquared t^2) (1 + 2^-49)), MIN_NORMAL)} ({@code t^2} is exact, and the
+     * factor covers both roundings and boundSquared's {@code (1 - u)}; the floor keeps an underflowed
+     * square from shrinking the bound).
+     */
+    private static float decideTimes(float tensor, double approx, double boundSquared, double inverseFactor,
+                                     Rounding rounding) {
+        if (tensor == 1f) {
+            return decide(approx, boundSquared, inverseFactor, rounding);
+        }
+        double t = tensor;
+        return decide(t * approx, Math.max(boundSquared * (t * t) * (1 + 0x1p-49), Double.MIN_NORMAL), inverseFactor,
+                rounding, 0x1p-51);
     }
 
     /**
@@ -265,7 +297,7 @@ final class CertifiedFloatDot {
      * those of the group loop.
      */
     private static float oneGroup(Plan plan, Scratch s, byte[] codes, int codeOffset, byte[] scales, int scaleOffset,
-                                  int blocks, float[] x, int offset, Rounding rounding) {
+                                  int blocks, float[] x, int offset, Rounding rounding, float tensor) {
         Kernels kernels = Kernels.get();
         double[] blockScales = s.blockScales;
         double[] lanes = s.lanes;
@@ -279,14 +311,14 @@ final class CertifiedFloatDot {
         double largest = plan.magnitudeBound[largestKey];
         // The group's bound squared: compared as a square (decide), so no square root on the tail.
         double squares = plan.blockSize * (largest * largest) * lanes[2 * LANES] * fold(lanes, LANES);
-        return decide(groupSum, squares, plan.inverseFactor, rounding);
+        return decideTimes(tensor, groupSum, squares, plan.inverseFactor, rounding);
     }
 
     /** {@link #dot(MxArray, float[], int, Rounding)} for an operand already unpacked (a matrix row). */
     static float dot(Unpacked a, float[] x, int offset, Rounding rounding) {
         int n = a.length;
         int k = a.blockSize;
-        if (n == 0 || n % k != 0 || a.tensorScale != 1) {
+        if (n == 0 || n % k != 0 || !usableTensorScale(a.tensorScale)) {
             return UNDECIDED;
         }
         Plan plan = plan(a.element, a.scale, k);
@@ -294,9 +326,10 @@ final class CertifiedFloatDot {
             return UNDECIDED;
         }
         if (n <= plan.group && plan.e8m0Scales) {   // codes one per byte, read in place
-            return oneGroup(plan, SCRATCH.get(), a.codes, 0, a.scales, 0, n / k, x, offset, rounding);
+            return oneGroup(plan, SCRATCH.get(), a.codes, 0, a.scales, 0, n / k, x, offset, rounding, a.tensorScale);
         }
-        return dot(plan, SCRATCH.get(), n, new SimdRoutes.Stream(a.codes, a.scales), x, offset, rounding);
+        return dot(plan, SCRATCH.get(), n, new SimdRoutes.Stream(a.codes, a.scales), x, offset, rounding,
+                a.tensorScale);
     }
 
     /**
@@ -330,11 +363,12 @@ final class CertifiedFloatDot {
         MxFormat f = a.format();
         int n = a.length();
         Plan plan = plan(f.element(), f.scale(), f.blockSize());
-        if (n == 0 || n % f.blockSize() != 0 || a.tensorScale() != 1 || !plan.applies) {
+        if (n == 0 || n % f.blockSize() != 0 || !usableTensorScale(a.tensorScale()) || !plan.applies) {
             return UNDECIDED;
         }
         Scratch s = SCRATCH.get();
-        return compensated(plan, s, n, new SimdRoutes.Stream(a, Math.min(plan.group, n), s.codes), x, offset, rounding);
+        return compensated(plan, s, n, new SimdRoutes.Stream(a, Math.min(plan.group, n), s.codes), x, offset, rounding,
+                a.tensorScale());
     }
 
     /** {@link #compensated(MxArray, float[], int, Rounding)} for an operand already unpacked (a matrix row). */
@@ -342,14 +376,15 @@ final class CertifiedFloatDot {
         int n = a.length;
         int k = a.blockSize;
         Plan plan = plan(a.element, a.scale, k);
-        if (n == 0 || n % k != 0 || a.tensorScale != 1 || !plan.applies) {
+        if (n == 0 || n % k != 0 || !usableTensorScale(a.tensorScale) || !plan.applies) {
             return UNDECIDED;
         }
-        return compensated(plan, SCRATCH.get(), n, new SimdRoutes.Stream(a.codes, a.scales), x, offset, rounding);
+        return compensated(plan, SCRATCH.get(), n, new SimdRoutes.Stream(a.codes, a.scales), x, offset, rounding,
+                a.tensorScale);
     }
 
     private static float compensated(Plan plan, Scratch s, int n, SimdRoutes.Stream source, float[] x, int offset,
-                                     Rounding rounding) {
+                                     Rounding rounding, float tensor) {
         Kernels kernels = Kernels.get();
         int k = plan.blockSize;
         double[] blockScales = s.blockScales;
@@ -392,12 +427,12 @@ final class CertifiedFloatDot {
         if (!(Double.isFinite(sum) && Double.isFinite(errors) && Double.isFinite(magnitudes))) {
             return UNDECIDED;   // a NaN or infinite product or scale: the exact path applies the rules
         }
-        if (magnitudes == 0) {   // every error term 0: the sum is exact
+        if (magnitudes == 0 && tensor == 1f) {   // every error term 0: the sum is exact
             return sum == 0 ? UNDECIDED : roundExactly(sum, rounding);
         }
         long depth = (n + lanesCount - 1L) / lanesCount + 64;
-        return decide(sum + errors, Math.max(magnitudes * magnitudes, Double.MIN_NORMAL), 0x1p52 / (2.0 * depth + 2),
-                rounding);
+        return decideTimes(tensor, sum + errors, Math.max(magnitudes * magnitudes, Double.MIN_NORMAL),
+                0x1p52 / (2.0 * depth + 2), rounding);
     }
 
     /** The nonzero normal double s, an exact result, rounded once to float. */
@@ -422,7 +457,7 @@ final class CertifiedFloatDot {
      * {@code n} elements (whole blocks, at least one) of a format the plan applies to, tensor scale 1.
      */
     private static float dot(Plan plan, Scratch s, int n, SimdRoutes.Stream source, float[] x, int offset,
-                             Rounding rounding) {
+                             Rounding rounding, float tensor) {
         ElementFormat element = plan.element;
         int k = plan.blockSize;
         Kernels kernels = Kernels.get();
@@ -474,7 +509,7 @@ final class CertifiedFloatDot {
             sum = next;
             compensation += error;
         }
-        return decide(sum + compensation, bound * bound, plan.inverseFactor, rounding);
+        return decideTimes(tensor, sum + compensation, bound * bound, plan.inverseFactor, rounding);
     }
 
     /** The sum of the 8 lanes {@code lanes[from .. from + 8)}, pairwise. */
@@ -512,6 +547,15 @@ final class CertifiedFloatDot {
      * radius D does. NaN or infinite inputs fail a comparison and are not decided.
      */
     static float decide(double approx, double boundSquared, double inverseFactor, Rounding rounding) {
+        return decide(approx, boundSquared, inverseFactor, rounding, 0x1p-52);
+    }
+
+    /**
+     * {@link #decide(double, double, double, Rounding)} when the approximation's own error (beyond
+     * {@code c Â}) is at most {@code ownError * |approx|} rather than {@code u (1 + u) |approx|}:
+     * the proof above with {@code G = D - ownError a}.
+     */
+    static float decide(double approx, double boundSquared, double inverseFactor, Rounding rounding, double ownError) {
         float nearest = (float) approx;
         double a = Math.abs(approx);
         double magnitude = Math.abs((double) nearest);
@@ -526,7 +570,7 @@ final class CertifiedFloatDot {
         // The distance from a to the nearest rounding boundary: a midpoint around F, or (directed
         // modes) F itself, the float nearest to a.
         double distance = nearestModes ? Math.min(d + towardZero / 2, ulp / 2 - d) : Math.abs(d);
-        double gap = distance - a * 0x1p-52;
+        double gap = distance - a * ownError;
         double scaled = gap * inverseFactor;
         if (!(gap > 0 && boundSquared < scaled * scaled)) {
             return UNDECIDED;

@@ -388,7 +388,7 @@ public sealed interface Kernels permits ScalarKernels, VectorKernels {
      * floats {@code x[xOffset ..]} and block scale values {@code X_j = blockScales[j]}, and for each lane
      * {@code L} in {@code 0 .. 7}: in double, {@code b = p_L}, then {@code b += p_i} for the lane's
      * further elements {@code i = L + 8, L + 16, ..} of the block in index order, where
-     * {@code p_i = (double) values[i] * x[i]} (exact); {@code h += X_j * b} (X_j b exact, one rounding),
+     * {@code p_i = (double) values[i] * x[i]} (exact); {@code h = fma(X_j, b, h)} (one rounding; X_j b is exact when X_j is a power of two),
      * where h starts at 0 for every run of {@value #EXACT_DOT_RUN} blocks (the last run may be
      * shorter), and {@code lanes[L] += h} after each run. And the
      * squares of x, which bound the sums' error (Cauchy-Schwarz): in each run, with {@code i}

@@ -386,7 +386,7 @@ final class ScalarKernels implements Kernels {
                     double p = (double) v * x[xOffset + i];
                     b = i == first + l ? p : b + p;   // the lane's first product as it is
                 }
-                run[l] += scaleValue * b;
+                run[l] = Math.fma(scaleValue, b, run[l]);   // one rounding: the vector loops' fma
             }
         }
         for (int l = 0; l < w; l++) {

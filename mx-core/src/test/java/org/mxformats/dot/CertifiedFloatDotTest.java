@@ -372,11 +372,15 @@ class CertifiedFloatDotTest {
             // decide's callers: |E - (S + C)| <= c Â with c below depth 2^-53. decide allows twice
             // that (its proof: c Â < G / 2); the test allows all of it, less 2^-40: Â = error / (depth 2^-52).
             double bound = error / (depth * 0x1p-52) * (1 + 0x1p-40);
+            // Every other case: an approximation with an own error up to 2^-51 of itself (a tensor
+            // scale's extra rounding, decideTimes), told to decide.
+            boolean scaled = t % 2 == 1;
             BigDecimal radius = new BigDecimal(error).add(new BigDecimal(Math.abs(approx))
-                    .multiply(new BigDecimal(0x1p-53 * (1 + 0x1p-52))));
+                    .multiply(new BigDecimal(scaled ? 0x1p-51 : 0x1p-53 * (1 + 0x1p-52))));
             BigDecimal centre = new BigDecimal(approx);
             for (Rounding m : MODES) {
-                float got = CertifiedFloatDot.decide(approx, bound * bound, inverseFactor, m);
+                float got = scaled ? CertifiedFloatDot.decide(approx, bound * bound, inverseFactor, m, 0x1p-51)
+                        : CertifiedFloatDot.decide(approx, bound * bound, inverseFactor, m);
                 if (Float.isNaN(got)) {
                     declinedNearBoundaries += nearBoundary ? 1 : 0;
                     continue;
@@ -391,6 +395,74 @@ class CertifiedFloatDotTest {
         assertThat(decidedCalls).isGreaterThan(120000);
         assertThat(decidedNearBoundaries).isGreaterThan(20000);
         assertThat(declinedNearBoundaries).isGreaterThan(20000);
+    }
+
+    /**
+     * Scales that are not powers of two (NVFP4's UE4M3, UE5M3) and tensor scales of many
+     * significant bits: both certificates decide Gaussian calls, and whatever they decide is the
+     * oracle's rounding of the exact t * sum; the full call always is. Also a sum built near a
+     * float midpoint of t * E (one element moved), which the first declines more often.
+     */
+    @Test
+    void shortScalesAndTensorScalesAreDecidedCorrectly() {
+        SplittableRandom r = new SplittableRandom(57);
+        org.mxformats.block.ScaleRule rne = org.mxformats.block.ScaleRule.RNE;
+        MxFormat[] formats = {MxFormat.NVFP4, MxFormat.MXFP4_UE5M3, MxFormat.MXFP8_E4M3,
+                MxFormat.of(ElementFormat.INT8, ElementFormat.UE5M3, 16, rne, Rounding.RNE).withTensorScale(true),
+                MxFormat.of(ElementFormat.E4M3, ElementFormat.UE4M3, 32, rne, Rounding.RNE).withTensorScale(true)};
+        int decidedFirst = 0;
+        int decidedSecond = 0;
+        int calls = 0;
+        for (int t = 0; t < 240; t++) {
+            MxFormat f = formats[t % formats.length];
+            int k = f.blockSize();
+            int n = k * (1 + r.nextInt(t % 5 == 0 ? 600 : 20));
+            byte[] codes = new byte[n];
+            for (int i = 0; i < n; i++) {
+                codes[i] = finiteCode(r, f.element());
+            }
+            byte[] scales = new byte[n / k];
+            for (int j = 0; j < scales.length; j++) {
+                int c;
+                do {
+                    c = r.nextInt(f.scale().codeCount());
+                } while (!Double.isFinite(f.scale().decode(c)) || f.scale().decode(c) == 0);
+                scales[j] = (byte) c;
+            }
+            float tensor = t % 3 == 0 || !f.tensorScale() ? 1f
+                    : (float) ((1 + r.nextDouble()) * Math.scalb(1.0, r.nextInt(-20, 20)));
+            float[] x = new float[n];
+            for (int i = 0; i < n; i++) {
+                x[i] = (float) r.nextGaussian();
+            }
+            byte[] packed = new byte[f.packedBytes(n)];
+            Packing.pack(f.element().bits(), codes, 0, packed, 0, n);
+            MxArray a = MxArray.of(f, n, packed, scales, tensor);
+            BigDecimal sum = exact(f, codes, scales, x, 0).multiply(new BigDecimal(tensor));
+            for (Rounding m : MODES) {
+                calls++;
+                float want = BinaryRoundingOracle.toFloat(sum, m);
+                float first = CertifiedFloatDot.dot(a, x, 0, m);
+                float second = CertifiedFloatDot.compensated(a, x, 0, m);
+                String what = f + " n=" + n + " t=" + tensor + " " + m;
+                if (!Float.isNaN(first)) {
+                    decidedFirst++;
+                    assertThat(Float.floatToRawIntBits(first)).as("first " + what).isEqualTo(Float.floatToRawIntBits(want));
+                }
+                if (!Float.isNaN(second)) {
+                    decidedSecond++;
+                    assertThat(Float.floatToRawIntBits(second)).as("second " + what).isEqualTo(Float.floatToRawIntBits(want));
+                }
+                float row = CertifiedFloatDot.dot(Unpacked.of(a), x, 0, m);   // may decline alone (e2m1 keys)
+                if (!Float.isNaN(row)) {
+                    assertThat(Float.floatToRawIntBits(row)).as("row " + what).isEqualTo(Float.floatToRawIntBits(want));
+                }
+                assertThat(Float.floatToRawIntBits(MxDot.dot(a, x, 0, Accumulation.EXACT, m))).as("full " + what)
+                        .isEqualTo(Float.floatToRawIntBits(want));
+            }
+        }
+        assertThat(decidedFirst).isGreaterThan(calls * 9 / 10);
+        assertThat(decidedSecond).isGreaterThan(calls * 9 / 10);
     }
 
     /** Zero, subnormal, overflowing, NaN and infinite approximations and non-finite bounds are never decided. */
@@ -416,12 +488,14 @@ class CertifiedFloatDotTest {
     }
 
     @Test
-    void onlyPowerOfTwoScalesAndFloatElementsQualify() {
+    void onlyShortScalesAndFloatElementsQualify() {
         assertThat(qualifies(MxFormat.MXFP8_E4M3)).isTrue();
         assertThat(qualifies(MxFormat.MXFP4)).isTrue();
         assertThat(qualifies(MxFormat.MXINT8)).isTrue();
-        assertThat(qualifies(MxFormat.NVFP4)).isFalse();   // UE4M3 scales: not powers of two
+        assertThat(qualifies(MxFormat.NVFP4)).isTrue();         // UE4M3 scales: 4 significant bits
+        assertThat(qualifies(MxFormat.MXFP4_UE5M3)).isTrue();
         assertThat(qualifies(MxFormat.MXFP6_E3M2)).isFalse();   // 6-bit codes
+        assertThat(qualifies(MxFormat.MXFP4.withBlockSize(12))).isFalse();   // not a multiple of 8
     }
 
     /**
