@@ -758,6 +758,69 @@ final class VectorKernels implements Kernels {
         }
 
         /**
+         * {@link #exactBytes32} for blocks of 16 signed-byte codes (NVFP4's e2m1 read as MXINT8
+         * integers): each step takes 32 codes, two blocks, whose lane sums b (elements L and L + 8)
+         * are added to the run's sums by one fma each, in block order, with the same squares of x
+         * (eighth m of the step into q_m); the scalar kernel's operations lane by lane. -1 (nothing
+         * written) for other codes and for an odd number of blocks (the scalar kernel takes the run).
+         */
+        int exactIntegers16(byte[] codes, int codeOffset, float[] x, int xOffset, double[] blockScales,
+                            int scaleOffset, int blocks, double unit, double[] lanes) {
+            if (!laneDecoding || !twosComplement || preShift != 0 || blocks % 2 != 0) {
+                return -1;
+            }
+            double factor = unit * laneScale;
+            DoubleVector total = DoubleVector.fromArray(D, lanes, 0);
+            DoubleVector sums = DoubleVector.zero(D);   // the run's
+            DoubleVector q0 = DoubleVector.fromArray(D, lanes, EXACT_DOT_LANES);
+            DoubleVector q1 = DoubleVector.zero(D);
+            DoubleVector q2 = q1;
+            DoubleVector q3 = q1;
+            double scaleSquares = lanes[2 * EXACT_DOT_LANES];
+            ByteVector largest = ByteVector.zero(B32);
+            int pairs = blocks / 2;
+            for (int c = 0; c < pairs; c++) {
+                int at = codeOffset + c * DotLanes.CHUNK;
+                ByteVector all = ByteVector.fromArray(B32, codes, at);
+                largest = largest.max(all.max(all.not()));
+                // Each eighth widened from its own 8 bytes, as exactBytes32 does (written out: see there).
+                DoubleVector v00 = (DoubleVector) ByteVector.fromArray(B8, codes, at)
+                        .convertShape(VectorOperators.B2I, I_HALF, 0).convertShape(VectorOperators.I2D, D, 0);
+                DoubleVector v01 = (DoubleVector) ByteVector.fromArray(B8, codes, at + 8)
+                        .convertShape(VectorOperators.B2I, I_HALF, 0).convertShape(VectorOperators.I2D, D, 0);
+                DoubleVector v10 = (DoubleVector) ByteVector.fromArray(B8, codes, at + 16)
+                        .convertShape(VectorOperators.B2I, I_HALF, 0).convertShape(VectorOperators.I2D, D, 0);
+                DoubleVector v11 = (DoubleVector) ByteVector.fromArray(B8, codes, at + 24)
+                        .convertShape(VectorOperators.B2I, I_HALF, 0).convertShape(VectorOperators.I2D, D, 0);
+                int xo = xOffset + c * DotLanes.CHUNK;
+                DoubleVector x0 = (DoubleVector) FloatVector.fromArray(F_HALF, x, xo).convertShape(VectorOperators.F2D, D, 0);
+                DoubleVector x1 = (DoubleVector) FloatVector.fromArray(F_HALF, x, xo + 8)
+                        .convertShape(VectorOperators.F2D, D, 0);
+                DoubleVector x2 = (DoubleVector) FloatVector.fromArray(F_HALF, x, xo + 16)
+                        .convertShape(VectorOperators.F2D, D, 0);
+                DoubleVector x3 = (DoubleVector) FloatVector.fromArray(F_HALF, x, xo + 24)
+                        .convertShape(VectorOperators.F2D, D, 0);
+                DoubleVector first = v01.fma(x1, v00.mul(x0));    // block 2c: elements L, then L + 8
+                DoubleVector second = v11.fma(x3, v10.mul(x2));   // block 2c + 1
+                q0 = x0.fma(x0, q0);
+                q1 = x1.fma(x1, q1);
+                q2 = x2.fma(x2, q2);
+                q3 = x3.fma(x3, q3);
+                double scaleFirst = blockScales[scaleOffset + 2 * c];
+                double scaleSecond = blockScales[scaleOffset + 2 * c + 1];
+                scaleSquares += scaleFirst * scaleFirst;
+                scaleSquares += scaleSecond * scaleSecond;
+                sums = first.fma(DoubleVector.broadcast(D, scaleFirst * factor), sums);
+                sums = second.fma(DoubleVector.broadcast(D, scaleSecond * factor), sums);
+            }
+            total = total.add(sums);
+            total.intoArray(lanes, 0);
+            q0.add(q1).add(q2.add(q3)).intoArray(lanes, EXACT_DOT_LANES);
+            lanes[2 * EXACT_DOT_LANES] = scaleSquares;
+            return largest.reduceLanes(VectorOperators.MAX);
+        }
+
+        /**
          * {@link #exactBytes32} on 4-lane double vectors (256-bit machines, AVX2): the 8 lanes of
          * {@link Kernels#exactDotLanes} are two vectors, lanes 0-3 ({@code ..l}) and 4-7
          * ({@code ..h}), and each quarter of a block (8 codes) is one int vector; every
@@ -2023,24 +2086,32 @@ final class VectorKernels implements Kernels {
 
     /**
      * {@link #exactDotCodeLanes} by a vector loop (8 double lanes, or two vectors of 4 on 256-bit
-     * machines), for block size 32; -1 (lanes untouched) when no vector loop takes the call
-     * (package-private so that tests can tell the loops ran).
+     * machines), for block size 32, and at 8 lanes for signed-byte codes in blocks of 16 (NVFP4's
+     * integers); -1 (lanes untouched) when no vector loop takes the call (package-private so that
+     * tests can tell the loops ran).
      */
     int vectorExactDotCodeLanes(ElementFormat element, byte[] codes, int codeOffset, float[] x, int xOffset,
                                 double[] blockScales, int blockSize, int blocks, double[] lanes) {
+        if (EXACT_LANES && blockSize == DotLanes.LANES) {   // blocks of 16: signed-byte codes only
+            return exactRuns(EXACT_INTEGERS_16, decodePlans.get(element), element, codes, codeOffset, x, xOffset,
+                    blockScales, blocks, blockSize, lanes);
+        }
         if (!(EXACT_LANES || NARROW_EXACT_LANES) || blockSize != DotLanes.CHUNK) {
             return -1;
         }
         DecodePlan plan = decodePlans.get(element);
         int loop = EXACT_LANES ? EXACT_WIDE
                 : INTEGER_HALVES && plan.twosComplement && plan.preShift == 0 ? EXACT_INTEGERS_NARROW : EXACT_NARROW;
-        return exactRuns(loop, plan, element, codes, codeOffset, x, xOffset, blockScales, blocks, lanes);
+        return exactRuns(loop, plan, element, codes, codeOffset, x, xOffset, blockScales, blocks, DotLanes.CHUNK,
+                lanes);
     }
 
     /** The loops of {@link #exactRuns}: {@link DecodePlan#exactBytes32}, its 256-bit twin, and the integer one. */
     private static final int EXACT_WIDE = 0;
     private static final int EXACT_NARROW = 1;
     private static final int EXACT_INTEGERS_NARROW = 2;
+    /** {@link DecodePlan#exactIntegers16}: blocks of 16 signed-byte codes, 8 double lanes. */
+    private static final int EXACT_INTEGERS_16 = 3;
 
     /**
      * {@link #exactDotCodeLanes} by the vector loop {@code loop}, one call per run of
@@ -2050,22 +2121,24 @@ final class VectorKernels implements Kernels {
      * that run, which gives the same bits, as every run starts from the lanes alone.
      */
     private int exactRuns(int loop, DecodePlan plan, ElementFormat element, byte[] codes, int codeOffset, float[] x,
-                          int xOffset, double[] blockScales, int blocks, double[] lanes) {
+                          int xOffset, double[] blockScales, int blocks, int blockSize, double[] lanes) {
         double unit = DotLanes.unit(element);
         int largest = 0;
         for (int start = 0; start < blocks; start += EXACT_DOT_RUN) {
             int run = Math.min(EXACT_DOT_RUN, blocks - start);
-            int at = codeOffset + start * DotLanes.CHUNK;
-            int xAt = xOffset + start * DotLanes.CHUNK;
+            int at = codeOffset + start * blockSize;
+            int xAt = xOffset + start * blockSize;
             int key = loop == EXACT_WIDE ? plan.exactBytes32(codes, at, x, xAt, blockScales, start, run, unit, lanes)
                     : loop == EXACT_NARROW
                     ? plan.exactBytes32Narrow(codes, at, x, xAt, blockScales, start, run, unit, lanes)
+                    : loop == EXACT_INTEGERS_16
+                    ? plan.exactIntegers16(codes, at, x, xAt, blockScales, start, run, unit, lanes)
                     : plan.exactIntegers32Narrow(codes, at, x, xAt, blockScales, start, run, unit, lanes);
             if (key < 0) {
                 if (start == 0) {
                     return -1;
                 }
-                key = ScalarKernels.exactCodeLanes(element, codes, at, x, xAt, blockScales, start, DotLanes.CHUNK,
+                key = ScalarKernels.exactCodeLanes(element, codes, at, x, xAt, blockScales, start, blockSize,
                         blocks - start, lanes);
                 return Math.max(largest, key);
             }
@@ -2108,7 +2181,7 @@ final class VectorKernels implements Kernels {
     int exactIntegerLanesNarrow(ElementFormat element, byte[] codes, int codeOffset, float[] x, int xOffset,
                                 double[] blockScales, int blocks, double[] lanes) {
         return exactRuns(EXACT_INTEGERS_NARROW, decodePlans.get(element), element, codes, codeOffset, x, xOffset,
-                blockScales, blocks, lanes);
+                blockScales, blocks, DotLanes.CHUNK, lanes);
     }
 
     private static final VectorSpecies<Long> L_DOUBLE_WIDTH = DOT_LANES ? LongVector.SPECIES_512 : null;

@@ -134,6 +134,52 @@ class ExactDotLanesTest {
         return scales;
     }
 
+    /** Scale values of 4 significant bits (as UE4M3's): their products with the lane sums round inside the fma. */
+    private static double[] shortScales(SplittableRandom r, int blocks) {
+        double[] scales = new double[blocks];
+        for (int j = 0; j < blocks; j++) {
+            scales[j] = (8 + r.nextInt(8)) / 8.0 * Math.scalb(1.0, r.nextInt(41) - 20);
+        }
+        return scales;
+    }
+
+    /**
+     * Blocks of 16 signed-byte codes (NVFP4's integers): the 8-lane loop takes pairs of blocks
+     * with power-of-two and 4-bit scales, runs past 128 blocks, a last run of an odd number of
+     * blocks (the scalar kernel goes on from it), and refuses a call of an odd number of blocks
+     * (-1); every lane is the scalar kernel's.
+     */
+    @Test
+    void theSixteenCodeLoopGivesTheScalarBits() {
+        VectorKernels vector = (VectorKernels) KernelsTest.vectorOrSkip();
+        org.junit.jupiter.api.Assumptions.assumeTrue(VectorKernels.DOT_LANES, "8 double lanes");
+        org.mxformats.format.ElementFormat int8 = org.mxformats.format.ElementFormat.INT8;
+        SplittableRandom r = new SplittableRandom(66);
+        for (int t = 0; t < 40; t++) {
+            int blocks = t % 4 == 0 ? 131 : t % 4 == 1 ? 256 + 2 * r.nextInt(40) : 2 + 2 * r.nextInt(30);
+            int co = r.nextInt(5);
+            int xo = r.nextInt(5);
+            byte[] codes = new byte[co + 16 * blocks];
+            float[] x = wideRangeX(r, xo + 16 * blocks);
+            r.nextBytes(codes);
+            double[] scales = t % 2 == 0 ? shortScales(r, blocks) : powerOfTwoScales(r, blocks);
+            double[] want = new double[17];
+            double[] got = new double[17];
+            want[3] = got[3] = -1.25;   // lanes add to what they hold
+            int wantKey = Kernels.scalar().exactDotCodeLanes(int8, codes, co, x, xo, scales, 16, blocks, want);
+            int gotKey = vector.vectorExactDotCodeLanes(int8, codes, co, x, xo, scales, 16, blocks, got);
+            assertThat(gotKey).as("t=%d, %d blocks", t, blocks).isEqualTo(wantKey);
+            for (int l = 0; l < 17; l++) {
+                assertThat(Double.doubleToRawLongBits(got[l])).as("t=%d lane %d: %s vs %s", t, l, got[l], want[l])
+                        .isEqualTo(Double.doubleToRawLongBits(want[l]));
+            }
+        }
+        assertThat(vector.vectorExactDotCodeLanes(int8, new byte[16 * 7], 0, new float[16 * 7], 0, new double[7], 16, 7,
+                new double[17])).as("an odd number of blocks").isEqualTo(-1);
+        assertThat(vector.vectorExactDotCodeLanes(org.mxformats.format.ElementFormat.E4M3, new byte[32], 0,
+                new float[32], 0, new double[2], 16, 2, new double[17])).as("not signed bytes").isEqualTo(-1);
+    }
+
     /** Codes of every byte format (NaN and infinite codes sometimes), vector against scalar. */
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.MethodSource("org.mxformats.simd.KernelsTest#byteFormats")
@@ -156,7 +202,7 @@ class ExactDotLanesTest {
                 } while (!specials && !Float.isFinite(table[c & (table.length - 1)]));
                 codes[i] = (byte) c;
             }
-            double[] scales = powerOfTwoScales(r, blocks);
+            double[] scales = t % 3 == 2 ? shortScales(r, blocks) : powerOfTwoScales(r, blocks);
             double[] want = new double[17];
             double[] got = new double[17];
             int wantKey = Kernels.scalar().exactDotCodeLanes(f, codes, co, x, xo, scales, k, blocks, want);
