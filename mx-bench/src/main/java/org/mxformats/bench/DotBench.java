@@ -177,6 +177,12 @@ public class DotBench {
         return MxDot.dot(mxA, a, 0, Accumulation.FAST, Rounding.RNE);
     }
 
+    /** NVFP4 x float32, EXACT (certified: UE4M3 scales and the tensor scale qualify). */
+    @Benchmark
+    public float nvfp4FloatExact() {
+        return MxDot.dot(mxA, a, 0, Accumulation.EXACT, Rounding.RNE);
+    }
+
     @Benchmark
     public float mxfp4FloatExact() {
         return MxDot.dot(mxA, a, 0, Accumulation.EXACT, Rounding.RNE);
