@@ -281,6 +281,66 @@ final class BlockDotKernel {
     }
 
     /**
+     * {@link #addPowerOfTwoScaledSums} for scales that are not all powers of two (UE4M3, UE5M3):
+     * each scale value is an odd significand times a power of two ({@link CodeTable}), so block j
+     * adds the integer {@code S_j * sigA * sigB} shifted by {@code eA + eB}, into the running long
+     * while that provably stays below 2^62 (the same argument, with the largest
+     * {@code |S_j| sigA sigB}, rounded up by a bit, in place of the largest |S_j|). False, changing
+     * nothing, when a scale is NaN or infinite, a sum is not finite, or the total might not fit.
+     * {@code exponents} and {@code multipliers} are scratch space for {@code count} entries.
+     */
+    boolean addShortScaledSums(ScaledSum into, byte[] scalesA, int offA, byte[] scalesB, int offB, double[] sums,
+                               int count, int[] exponents, long[] multipliers) {
+        if (toInteger == 0 || count == 0) {
+            return false;
+        }
+        int low = Integer.MAX_VALUE;
+        int high = Integer.MIN_VALUE;
+        double largest = 0;
+        for (int j = 0; j < count; j++) {
+            int ca = scalesA[offA + j] & 0xFF;
+            int cb = scalesB[offB + j] & 0xFF;
+            if (ca >= scaleA.value.length || cb >= scaleB.value.length || !Double.isFinite(scaleA.value[ca])
+                    || !Double.isFinite(scaleB.value[cb]) || !Double.isFinite(sums[j])) {
+                return false;   // NaN/Inf scales and special elements: the accumulator applies the rules
+            }
+            long m = scaleA.significand[ca] * scaleB.significand[cb];   // 0 for a zero scale
+            multipliers[j] = m;
+            if (m == 0) {
+                continue;
+            }
+            int e = scaleA.exponent[ca] + scaleB.exponent[cb];
+            exponents[j] = e;
+            low = Math.min(low, e);
+            high = Math.max(high, e);
+            largest = Math.max(largest, Math.abs(sums[j]) * toInteger * Math.abs(m));
+        }
+        if (low == Integer.MAX_VALUE) {
+            return true;   // every block scaled by zero: nothing to add
+        }
+        if (!(largest < 0x1p60)) {
+            return false;
+        }
+        into.groupLow = low;
+        into.groupHigh = high;
+        // Bits of the largest term, one more than its double estimate shows (that product may round down).
+        int bits = largest == 0 ? 0 : Math.getExponent(largest) + 2;
+        int newLow = shiftedLow(into, bits, count);
+        if (newLow == Integer.MIN_VALUE) {
+            return false;
+        }
+        long total = into.value == 0 ? 0 : into.value << (into.exponent - newLow);
+        for (int j = 0; j < count; j++) {
+            if (multipliers[j] != 0) {   // exact: |S_j sigA sigB| < 2^bits <= 2^62
+                total += ((long) (sums[j] * toInteger) * multipliers[j]) << (exponents[j] - newLow);
+            }
+        }
+        into.value = total;
+        into.exponent = newLow;
+        return true;
+    }
+
+    /**
      * {@link #addPowerOfTwoScaledSums} with the block sums shifted and added by
      * {@link Kernels#shiftedProductSum} (no per-block sums), when that kernel counts in this
      * kernel's integer units: the bound uses the largest possible block sum

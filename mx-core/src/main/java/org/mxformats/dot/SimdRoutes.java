@@ -271,7 +271,9 @@ final class SimdRoutes {
             sb.unpackStored(kernels);
             kernels.blockProductSums(ea, sa.codes, sa.codeOffset, eb, sb.codes, sb.codeOffset, k, blocks, sums);
             if (kernel.addPowerOfTwoScaledSums(running, sa.scales, sa.scaleOffset + first, sb.scales,
-                    sb.scaleOffset + first, sums, blocks, exponents)) {
+                    sb.scaleOffset + first, sums, blocks, exponents)
+                    || kernel.addShortScaledSums(running, sa.scales, sa.scaleOffset + first, sb.scales,
+                    sb.scaleOffset + first, sums, blocks, exponents, scratch.multipliers)) {
                 continue;
             }
             if (acc == null) {
@@ -279,7 +281,9 @@ final class SimdRoutes {
             }
             kernel.flush(running, acc);   // the group may fit a fresh running sum
             if (kernel.addPowerOfTwoScaledSums(running, sa.scales, sa.scaleOffset + first, sb.scales,
-                    sb.scaleOffset + first, sums, blocks, exponents)) {
+                    sb.scaleOffset + first, sums, blocks, exponents)
+                    || kernel.addShortScaledSums(running, sa.scales, sa.scaleOffset + first, sb.scales,
+                    sb.scaleOffset + first, sums, blocks, exponents, scratch.multipliers)) {
                 continue;
             }
             for (int j = 0; j < blocks; j++) {
@@ -315,6 +319,7 @@ final class SimdRoutes {
         byte[] codesB = new byte[0];
         double[] sums = new double[0];
         int[] exponents = new int[0];
+        long[] multipliers = new long[0];
 
         /** Grows the buffers to a group of {@code length} elements in {@code blocks} blocks. */
         Scratch ensure(int length, int blocks) {
@@ -325,6 +330,7 @@ final class SimdRoutes {
             if (sums.length < blocks) {
                 sums = new double[blocks];
                 exponents = new int[blocks];
+                multipliers = new long[blocks];
             }
             return this;
         }

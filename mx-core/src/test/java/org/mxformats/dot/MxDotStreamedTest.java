@@ -78,6 +78,32 @@ class MxDotStreamedTest {
     }
 
     /**
+     * Scales that are not powers of two (NVFP4's UE4M3, UE5M3) over several groups: block sums
+     * times their scale significands go into the shifted long (or, when the window is too wide or a
+     * scale is NaN, the accumulator); narrow, wide and full windows of scale codes (UE4M3's 127 is NaN,
+     * 0 is zero), with NaN element codes in some.
+     */
+    @Test
+    void shortScalesStreamOverManyGroups() {
+        SplittableRandom r = new SplittableRandom(37);
+        MxFormat e4m3 = MxFormat.of(org.mxformats.format.ElementFormat.E4M3, org.mxformats.format.ElementFormat.UE4M3,
+                16, org.mxformats.block.ScaleRule.RNE, org.mxformats.format.Rounding.RNE);
+        MxFormat[][] pairs = {{MxFormat.NVFP4, MxFormat.NVFP4}, {MxFormat.MXFP4_UE5M3, MxFormat.MXFP4_UE5M3},
+                {e4m3, MxFormat.NVFP4}};
+        int[][] windows = {{50, 62}, {1, 126}, {0, 127}};
+        int g = SimdRoutes.GROUP;
+        for (MxFormat[] pair : pairs) {
+            for (int[] w : windows) {
+                for (int n : new int[] {g, g + 64, 3 * g}) {
+                    double nanRate = w[1] == 127 ? 0.0005 : 0;
+                    check(random(r, pair[0], n, nanRate, w[0], w[1]), random(r, pair[1], n, nanRate, w[0], w[1]),
+                            pair[0] + " x " + pair[1] + " n=" + n + " scales " + w[0] + ".." + w[1]);
+                }
+            }
+        }
+    }
+
+    /**
      * Two MXINT8 blocks: one with the largest block sum, 32 * (-128)^2 = 2^19 (20 bits), at scale
      * exponent d above the other, whose sum is 1. The shifted long takes them while
      * 20 + d + bits(2 blocks) <= 62, so d = 40 is just inside and d = 41 just outside.
