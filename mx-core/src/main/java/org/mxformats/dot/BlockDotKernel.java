@@ -428,6 +428,15 @@ final class BlockDotKernel {
         return ExactAccumulator.roundScaled(sum.value, integerExponent + sum.exponent, rounding, toFloat);
     }
 
+    /**
+     * The nonzero running sum times a finite nonzero factor (the product of two float tensor
+     * scales, exact in double) rounded once, as {@link #finish} rounds an accumulator holding the
+     * sum after {@code multiplyBy(factor)}.
+     */
+    double roundTimes(ScaledSum sum, double factor, Rounding rounding, boolean toFloat) {
+        return ExactAccumulator.roundScaledProduct(sum.value, integerExponent + sum.exponent, factor, rounding, toFloat);
+    }
+
     private void addSpecials(ExactAccumulator acc, boolean zeroScale, byte[] ca, int offA, byte[] cb, int offB, int len) {
         for (int i = 0; i < len; i++) {
             int x = ca[offA + i] & 0xFF;

@@ -567,6 +567,42 @@ public final class ExactAccumulator {
     }
 
     /**
+     * {@link #roundScaled} of the exact product {@code value * 2^exponent * factor} for a nonzero
+     * long and a finite nonzero double factor: the 128-bit product of the magnitudes' significands
+     * is exact, and its top 64 bits plus whether any lower bit is set round it as the accumulator
+     * would (the same single rounding).
+     */
+    static double roundScaledProduct(long value, int exponent, double factor, Rounding rounding, boolean toFloat) {
+        boolean negative = (value < 0) != (factor < 0);
+        long magnitude = value < 0 ? -value : value;   // Long.MIN_VALUE: 2^63 read as unsigned
+        long bits = Double.doubleToRawLongBits(Math.abs(factor));
+        int biased = (int) (bits >>> 52);
+        long significand = biased == 0 ? bits & 0xF_FFFF_FFFF_FFFFL : (bits & 0xF_FFFF_FFFF_FFFFL) | 1L << 52;
+        int factorExponent = (biased == 0 ? 1 : biased) - 1075;
+        // The unsigned high half (Math.unsignedMultiplyHigh is JDK 18): significand >= 0, and a
+        // magnitude of 2^63 (read as unsigned) adds it once more.
+        long hi = Math.multiplyHigh(magnitude, significand) + ((magnitude >> 63) & significand);
+        long lo = magnitude * significand;
+        long lowExponent = (long) exponent + factorExponent;   // of the product's bit 0
+        long window;
+        boolean sticky;
+        long leadExponent;
+        if (hi != 0) {
+            int zeros = Long.numberOfLeadingZeros(hi);
+            window = zeros == 0 ? hi : hi << zeros | lo >>> (64 - zeros);
+            sticky = (lo << zeros) != 0;
+            leadExponent = lowExponent + 127 - zeros;
+        } else {
+            int zeros = Long.numberOfLeadingZeros(lo);
+            window = lo << zeros;
+            sticky = false;
+            leadExponent = lowExponent + 63 - zeros;
+        }
+        return toFloat ? roundWindow(negative, leadExponent, window, sticky, rounding, 24, -149, 127)
+                : roundWindow(negative, leadExponent, window, sticky, rounding, 53, -1074, 1023);
+    }
+
+    /**
      * Rounds the nonzero magnitude whose leading bit has exponent {@code leadExponent}, given as
      * the 64-bit {@code window} from that bit down (leading bit at bit 63) and whether any bit
      * below the window is set, to {@code precision} bits with least exponent {@code leastExponent}

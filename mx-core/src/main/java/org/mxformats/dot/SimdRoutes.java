@@ -301,6 +301,9 @@ final class SimdRoutes {
         if (acc == null && tensor == 1) {
             return running.value == 0 ? null : kernel.round(running, rounding, toFloat);
         }
+        if (acc == null && tensor != 0 && Double.isFinite(tensor)) {   // one rounding of the exact product
+            return running.value == 0 ? null : kernel.roundTimes(running, tensor, rounding, toFloat);
+        }
         if (acc == null) {
             acc = kernel.newAccumulator();
         }

@@ -38,6 +38,38 @@ class ExactAccumulatorTest {
         }
     }
 
+    /**
+     * A long times 2^e times a double, rounded once (the streamed MX x MX dot's tensor scales): the
+     * oracle's rounding of the exact product in every mode, to float and double, for products that
+     * need all 117 bits, long extremes (Long.MIN_VALUE, +-1), subnormal and huge factors, and
+     * results in float's and double's subnormal and overflow ranges.
+     */
+    @Test
+    void roundScaledProductIsTheExactProductRoundedOnce() {
+        SplittableRandom r = new SplittableRandom(91);
+        long[] values = {1, -1, Long.MAX_VALUE, Long.MIN_VALUE, 3, (1L << 62) + 1, -(1L << 40) - 7};
+        for (int t = 0; t < 4000; t++) {
+            long v = t < values.length * 8 ? values[t % values.length] : r.nextLong() >> r.nextInt(63);
+            if (v == 0) {
+                v = 1;
+            }
+            double factor = t % 5 == 0 ? Double.MIN_VALUE * (1 + r.nextInt(1 << 20))
+                    : (r.nextBoolean() ? -1 : 1) * (1 + r.nextDouble()) * Math.scalb(1.0, r.nextInt(-300, 300));
+            int e = r.nextInt(-1200, 900);
+            BigDecimal exact = new BigDecimal(v).multiply(BinaryRoundingOracle.pow2(e)).multiply(new BigDecimal(factor));
+            for (Rounding m : Rounding.values()) {
+                if (!m.isDeterministic()) {
+                    continue;
+                }
+                String what = v + " * 2^" + e + " * " + factor + " " + m;
+                assertThat(Float.floatToRawIntBits((float) ExactAccumulator.roundScaledProduct(v, e, factor, m, true)))
+                        .as("float " + what).isEqualTo(Float.floatToRawIntBits(BinaryRoundingOracle.toFloat(exact, m)));
+                assertThat(Double.doubleToRawLongBits(ExactAccumulator.roundScaledProduct(v, e, factor, m, false)))
+                        .as("double " + what).isEqualTo(Double.doubleToRawLongBits(BinaryRoundingOracle.toDouble(exact, m)));
+            }
+        }
+    }
+
     @Test
     void randomSumsMatchBigDecimalInEveryMode() {
         SplittableRandom r = new SplittableRandom(1);
