@@ -177,6 +177,12 @@ public class DotBench {
         return MxDot.dot(mxA, a, 0, Accumulation.FAST, Rounding.RNE);
     }
 
+    /** NVFP4 x NVFP4, exact (UE4M3 block scales and two tensor scales). */
+    @Benchmark
+    public float nvfp4Dot() {
+        return MxDot.dot(mxA, mxB, Rounding.RNE);
+    }
+
     /** NVFP4 x float32, EXACT (certified: UE4M3 scales and the tensor scale qualify). */
     @Benchmark
     public float nvfp4FloatExact() {
