@@ -255,7 +255,7 @@ final class BlockDotKernel {
      * at most 62. Returns false, changing nothing, otherwise. {@code exponents} is scratch space
      * for {@code count} ints.
      */
-    boolean addPowerOfTwoScaledSums(ScaledSum into, byte[] scalesA, int offA, byte[] scalesB, int offB, double[] sums,
+    private boolean addPowerOfTwoScaledSums(ScaledSum into, byte[] scalesA, int offA, byte[] scalesB, int offB, double[] sums,
                                     int count, int[] exponents) {
         if (toInteger == 0 || !powerOfTwoExponents(into, scalesA, offA, scalesB, offB, count, exponents)) {
             return false;
@@ -281,6 +281,16 @@ final class BlockDotKernel {
     }
 
     /**
+     * {@link #addPowerOfTwoScaledSums}, or where its scales are not all powers of two
+     * {@link #addShortScaledSums}: the block sums into the running long, or false (nothing changed).
+     */
+    boolean addScaledSums(ScaledSum into, byte[] scalesA, int offA, byte[] scalesB, int offB, double[] sums,
+                          int count, int[] exponents, long[] multipliers) {
+        return addPowerOfTwoScaledSums(into, scalesA, offA, scalesB, offB, sums, count, exponents)
+                || addShortScaledSums(into, scalesA, offA, scalesB, offB, sums, count, exponents, multipliers);
+    }
+
+    /**
      * {@link #addPowerOfTwoScaledSums} for scales that are not all powers of two (UE4M3, UE5M3):
      * each scale value is an odd significand times a power of two ({@link CodeTable}), so block j
      * adds the integer {@code S_j * sigA * sigB} shifted by {@code eA + eB}, into the running long
@@ -289,7 +299,7 @@ final class BlockDotKernel {
      * nothing, when a scale is NaN or infinite, a sum is not finite, or the total might not fit.
      * {@code exponents} and {@code multipliers} are scratch space for {@code count} entries.
      */
-    boolean addShortScaledSums(ScaledSum into, byte[] scalesA, int offA, byte[] scalesB, int offB, double[] sums,
+    private boolean addShortScaledSums(ScaledSum into, byte[] scalesA, int offA, byte[] scalesB, int offB, double[] sums,
                                int count, int[] exponents, long[] multipliers) {
         if (toInteger == 0 || count == 0) {
             return false;
@@ -423,17 +433,12 @@ final class BlockDotKernel {
         }
     }
 
-    /** The nonzero running sum rounded once, as {@link #finish} rounds an accumulator holding it. */
-    double round(ScaledSum sum, Rounding rounding, boolean toFloat) {
-        return ExactAccumulator.roundScaled(sum.value, integerExponent + sum.exponent, rounding, toFloat);
-    }
-
     /**
-     * The nonzero running sum times a finite nonzero factor (the product of two float tensor
+     * The nonzero running sum times a finite nonzero factor (1, or the product of two float tensor
      * scales, exact in double) rounded once, as {@link #finish} rounds an accumulator holding the
      * sum after {@code multiplyBy(factor)}.
      */
-    double roundTimes(ScaledSum sum, double factor, Rounding rounding, boolean toFloat) {
+    double round(ScaledSum sum, double factor, Rounding rounding, boolean toFloat) {
         return ExactAccumulator.roundScaledProduct(sum.value, integerExponent + sum.exponent, factor, rounding, toFloat);
     }
 

@@ -270,20 +270,16 @@ final class SimdRoutes {
             sa.unpackStored(kernels);   // the paths below read codes one per byte
             sb.unpackStored(kernels);
             kernels.blockProductSums(ea, sa.codes, sa.codeOffset, eb, sb.codes, sb.codeOffset, k, blocks, sums);
-            if (kernel.addPowerOfTwoScaledSums(running, sa.scales, sa.scaleOffset + first, sb.scales,
-                    sb.scaleOffset + first, sums, blocks, exponents)
-                    || kernel.addShortScaledSums(running, sa.scales, sa.scaleOffset + first, sb.scales,
-                    sb.scaleOffset + first, sums, blocks, exponents, scratch.multipliers)) {
+            if (kernel.addScaledSums(running, sa.scales, sa.scaleOffset + first, sb.scales, sb.scaleOffset + first,
+                    sums, blocks, exponents, scratch.multipliers)) {
                 continue;
             }
             if (acc == null) {
                 acc = kernel.newAccumulator();
             }
             kernel.flush(running, acc);   // the group may fit a fresh running sum
-            if (kernel.addPowerOfTwoScaledSums(running, sa.scales, sa.scaleOffset + first, sb.scales,
-                    sb.scaleOffset + first, sums, blocks, exponents)
-                    || kernel.addShortScaledSums(running, sa.scales, sa.scaleOffset + first, sb.scales,
-                    sb.scaleOffset + first, sums, blocks, exponents, scratch.multipliers)) {
+            if (kernel.addScaledSums(running, sa.scales, sa.scaleOffset + first, sb.scales, sb.scaleOffset + first,
+                    sums, blocks, exponents, scratch.multipliers)) {
                 continue;
             }
             for (int j = 0; j < blocks; j++) {
@@ -298,11 +294,8 @@ final class SimdRoutes {
             }
         }
         double tensor = (double) a.tensorScale() * b.tensorScale();   // exact, as in MxDot
-        if (acc == null && tensor == 1) {
-            return running.value == 0 ? null : kernel.round(running, rounding, toFloat);
-        }
         if (acc == null && tensor != 0 && Double.isFinite(tensor)) {   // one rounding of the exact product
-            return running.value == 0 ? null : kernel.roundTimes(running, tensor, rounding, toFloat);
+            return running.value == 0 ? null : kernel.round(running, tensor, rounding, toFloat);
         }
         if (acc == null) {
             acc = kernel.newAccumulator();
