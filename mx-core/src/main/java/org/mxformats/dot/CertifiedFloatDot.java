@@ -301,7 +301,7 @@ final class CertifiedFloatDot {
         Kernels kernels = Kernels.get();
         double[] blockScales = s.blockScales;
         double[] lanes = s.lanes;
-        if (!kernels.e8m0Values(scales, scaleOffset, blocks, 0, blockScales, 0)) {
+        if (!blockScaleValues(plan, kernels, scales, scaleOffset, blocks, 0, blockScales)) {
             return UNDECIDED;
         }
         Arrays.fill(lanes, 0.0);
@@ -396,14 +396,8 @@ final class CertifiedFloatDot {
             source.load(start, count, kernels);
             kernels.decode(plan.element, source.codes, source.codeOffset, s.values, 0, count);
             int scaleOffset = source.scaleOffset + start / k;
-            if (plan.e8m0Scales) {
-                if (!kernels.e8m0Values(source.scales, scaleOffset, blocks, 0, blockScales, 0)) {
-                    return UNDECIDED;   // a NaN scale
-                }
-            } else {
-                for (int j = 0; j < blocks; j++) {
-                    blockScales[j] = plan.scaleValues[source.scales[scaleOffset + j] & 0xFF];
-                }
+            if (!blockScaleValues(plan, kernels, source.scales, scaleOffset, blocks, 0, blockScales)) {
+                return UNDECIDED;   // a NaN scale
             }
             kernels.compensatedDotLanes(s.values, 0, x, offset + start, blockScales, 0, k, blocks, lanes);
         }
@@ -435,6 +429,24 @@ final class CertifiedFloatDot {
                 0x1p52 / (2.0 * depth + 2), rounding);
     }
 
+    /**
+     * {@code out[j]} = block j's scale value times {@code 2^shift} (exact), for {@code blocks}
+     * scale codes from {@code codes[offset]}: UE8M0 ones built from their bits a vector at a time
+     * (the lookups cost about 0.5 ns a block), others looked up. False when a UE8M0 code is NaN;
+     * other formats' NaN values are written as they are (they make the sums NaN).
+     */
+    private static boolean blockScaleValues(Plan plan, Kernels kernels, byte[] codes, int offset, int blocks, int shift,
+                                            double[] out) {
+        if (plan.e8m0Scales) {
+            return kernels.e8m0Values(codes, offset, blocks, shift, out, 0);
+        }
+        double factor = Math.scalb(1.0, shift);
+        for (int j = 0; j < blocks; j++) {
+            out[j] = plan.scaleValues[codes[offset + j] & 0xFF] * factor;   // exact
+        }
+        return true;
+    }
+
     /** The nonzero normal double s, an exact result, rounded once to float. */
     private static float roundExactly(double s, Rounding rounding) {
         long significand = (Double.doubleToRawLongBits(s) & 0xF_FFFF_FFFF_FFFFL) | 1L << 52;
@@ -464,12 +476,10 @@ final class CertifiedFloatDot {
         int group = plan.group;
         double[] blockScales = s.blockScales;
         double[] lanes = s.lanes;
-        double[] scaleValues = plan.scaleValues;
         // Packed small-integer codes go through the MXINT8 kernel: the same products, exact either way.
         boolean integers = plan.smallIntegers && source.packsNibbles();
         ElementFormat laneElement = integers ? ElementFormat.INT8 : element;
-        double scaleFactor = integers ? plan.integerScale : 1.0;
-        int scaleShift = Math.getExponent(scaleFactor);   // a power of two
+        int scaleShift = integers ? Math.getExponent(plan.integerScale) : 0;   // integerScale: a power of two
         double[] magnitudeBound = integers ? plan.integerMagnitudeBound : plan.magnitudeBound;
         double sum = 0;           // S: the running sum of the group sums
         double compensation = 0;  // C: the sum of TwoSum's exact errors
@@ -483,14 +493,8 @@ final class CertifiedFloatDot {
                 source.load(start, count, kernels);
             }
             int scaleOffset = source.scaleOffset + start / k;
-            if (plan.e8m0Scales) {   // the same values, a vector at a time (the lookups cost about 0.5 ns a block)
-                if (!kernels.e8m0Values(source.scales, scaleOffset, blocks, scaleShift, blockScales, 0)) {
-                    return UNDECIDED;   // a NaN scale: the exact path applies the rules
-                }
-            } else {
-                for (int j = 0; j < blocks; j++) {
-                    blockScales[j] = scaleValues[source.scales[scaleOffset + j] & 0xFF] * scaleFactor;   // exact
-                }
+            if (!blockScaleValues(plan, kernels, source.scales, scaleOffset, blocks, scaleShift, blockScales)) {
+                return UNDECIDED;   // a NaN scale: the exact path applies the rules
             }
             Arrays.fill(lanes, 0.0);
             int largestKey = kernels.exactDotCodeLanes(laneElement, source.codes, source.codeOffset, x,
