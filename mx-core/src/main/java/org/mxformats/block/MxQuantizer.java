@@ -72,7 +72,7 @@ public final class MxQuantizer {
             float ts = f.tensorScale() ? new BlockCodec(f).tensorScaleFor(amaxFinite(in, offset, length)) : 1f;
             byte[] packed = new byte[f.packedBytes(length)];
             byte[] scales = new byte[f.blockCount(length)];
-            quantizeRne(f, in, offset, length, ts, packed, 0, scales, 0);
+            RneScaleQuantizer.quantize(f, in, offset, length, ts, packed, 0, scales, 0);
             return MxArray.trusted(f, length, ByteBuffer.wrap(packed), ByteBuffer.wrap(scales), ts);
         }
         return quantize(f, Source.of(in, offset, 1), length, random);
@@ -82,18 +82,6 @@ public final class MxQuantizer {
     private static double amaxFinite(float[] in, int offset, int length) {
         float m = org.mxformats.simd.Kernels.get().maxAbs(in, offset, length);
         return m <= Float.MAX_VALUE ? m : Source.of(in, offset, 1).amaxFinite(length);
-    }
-
-    /** {@link RneScaleQuantizer#quantize}, then the codes packed into {@code packed} from {@code packedOffset}. */
-    private static void quantizeRne(MxFormat f, float[] in, int offset, int length, float ts, byte[] packed,
-                                    int packedOffset, byte[] scales, int scaleOffset) {
-        byte[] codes = new byte[length];
-        RneScaleQuantizer.quantize(f, in, offset, length, ts, codes, scales, scaleOffset);
-        if (f.element().bits() == 4) {
-            org.mxformats.simd.Kernels.get().packNibbles(codes, 0, packed, packedOffset, length);
-        } else {
-            Packing.pack(f.element().bits(), codes, 0, packed, packedOffset, length);
-        }
     }
 
     /**
@@ -122,7 +110,7 @@ public final class MxQuantizer {
         if (BlockKernels.applies(f)) {
             BlockKernels.quantize(f, in, offset, length, packed, packedOffset, scales, scaleOffset);
         } else if (RneScaleQuantizer.applies(f)) {
-            quantizeRne(f, in, offset, length, 1f, packed, packedOffset, scales, scaleOffset);
+            RneScaleQuantizer.quantize(f, in, offset, length, 1f, packed, packedOffset, scales, scaleOffset);
         } else {
             quantizeLine(new BlockCodec(f), f, Source.of(in, offset, 1), length, 1f, packed, packedOffset, scales,
                     scaleOffset, null);

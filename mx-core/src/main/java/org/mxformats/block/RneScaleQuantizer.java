@@ -56,23 +56,27 @@ final class RneScaleQuantizer {
     }
 
     /**
-     * Quantizes {@code in[offset .. offset + length)} with tensor scale {@code ts} into one element
-     * code per byte ({@code codes} from 0) and scale codes ({@code scales} from {@code scaleOffset}),
-     * the codes {@link BlockCodec#quantizeBlock} gives block by block.
+     * Quantizes {@code in[offset .. offset + length)} with tensor scale {@code ts}: the element codes
+     * packed into {@code packed} from byte {@code packedOffset} and the scale codes into
+     * {@code scales} from {@code scaleOffset}, the codes {@link BlockCodec#quantizeBlock} gives
+     * block by block. Group by group (whole blocks, a multiple of 8 elements, so that each group
+     * fills whole packed bytes), through group-sized scratch arrays.
      */
-    static void quantize(MxFormat f, float[] in, int offset, int length, float ts, byte[] codes, byte[] scales,
-                         int scaleOffset) {
+    static void quantize(MxFormat f, float[] in, int offset, int length, float ts, byte[] packed, int packedOffset,
+                         byte[] scales, int scaleOffset) {
         Kernels kernels = Kernels.get();
         BlockCodec codec = new BlockCodec(f);
         ElementFormat element = f.element();
         ElementFormat scale = f.scale();
+        int bits = element.bits();
         int k = f.blockSize();
-        int group = Math.max(1, GROUP_ELEMENTS / k) * k;
+        int group = Math.max(8, GROUP_ELEMENTS / k / 8 * 8) * k;
         int elementMask = boundaryMask(element);
         int scaleMask = boundaryMask(scale);
         double divisor = element.maxFinite() * (double) ts;   // exact: short significands
         Rounding rounding = f.elementRounding();
         int first = Math.min(group, length);
+        byte[] codes = new byte[first];
         float[] quotients = new float[first];
         float[] maxima = new float[f.blockCount(first)];
         int[] redo = new int[maxima.length];           // blocks with a suspect quotient or a NaN
@@ -116,7 +120,7 @@ final class RneScaleQuantizer {
                     redo[redos++] = b;
                 }
             }
-            kernels.encode(element, quotients, 0, codes, start, n, rounding, Overflow.SATURATE);
+            kernels.encode(element, quotients, 0, codes, 0, n, rounding, Overflow.SATURATE);
             for (int r = 0; r < redos; r++) {
                 int b = redo[r];
                 int from = b * k;
@@ -125,18 +129,26 @@ final class RneScaleQuantizer {
                     for (int i = 0; i < len; i++) {
                         buf[i] = in[at + from + i];
                     }
-                    blockScales[b] = codec.quantizeBlock(buf, len, ts, codes, start + from, null);
+                    blockScales[b] = codec.quantizeBlock(buf, len, ts, codes, from, null);
                     continue;
                 }
                 for (int i = 0; i < len; i++) {
                     float v = in[at + from + i];
                     if (v != 0 && suspect(quotients[from + i], elementMask)) {
-                        codes[start + from + i] = (byte) codec.encodeElement(v, blockScales[b], ts);
+                        codes[from + i] = (byte) codec.encodeElement(v, blockScales[b], ts);
                     }
                 }
             }
             for (int b = 0; b < blocks; b++) {
                 scales[scaleOffset + start / k + b] = (byte) blockScales[b];
+            }
+            int at8 = packedOffset + Packing.packedBytes(bits, start);   // start fills whole bytes
+            if (bits == 8) {
+                System.arraycopy(codes, 0, packed, at8, n);
+            } else if (bits == 4) {
+                kernels.packNibbles(codes, 0, packed, at8, n);
+            } else {
+                Packing.pack(bits, codes, 0, packed, at8, n);
             }
         }
     }
