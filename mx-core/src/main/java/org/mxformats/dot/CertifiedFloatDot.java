@@ -255,11 +255,19 @@ final class CertifiedFloatDot {
         Scratch s = SCRATCH.get();
         byte[] inPlace = STORAGE.elementArray(a);
         byte[] scales = STORAGE.scaleArray(a);
-        if (n <= plan.group && plan.e8m0Scales && f.element().bits() == 8 && inPlace != null && scales != null) {
-            // One group of byte codes read in place (a 1K-element call spent about a sixth of its time in the
-            // group loop's general set-up, side test 2026-12-07): the group loop's result, bit for bit.
-            return oneGroup(plan, s, inPlace, STORAGE.elementOffset(a), scales, STORAGE.scaleOffset(a), n / f.blockSize(),
-                    x, offset, rounding, t);
+        if (n <= plan.group && inPlace != null && scales != null) {
+            // One group read in place (a 1K-element call spent about a sixth of its time in the group
+            // loop's general set-up, side test 2026-12-07): the group loop's result, bit for bit.
+            if (f.element().bits() == 8) {
+                return oneGroup(plan, s, plan.element, plan.magnitudeBound, 0, inPlace, STORAGE.elementOffset(a),
+                        scales, STORAGE.scaleOffset(a), n / f.blockSize(), x, offset, rounding, t);
+            }
+            if (plan.smallIntegers && f.element().bits() == 4) {   // unpacked into integers, as the group loop does
+                Kernels.get().unpackSmallIntegers(plan.element, inPlace, STORAGE.elementOffset(a), s.codes, 0, n);
+                return oneGroup(plan, s, ElementFormat.INT8, plan.integerMagnitudeBound,
+                        Math.getExponent(plan.integerScale), s.codes, 0, scales, STORAGE.scaleOffset(a),
+                        n / f.blockSize(), x, offset, rounding, t);
+            }
         }
         SimdRoutes.Stream codes = new SimdRoutes.Stream(a, Math.min(plan.group, n), s.codes);
         return dot(plan, s, n, codes, x, offset, rounding, t);
@@ -291,24 +299,27 @@ final class CertifiedFloatDot {
     }
 
     /**
-     * {@link #dot(Plan, Scratch, int, SimdRoutes.Stream, float[], int, Rounding)} for one group of codes
-     * one per byte (8-bit codes of an MxArray, or a matrix row's) with UE8M0 scales, read in place:
-     * with a single group S is its sum exactly and C is 0, so the approximation and the bound are
-     * those of the group loop.
+     * {@link #dot(Plan, Scratch, int, SimdRoutes.Stream, float[], int, Rounding, float)} for one group of
+     * codes one per byte: 8-bit codes of an MxArray or a matrix row's, read in place, or an MxArray's
+     * 4-bit small integers unpacked ({@code laneElement} INT8, the block scales times
+     * {@code 2^scaleShift}, {@code magnitudeBound} by INT8 key, as the group loop sums them). With a
+     * single group S is its sum exactly and C is 0, so the approximation and the bound are those of
+     * the group loop.
      */
-    private static float oneGroup(Plan plan, Scratch s, byte[] codes, int codeOffset, byte[] scales, int scaleOffset,
+    private static float oneGroup(Plan plan, Scratch s, ElementFormat laneElement, double[] magnitudeBound,
+                                  int scaleShift, byte[] codes, int codeOffset, byte[] scales, int scaleOffset,
                                   int blocks, float[] x, int offset, Rounding rounding, float tensor) {
         Kernels kernels = Kernels.get();
         double[] blockScales = s.blockScales;
         double[] lanes = s.lanes;
-        if (!blockScaleValues(plan, kernels, scales, scaleOffset, blocks, 0, blockScales)) {
+        if (!blockScaleValues(plan, kernels, scales, scaleOffset, blocks, scaleShift, blockScales)) {
             return UNDECIDED;
         }
         Arrays.fill(lanes, 0.0);
-        int largestKey = kernels.exactDotCodeLanes(plan.element, codes, codeOffset, x, offset, blockScales,
+        int largestKey = kernels.exactDotCodeLanes(laneElement, codes, codeOffset, x, offset, blockScales,
                 plan.blockSize, blocks, lanes);
         double groupSum = fold(lanes, 0);
-        double largest = plan.magnitudeBound[largestKey];
+        double largest = magnitudeBound[largestKey];
         // The group's bound squared: compared as a square (decide), so no square root on the tail.
         double squares = plan.blockSize * (largest * largest) * lanes[2 * LANES] * fold(lanes, LANES);
         return decideTimes(tensor, groupSum, squares, plan.inverseFactor, rounding);
@@ -326,7 +337,8 @@ final class CertifiedFloatDot {
             return UNDECIDED;
         }
         if (n <= plan.group && plan.e8m0Scales) {   // codes one per byte, read in place
-            return oneGroup(plan, SCRATCH.get(), a.codes, 0, a.scales, 0, n / k, x, offset, rounding, a.tensorScale);
+            return oneGroup(plan, SCRATCH.get(), plan.element, plan.magnitudeBound, 0, a.codes, 0, a.scales, 0, n / k, x,
+                    offset, rounding, a.tensorScale);
         }
         return dot(plan, SCRATCH.get(), n, new SimdRoutes.Stream(a.codes, a.scales), x, offset, rounding,
                 a.tensorScale);
