@@ -119,15 +119,30 @@ final class BlockKernels {
             int targetOffset = bits == 8 ? packedOffset + start : 0;
             quantizeBlocks(kernels, codec, f, in, offset + start, n, target, targetOffset, scales,
                     scaleOffset + start / k);
-            if (bits == 4) {
-                kernels.packNibbles(codes, 0, packed, packedOffset + start / 2, n);
-            } else if (bits == 6) {   // whole groups of four codes in the kernels, the rest by Packing
-                int at = packedOffset + Packing.packedBytes(bits, start);
-                int groups = n / 4;
-                kernels.packSixBitGroups(codes, 0, packed, at, groups);
-                Packing.pack(bits, codes, 4 * groups, packed, at + 3 * groups, n - 4 * groups);
+            if (bits != 8) {   // 8-bit codes were written in place
+                packCodes(kernels, bits, codes, packed, packedOffset + Packing.packedBytes(bits, start), n);
             }
             start += n;
+        }
+    }
+
+    /**
+     * Packs {@code codes[0 .. n)} of {@code bits} bits into {@code packed} from byte {@code at}
+     * (the first code starting a byte): 4- and 8-bit codes by the kernels or a copy, 6-bit ones
+     * whole groups of four in the kernels and the rest by {@link Packing}, other widths by
+     * {@link Packing}; the bytes {@link Packing#pack} writes.
+     */
+    static void packCodes(Kernels kernels, int bits, byte[] codes, byte[] packed, int at, int n) {
+        if (bits == 8) {
+            System.arraycopy(codes, 0, packed, at, n);
+        } else if (bits == 4) {
+            kernels.packNibbles(codes, 0, packed, at, n);
+        } else if (bits == 6) {
+            int groups = n / 4;
+            kernels.packSixBitGroups(codes, 0, packed, at, groups);
+            Packing.pack(bits, codes, 4 * groups, packed, at + 3 * groups, n - 4 * groups);
+        } else {
+            Packing.pack(bits, codes, 0, packed, at, n);
         }
     }
 

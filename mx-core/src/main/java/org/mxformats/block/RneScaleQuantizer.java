@@ -142,14 +142,8 @@ final class RneScaleQuantizer {
             for (int b = 0; b < blocks; b++) {
                 scales[scaleOffset + start / k + b] = (byte) blockScales[b];
             }
-            int at8 = packedOffset + Packing.packedBytes(bits, start);   // start fills whole bytes
-            if (bits == 8) {
-                System.arraycopy(codes, 0, packed, at8, n);
-            } else if (bits == 4) {
-                kernels.packNibbles(codes, 0, packed, at8, n);
-            } else {
-                Packing.pack(bits, codes, 0, packed, at8, n);
-            }
+            // start is a multiple of 8 elements, so the group fills whole bytes
+            BlockKernels.packCodes(kernels, bits, codes, packed, packedOffset + Packing.packedBytes(bits, start), n);
         }
     }
 }
