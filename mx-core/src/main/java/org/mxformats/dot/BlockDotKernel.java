@@ -402,8 +402,8 @@ final class BlockDotKernel {
         }
         int low = (int) (range >> 32);
         int high = (int) range;
-        // As shiftedLow bounds an empty running sum: each shifted block sum below 2^(bits + high - low).
-        if ((long) maxBlockSumBits + high - low + (32 - Integer.numberOfLeadingZeros(count)) > 62) {
+        // shiftedLow's bound for an empty running sum: each shifted block sum below 2^(bits + high - low).
+        if (mayReach2to62((long) maxBlockSumBits + high - low, count)) {
             return Double.NaN;
         }
         long sum = kernels.shiftedProductSum(elementA, ca, offA, elementB, cb, offB, blockSize, count, exponents, low);
@@ -454,7 +454,12 @@ final class BlockDotKernel {
             long old = into.value < 0 ? -into.value : into.value;
             widest = Math.max(widest, (long) (64 - Long.numberOfLeadingZeros(old)) + into.exponent - newLow);
         }
-        return widest + (32 - Integer.numberOfLeadingZeros(count)) > 62 ? Integer.MIN_VALUE : newLow;
+        return mayReach2to62(widest, count) ? Integer.MIN_VALUE : newLow;
+    }
+
+    /** Whether {@code count + 1} terms each below {@code 2^widest} might sum to {@code 2^62} or more. */
+    private static boolean mayReach2to62(long widest, int count) {
+        return widest + (32 - Integer.numberOfLeadingZeros(count)) > 62;
     }
 
     /** Moves the running sum into the accumulator (exact: one integer term) and empties it. */
