@@ -91,8 +91,8 @@ public final class MxDot {
     private static double dot(MxArray a, MxArray b, Rounding rounding, boolean toFloat) {
         requireSameShape(a.format(), a.length(), b.format(), b.length());
         requireDeterministic(rounding);
-        Double streamed = SimdRoutes.exactDot(a, b, rounding, toFloat);
-        if (streamed != null) {
+        double streamed = SimdRoutes.exactDot(a, b, rounding, toFloat);
+        if (!Double.isNaN(streamed)) {   // else SimdRoutes.NOT_STREAMED
             return streamed;
         }
         Unpacked ua = Unpacked.of(a);

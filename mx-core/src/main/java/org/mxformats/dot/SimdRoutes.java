@@ -220,9 +220,16 @@ final class SimdRoutes {
     static final int GROUP = 4096;
 
     /**
+     * {@link #exactDot}'s answer when it leaves the call to the full path: a NaN, which it never
+     * returns as a result (a primitive, so that a short call allocates no box).
+     */
+    static final double NOT_STREAMED = Double.NaN;
+
+    /**
      * The exact MX x MX dot product streamed in groups of blocks, for whole blocks of 4- or 8-bit
-     * elements whose integer block sums fit 53 bits; null when that does not apply or the result is
-     * an exact zero (whose sign the full path decides). 8-bit codes and the scales are read in
+     * elements whose integer block sums fit 53 bits; {@link #NOT_STREAMED} when that does not apply
+     * or the result is an exact zero (whose sign the full path decides) or NaN (left to the full
+     * path as well, which finds the same NaN). 8-bit codes and the scales are read in
      * place from the arrays' heap storage (else copied group by group); the block sums of
      * power-of-two scaled blocks are added up in one shifted long while that provably cannot
      * overflow (the kernels shift and add the integer products themselves,
@@ -231,7 +238,7 @@ final class SimdRoutes {
      * elements, totals too wide for a long) or tensor scales. Either way the value rounded is
      * the exact sum, so the result is the full path's.
      */
-    static Double exactDot(MxArray a, MxArray b, Rounding rounding, boolean toFloat) {
+    static double exactDot(MxArray a, MxArray b, Rounding rounding, boolean toFloat) {
         MxFormat fa = a.format();
         MxFormat fb = b.format();
         ElementFormat ea = fa.element();
@@ -240,11 +247,11 @@ final class SimdRoutes {
         int n = a.length();
         if (n == 0 || n % k != 0 || !streamable(ea) || !streamable(eb)
                 || Kernels.exactProductSumBits(ea, eb, k) > 53) {
-            return null;
+            return NOT_STREAMED;
         }
         BlockDotKernel kernel = kernel(ea, fa.scale(), eb, fb.scale(), k);
         if (kernel.tier() != BlockDotKernel.Tier.LONG) {
-            return null;
+            return NOT_STREAMED;
         }
         Kernels kernels = Kernels.get();
         int group = k * Math.max(2, GROUP / k / 2 * 2);   // whole blocks, an even count of elements
@@ -310,14 +317,14 @@ final class SimdRoutes {
         }
         double tensor = (double) a.tensorScale() * b.tensorScale();   // exact, as in MxDot
         if (acc == null && tensor != 0 && Double.isFinite(tensor)) {   // one rounding of the exact product
-            return running.value == 0 ? null : kernel.round(running, tensor, rounding, toFloat);
+            return running.value == 0 ? NOT_STREAMED : kernel.round(running, tensor, rounding, toFloat);
         }
         if (acc == null) {
             acc = kernel.newAccumulator();
         }
         kernel.flush(running, acc);
-        if (!acc.isNaN() && !acc.isInfinite() && acc.isExactZero()) {
-            return null;
+        if (acc.isNaN() || !acc.isInfinite() && acc.isExactZero()) {
+            return NOT_STREAMED;
         }
         return BlockDotKernel.finish(acc, tensor, () -> false, rounding, toFloat);
     }
