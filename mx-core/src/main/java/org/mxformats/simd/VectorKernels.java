@@ -294,7 +294,7 @@ final class VectorKernels implements Kernels {
         /**
          * {@link #dotBytes32} for 4-bit codes two per byte, low nibble first, for formats whose lane
          * values are small integers without specials (e2m1). Three loops give the same bits for
-         * blocks of 32, a fourth takes blocks of 16:
+         * blocks of 32, two more take blocks of 16:
          * <ul>
          * <li>{@link #NIBBLES_WIDE} (16 float lanes, JDK 25: {@link #WIDE_NIBBLE_LOOKUP}): the 16 bytes
          * of a block become 32 nibbles in element order (each byte widened to a short
@@ -307,7 +307,9 @@ final class VectorKernels implements Kernels {
          * a time (elements 0-7, 8-15, 16-23, 24-31), each upper quarter after one byte shuffle
          * brings it down (faster than widening from a staging array: docs/performance.md);
          * <li>{@link #NIBBLES_SIXTEEN} (16 lanes, blocks of 16 elements, NVFP4): each block's 8
-         * bytes looked up in a 128-bit vector and widened from part 0, one fma with its factor.
+         * bytes looked up in a 128-bit vector and widened from part 0, one fma with its factor;
+         * <li>{@link #NIBBLES_SIXTEEN_NARROW} (8 lanes, AVX2, blocks of 16): the same lookup, its
+         * lower and upper 8 bytes widened to lanes 0-7 and 8-15.
          * </ul>
          *
          * <p>One method for the three loops on purpose: its bytecode stays above C2's limit for inlining
@@ -342,6 +344,29 @@ final class VectorKernels implements Kernels {
                     FloatVector factor = FloatVector.broadcast(F, factors[scaleCodes[scaleOffset + blk] & scaleMask]);
                     low = laneStep(v0, v2, x, xo, xo + 16, factor, low);
                     high = laneStep(v1, v3, x, xo + 8, xo + 24, factor, high);
+                }
+                return nonZero(foldNarrow(low, high));
+            }
+            if (loop == NIBBLES_SIXTEEN_NARROW) {
+                // Blocks of 16 (NVFP4) at 8 lanes: a block's 16 looked-up bytes are lanes 0-7
+                // (elements 0-7) and 8-15 (elements 8-15), the upper half brought down by one
+                // shuffle; each half the NIBBLES_SIXTEEN step of its lanes. Written out (no helper)
+                // for JDK 17, whose C2 may leave a helper returning a vector out of line and box it.
+                ByteVector values = ByteVector.fromArray(B16, nibbleTable, 0);
+                FloatVector low = FloatVector.broadcast(F, -0.0f);
+                FloatVector high = low;
+                for (int blk = 0; blk < blocks; blk++) {
+                    ShortVector p = (ShortVector) ByteVector.fromArray(B8, codes, codeOffset + blk * 8)
+                            .convertShape(VectorOperators.B2S, S8, 0);
+                    ByteVector v = ((ByteVector) p.and((short) 0x000f)
+                            .or(p.lanewise(VectorOperators.LSHL, 4).and((short) 0x0f00)).reinterpretAsBytes())
+                            .selectFrom(values);
+                    FloatVector v0 = (FloatVector) v.convertShape(VectorOperators.B2F, F, 0);
+                    FloatVector v1 = (FloatVector) v.rearrange(UPPER_HALF_DOWN).convertShape(VectorOperators.B2F, F, 0);
+                    int xo = xOffset + blk * DotLanes.LANES;
+                    FloatVector factor = FloatVector.broadcast(F, factors[scaleCodes[scaleOffset + blk] & scaleMask]);
+                    low = v0.mul(FloatVector.fromArray(F, x, xo)).fma(factor, low);
+                    high = v1.mul(FloatVector.fromArray(F, x, xo + 8)).fma(factor, high);
                 }
                 return nonZero(foldNarrow(low, high));
             }
@@ -1944,16 +1969,18 @@ final class VectorKernels implements Kernels {
      * {@link #dotFast} by a vector loop: 16-lane vectors (AVX-512) or pairs of 8-lane ones (AVX2),
      * for block size 32 (the MX standard: the loop over blocks is then flat, which C2 needs
      * to keep the lane sums in registers; a nested chunk loop makes it box them), and at 16 lanes
-     * for 4-bit codes in blocks of 16 (NVFP4: one block per step, {@link #NIBBLES_SIXTEEN}; 1M
-     * elements 0.97 ms -> 78 us, JDK 25); NaN when no vector loop takes the call
+     * for 4-bit codes in blocks of 16 (NVFP4: one block per step, {@link #NIBBLES_SIXTEEN}, or
+     * {@link #NIBBLES_SIXTEEN_NARROW} at 8 lanes; 1M elements at 16 lanes 0.97 ms -> 78 us, JDK 25);
+     * NaN when no vector loop takes the call
      * (package-private so that tests can tell the loops ran).
      */
     double vectorDotFast(ElementFormat element, byte[] codes, int codeOffset, ElementFormat scale, byte[] scaleCodes,
                          int scaleOffset, int blockSize, int blocks, float[] x, int xOffset) {
         DecodePlan plan = decodePlans.get(element);
-        if (DOT_LANES && blockSize == DotLanes.LANES && DotLanes.nibbles(element) && plan != DecodePlan.NONE) {
-            return plan.dotNibbles32(NIBBLES_SIXTEEN, codes, codeOffset, plan.factors(scale), scaleCodes, scaleOffset,
-                    blocks, x, xOffset);
+        if ((DOT_LANES || NARROW_DOT_LANES) && blockSize == DotLanes.LANES && DotLanes.nibbles(element)
+                && plan != DecodePlan.NONE) {
+            return plan.dotNibbles32(DOT_LANES ? NIBBLES_SIXTEEN : NIBBLES_SIXTEEN_NARROW, codes, codeOffset,
+                    plan.factors(scale), scaleCodes, scaleOffset, blocks, x, xOffset);
         }
         if (!laneLoops(plan, blockSize)) {
             return Double.NaN;
@@ -2176,6 +2203,8 @@ final class VectorKernels implements Kernels {
     static final int NIBBLES_NARROW = 2;
     /** {@link DecodePlan#dotNibbles32} for blocks of 16 (NVFP4), 16 lanes. */
     static final int NIBBLES_SIXTEEN = 3;
+    /** Blocks of 16 at 8 lanes (AVX2): two 8-lane vectors per block. */
+    static final int NIBBLES_SIXTEEN_NARROW = 4;
 
     /** {@link DecodePlan#exactIntegers32Narrow} of this format, whatever {@link #INTEGER_HALVES} says (tests). */
     int exactIntegerLanesNarrow(ElementFormat element, byte[] codes, int codeOffset, float[] x, int xOffset,

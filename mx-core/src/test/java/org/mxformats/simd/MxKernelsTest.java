@@ -584,15 +584,15 @@ class MxKernelsTest {
     }
 
     /**
-     * NVFP4's blocks of 16 e2m1 codes take the 16-lane vector loop (one block per lane step), with
-     * the scalar kernel's bits: random packed codes (the -0 code included, whose all-zero sums go
-     * back to the scalar kernel), UE4M3 scales of every class (the NaN code included), odd offsets,
-     * 1 to 70 blocks. Skipped below 16 float lanes.
+     * NVFP4's blocks of 16 e2m1 codes take the vector loop of this width (one block per lane step:
+     * one 16-lane vector, or two of 8 on AVX2), with the scalar kernel's bits: random packed codes
+     * (the -0 code included, whose all-zero sums go back to the scalar kernel), UE4M3 scales of
+     * every class (the NaN code included), odd offsets, 1 to 70 blocks. Skipped below 8 float lanes.
      */
     @Test
     void nvfp4BlocksOfSixteenTakeTheVectorLoop() {
         VectorKernels vector = (VectorKernels) vector();
-        Assumptions.assumeTrue(VectorKernels.DOT_LANES, "16 float lanes");
+        Assumptions.assumeTrue(VectorKernels.DOT_LANES || VectorKernels.NARROW_DOT_LANES, "8 or 16 float lanes");
         ElementFormat e2m1 = ElementFormat.E2M1;
         ElementFormat ue4m3 = ElementFormat.UE4M3;
         SplittableRandom random = new SplittableRandom(71);
