@@ -1007,13 +1007,17 @@ final class VectorKernels implements Kernels {
          * test, AVX2, JDK 25: 15.8 against 12.1 ns per block); the same lanes and operations, so the
          * same bits. Written out without helper methods: JDK 17's C2 did not inline them here and
          * boxed every vector. (The raw-float decoding of exactBytes32Narrow, widened the same way,
-         * was boxed by JDK 25's C2 as well: 70 against 18 ns per block.)
+         * was boxed by JDK 25's C2 as well: 70 against 18 ns per block.) With {@code sixteen}, the
+         * codes are blocks of 16 ({@link #exactIntegers16} at 4 double lanes): each step of 32 codes
+         * is two blocks, whose lane sums (quarters 0-1, then 2-3) each take their own scale; -1 for
+         * an odd number of blocks.
          */
         int exactIntegers32Narrow(byte[] codes, int codeOffset, float[] x, int xOffset, double[] blockScales,
-                                  int scaleOffset, int blocks, double unit, double[] lanes) {
-            if (!laneDecoding || !twosComplement || preShift != 0) {
+                                  int scaleOffset, int blocks, double unit, double[] lanes, boolean sixteen) {
+            if (!laneDecoding || !twosComplement || preShift != 0 || sixteen && blocks % 2 != 0) {
                 return -1;
             }
+            int steps = sixteen ? blocks / 2 : blocks;
             double factor = unit * laneScale;
             DoubleVector totalL = DoubleVector.fromArray(D, lanes, 0);
             DoubleVector totalH = DoubleVector.fromArray(D, lanes, 4);
@@ -1029,7 +1033,7 @@ final class VectorKernels implements Kernels {
             DoubleVector q3h = sumsL;
             double scaleSquares = lanes[2 * EXACT_DOT_LANES];
             ByteVector largest = ByteVector.zero(B32);
-            for (int blk = 0; blk < blocks; blk++) {
+            for (int blk = 0; blk < steps; blk++) {
                 int at = codeOffset + blk * DotLanes.CHUNK;
                 int xo = xOffset + blk * DotLanes.CHUNK;
                 ByteVector c = ByteVector.fromArray(B32, codes, at);
@@ -1070,8 +1074,6 @@ final class VectorKernels implements Kernels {
                         .convertShape(VectorOperators.F2D, D, 0);
                 DoubleVector x3h = (DoubleVector) FloatVector.fromArray(F_HALF, x, xo + 28)
                         .convertShape(VectorOperators.F2D, D, 0);
-                DoubleVector bl = v3l.fma(x3l, v2l.fma(x2l, v1l.fma(x1l, v0l.mul(x0l))));
-                DoubleVector bh = v3h.fma(x3h, v2h.fma(x2h, v1h.fma(x1h, v0h.mul(x0h))));
                 q0l = x0l.fma(x0l, q0l);
                 q0h = x0h.fma(x0h, q0h);
                 q1l = x1l.fma(x1l, q1l);
@@ -1080,11 +1082,24 @@ final class VectorKernels implements Kernels {
                 q2h = x2h.fma(x2h, q2h);
                 q3l = x3l.fma(x3l, q3l);
                 q3h = x3h.fma(x3h, q3h);
-                double blockScale = blockScales[scaleOffset + blk];
-                scaleSquares += blockScale * blockScale;
-                DoubleVector scaleVector = DoubleVector.broadcast(D, blockScale * factor);
-                sumsL = bl.fma(scaleVector, sumsL);
-                sumsH = bh.fma(scaleVector, sumsH);
+                if (sixteen) {   // exactIntegers16's order: block 2 blk (quarters 0, 1), then 2 blk + 1
+                    double first = blockScales[scaleOffset + 2 * blk];
+                    double second = blockScales[scaleOffset + 2 * blk + 1];
+                    scaleSquares += first * first;
+                    scaleSquares += second * second;
+                    DoubleVector firstScale = DoubleVector.broadcast(D, first * factor);
+                    DoubleVector secondScale = DoubleVector.broadcast(D, second * factor);
+                    sumsL = v1l.fma(x1l, v0l.mul(x0l)).fma(firstScale, sumsL);
+                    sumsH = v1h.fma(x1h, v0h.mul(x0h)).fma(firstScale, sumsH);
+                    sumsL = v3l.fma(x3l, v2l.mul(x2l)).fma(secondScale, sumsL);
+                    sumsH = v3h.fma(x3h, v2h.mul(x2h)).fma(secondScale, sumsH);
+                } else {
+                    double blockScale = blockScales[scaleOffset + blk];
+                    scaleSquares += blockScale * blockScale;
+                    DoubleVector scaleVector = DoubleVector.broadcast(D, blockScale * factor);
+                    sumsL = v3l.fma(x3l, v2l.fma(x2l, v1l.fma(x1l, v0l.mul(x0l)))).fma(scaleVector, sumsL);
+                    sumsH = v3h.fma(x3h, v2h.fma(x2h, v1h.fma(x1h, v0h.mul(x0h)))).fma(scaleVector, sumsH);
+                }
             }
             totalL = totalL.add(sumsL);
             totalH = totalH.add(sumsH);
@@ -2119,8 +2134,10 @@ final class VectorKernels implements Kernels {
      */
     int vectorExactDotCodeLanes(ElementFormat element, byte[] codes, int codeOffset, float[] x, int xOffset,
                                 double[] blockScales, int blockSize, int blocks, double[] lanes) {
-        if (EXACT_LANES && blockSize == DotLanes.LANES) {   // blocks of 16: signed-byte codes only
-            return exactRuns(EXACT_INTEGERS_16, decodePlans.get(element), element, codes, codeOffset, x, xOffset,
+        if (blockSize == DotLanes.LANES) {   // blocks of 16: signed-byte codes only
+            int loop = EXACT_LANES ? EXACT_INTEGERS_16 : NARROW_EXACT_LANES && INTEGER_HALVES ? EXACT_INTEGERS_16_NARROW
+                    : -1;
+            return loop < 0 ? -1 : exactRuns(loop, decodePlans.get(element), element, codes, codeOffset, x, xOffset,
                     blockScales, blocks, blockSize, lanes);
         }
         if (!(EXACT_LANES || NARROW_EXACT_LANES) || blockSize != DotLanes.CHUNK) {
@@ -2139,6 +2156,8 @@ final class VectorKernels implements Kernels {
     private static final int EXACT_INTEGERS_NARROW = 2;
     /** {@link DecodePlan#exactIntegers16}: blocks of 16 signed-byte codes, 8 double lanes. */
     private static final int EXACT_INTEGERS_16 = 3;
+    /** {@link DecodePlan#exactIntegers32Narrow} taking blocks of 16 in pairs (4 double lanes, JDK 25+). */
+    private static final int EXACT_INTEGERS_16_NARROW = 4;
 
     /**
      * {@link #exactDotCodeLanes} by the vector loop {@code loop}, one call per run of
@@ -2160,7 +2179,8 @@ final class VectorKernels implements Kernels {
                     ? plan.exactBytes32Narrow(codes, at, x, xAt, blockScales, start, run, unit, lanes)
                     : loop == EXACT_INTEGERS_16
                     ? plan.exactIntegers16(codes, at, x, xAt, blockScales, start, run, unit, lanes)
-                    : plan.exactIntegers32Narrow(codes, at, x, xAt, blockScales, start, run, unit, lanes);
+                    : plan.exactIntegers32Narrow(codes, at, x, xAt, blockScales, start, run, unit, lanes,
+                            loop == EXACT_INTEGERS_16_NARROW);
             if (key < 0) {
                 if (start == 0) {
                     return -1;

@@ -144,15 +144,16 @@ class ExactDotLanesTest {
     }
 
     /**
-     * Blocks of 16 signed-byte codes (NVFP4's integers): the 8-lane loop takes pairs of blocks
-     * with power-of-two and 4-bit scales, runs past 128 blocks, a last run of an odd number of
-     * blocks (the scalar kernel goes on from it), and refuses a call of an odd number of blocks
-     * (-1); every lane is the scalar kernel's.
+     * Blocks of 16 signed-byte codes (NVFP4's integers): the 8-lane loop (two 4-lane halves on
+     * AVX2 from JDK 25) takes pairs of blocks with power-of-two and 4-bit scales, runs past 128
+     * blocks, a last run of an odd number of blocks (the scalar kernel goes on from it), and
+     * refuses a call of an odd number of blocks (-1); every lane is the scalar kernel's.
      */
     @Test
     void theSixteenCodeLoopGivesTheScalarBits() {
         VectorKernels vector = (VectorKernels) KernelsTest.vectorOrSkip();
-        org.junit.jupiter.api.Assumptions.assumeTrue(VectorKernels.DOT_LANES, "8 double lanes");
+        org.junit.jupiter.api.Assumptions.assumeTrue(VectorKernels.DOT_LANES
+                || VectorKernels.NARROW_EXACT_LANES && VectorKernels.INTEGER_HALVES, "8 double lanes or AVX2 on JDK 25");
         org.mxformats.format.ElementFormat int8 = org.mxformats.format.ElementFormat.INT8;
         SplittableRandom r = new SplittableRandom(66);
         for (int t = 0; t < 40; t++) {
