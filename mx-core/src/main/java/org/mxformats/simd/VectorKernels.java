@@ -1868,12 +1868,50 @@ final class VectorKernels implements Kernels {
             }
             return;
         }
+        if (blockSize == DotLanes.LANES && (DOT_LANES || NARROW_DOT_LANES) && smallIntegerBlocks(a, b)) {
+            smallIntegerSums16(a, ca, offA, b, cb, offB, blocks, sums);
+            return;
+        }
         ProductPlan plan = productPlan(a, b, blockSize);
         if (plan == null) {
             SCALAR.blockProductSums(a, ca, offA, b, cb, offB, blockSize, blocks, sums);
             return;
         }
         plan.sums(ca, offA, cb, offB, blockSize, blocks, sums);
+    }
+
+    /**
+     * Whether both formats' values are small integers ({@link DotLanes#smallIntegerBytes}: e2m1)
+     * whose products over a block of 16 sum within a short: {@code 16 * 2^bitsA * 2^bitsB <= 2^15}.
+     */
+    private static boolean smallIntegerBlocks(ElementFormat a, ElementFormat b) {
+        return DotLanes.smallIntegerBytes(a) != null && DotLanes.smallIntegerBytes(b) != null
+                && DotLanes.integerBits(a) + DotLanes.integerBits(b) + 4 <= 15;
+    }
+
+    /**
+     * {@link #blockProductSums} for blocks of 16 codes (one per byte) of small-integer formats
+     * (NVFP4's e2m1): each block's codes looked up as byte integers, widened to shorts, multiplied
+     * and summed in 16-bit lanes (exact: {@link #smallIntegerBlocks}), times the two formats' unit.
+     * The sum is an exact integer times a power of two, as the scalar kernel's is (whose zero is
+     * +0, as {@code (double) 0 * unit} is), so the bits are the same. A 16-byte table lookup is one
+     * byte shuffle at either vector width.
+     */
+    private static void smallIntegerSums16(ElementFormat a, byte[] ca, int offA, ElementFormat b, byte[] cb, int offB,
+                                           int blocks, double[] sums) {
+        java.util.Objects.checkFromIndexSize(offA, blocks * DotLanes.LANES, ca.length);
+        java.util.Objects.checkFromIndexSize(offB, blocks * DotLanes.LANES, cb.length);
+        java.util.Objects.checkFromIndexSize(0, blocks, sums.length);
+        double unit = Math.scalb(1.0, DotLanes.integerLsbExponent(a) + DotLanes.integerLsbExponent(b));
+        ByteVector tableA = ByteVector.fromArray(B16, DotLanes.smallIntegerBytes(a), 0);
+        ByteVector tableB = ByteVector.fromArray(B16, DotLanes.smallIntegerBytes(b), 0);
+        for (int j = 0; j < blocks; j++) {
+            ShortVector va = (ShortVector) ByteVector.fromArray(B16, ca, offA + j * DotLanes.LANES).and((byte) 0x0f)
+                    .selectFrom(tableA).convertShape(VectorOperators.B2S, S16, 0);
+            ShortVector vb = (ShortVector) ByteVector.fromArray(B16, cb, offB + j * DotLanes.LANES).and((byte) 0x0f)
+                    .selectFrom(tableB).convertShape(VectorOperators.B2S, S16, 0);
+            sums[j] = va.mul(vb).reduceLanes(VectorOperators.ADD) * unit;
+        }
     }
 
     private static boolean isInt8(ElementFormat f) {

@@ -1098,6 +1098,52 @@ class MxKernelsTest {
     }
 
     /**
+     * NVFP4 x NVFP4 block sums (e2m1 in blocks of 16, the 16-bit lane loop): the extreme blocks
+     * (every product +-36, the largest sum), all-zero blocks of +0 and -0 codes (the sum is +0),
+     * codes with bits above the nibble set (ignored, as the scalar kernel ignores them), random
+     * blocks at odd offsets; each sum the scalar kernel's bits and the exact value.
+     */
+    @Test
+    void e2m1BlocksOfSixteenSumExactlyInShortLanes() {
+        Kernels vector = vector();
+        ElementFormat e2m1 = ElementFormat.E2M1;
+        SplittableRandom random = new SplittableRandom(1616);
+        int blocks = 70;
+        byte[] ca = new byte[blocks * 16 + 3];
+        byte[] cb = new byte[blocks * 16 + 1];
+        for (int j = 0; j < blocks; j++) {
+            for (int i = 0; i < 16; i++) {
+                int a;
+                int b;
+                switch (j % 7) {
+                    case 0: a = 0x7; b = 0x7; break;                        // 6 x 6
+                    case 1: a = 0xf; b = 0x7; break;                        // -6 x 6
+                    case 2: a = random.nextBoolean() ? 0x8 : 0x0; b = 0x8; break;   // zeros of both signs
+                    case 3: a = random.nextInt(256); b = random.nextInt(256); break;   // high bits set
+                    default: a = random.nextInt(16); b = random.nextInt(16); break;
+                }
+                ca[3 + j * 16 + i] = (byte) a;
+                cb[1 + j * 16 + i] = (byte) b;
+            }
+        }
+        double[] s = new double[blocks];
+        double[] v = new double[blocks];
+        Kernels.scalar().blockProductSums(e2m1, ca, 3, e2m1, cb, 1, 16, blocks, s);
+        vector.blockProductSums(e2m1, ca, 3, e2m1, cb, 1, 16, blocks, v);
+        for (int j = 0; j < blocks; j++) {
+            double exact = 0;   // small integers and halves: exact in double
+            for (int i = 0; i < 16; i++) {
+                exact += e2m1.decode(ca[3 + j * 16 + i] & 0xf) * e2m1.decode(cb[1 + j * 16 + i] & 0xf);
+            }
+            assertThat(Double.doubleToRawLongBits(v[j])).as("block %d", j).isEqualTo(Double.doubleToRawLongBits(s[j]));
+            assertThat(v[j]).as("block %d", j).isEqualTo(exact);
+        }
+        assertThat(v[0]).isEqualTo(576.0);
+        assertThat(v[1]).isEqualTo(-576.0);
+        assertThat(Double.doubleToRawLongBits(v[2])).as("+0").isZero();
+    }
+
+    /**
      * UE8M0 scale exponent sums, vector and scalar, against sums worked out here: every count from
      * 1 to 40 and 130, odd offsets, the extreme codes 0 and 254, and a NaN code (255) placed at
      * every position class (vector body and tail).
