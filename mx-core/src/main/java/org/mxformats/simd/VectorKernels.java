@@ -2118,14 +2118,15 @@ final class VectorKernels implements Kernels {
                                     int scaleOffset, int blockSize, int blocks, double[] lanes) {
         int n = ScalarKernels.requireCompensated(values, valueOffset, x, xOffset, blockScales, scaleOffset, blockSize,
                 blocks, lanes);
-        if (!EXACT_LANES || blockSize % COMPENSATED_LANES != 0) {
+        if (!(EXACT_LANES || NARROW_EXACT_LANES) || blockSize % COMPENSATED_LANES != 0) {
             SCALAR.compensatedDotLanes(values, valueOffset, x, xOffset, blockScales, scaleOffset, blockSize, blocks, lanes);
             return;
         }
-        // Lanes 8q .. 8q + 7 for q = 0 .. 3, one quarter at a time: each lane still takes its
-        // elements in order, and lanes never mix, so the bits are the scalar kernel's.
+        // Lanes q .. q + D - 1 (D: 8 double lanes, 4 on AVX2), one group of lanes at a time: each
+        // lane still takes its elements in order, and lanes never mix, so the bits are the scalar
+        // kernel's at either width.
         int chunksPerBlock = blockSize / COMPENSATED_LANES;
-        for (int q = 0; q < COMPENSATED_LANES; q += EXACT_DOT_LANES) {
+        for (int q = 0; q < COMPENSATED_LANES; q += D.length()) {
             DoubleVector sums = DoubleVector.fromArray(D, lanes, q);
             DoubleVector errors = DoubleVector.fromArray(D, lanes, COMPENSATED_LANES + q);
             DoubleVector magnitudes = DoubleVector.fromArray(D, lanes, 2 * COMPENSATED_LANES + q);
