@@ -30,7 +30,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * baselines split rows over the same thread pool as {@link MxMatmul}). The MX weights are one
  * {@link MxTensor2d} with blocks along rows, stored contiguously as the float32 matrix is: rows
  * quantized one by one into separate arrays lie scattered over the heap, and the hardware prefetcher
- * then restarts at every row (about 3x slower for MXFP8 in a side test, see docs/performance.md).
+ * then restarts at every row (about 3x slower for MXFP8 in a side test, see docs/performance-history.md).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

@@ -348,8 +348,8 @@ final class CertifiedFloatDot {
      * The second certificate, for calls the first leaves undecided ({@link #dot(MxArray, float[], int, Rounding)}
      * applies to the same operands): the exact result rounded once to float, or {@link #UNDECIDED}.
      * About twice the first's work, and some 30 times less than the exact sum's (MXINT8 at 1M
-     * elements, docs/performance.md); for Gaussian data the first leaves about 1 call in 40
-     * undecided at 1M elements, this one almost none.
+     * elements, docs/performance-history.md, thirteenth round); for Gaussian data the first
+     * leaves about 1 call in 40 undecided at 1M elements, this one almost none.
      *
      * <p>Every product {@code p = (P X) x} is exact in double ({@link #qualifies}: at most 32
      * significant bits, within 2^-600 .. 2^500, so sums of up to 2^31 of them neither underflow

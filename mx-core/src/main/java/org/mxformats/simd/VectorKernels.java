@@ -253,7 +253,7 @@ final class VectorKernels implements Kernels {
             // Before JDK 25 tracked for every format (TRACK_EVERY_FORMAT), used only for those with
             // specials: updated under "if (specials)", a JDK 17 JVM that had run this loop for both
             // kinds of format compiled the carried vector boxed (FAST e4m3 at 1M 191 us and 2.1 MB
-            // garbage per call after MXINT8 had run; docs/performance.md, twelfth round). JDK 25
+            // garbage per call after MXINT8 had run; docs/performance-history.md, twelfth round). JDK 25
             // keeps the test: tracking costs FAST MXINT8 at 1K about 5%, and it boxed nothing there.
             ByteVector largest = ByteVector.zero(B32);
             for (int blk = 0; blk < blocks; blk++) {
@@ -305,7 +305,7 @@ final class VectorKernels implements Kernels {
          * <li>{@link #NIBBLES_NARROW} (8 lanes, AVX2): lanes 0-7 and 8-15 apart as in
          * {@link #dotBytes32Narrow}; the 32 looked-up bytes of a block widen to floats a quarter at
          * a time (elements 0-7, 8-15, 16-23, 24-31), each upper quarter after one byte shuffle
-         * brings it down (faster than widening from a staging array: docs/performance.md);
+         * brings it down (faster than widening from a staging array: docs/performance-history.md);
          * <li>{@link #NIBBLES_SIXTEEN} (16 lanes, blocks of 16 elements, NVFP4): each block's 8
          * bytes looked up in a 128-bit vector and widened from part 0, one fma with its factor;
          * <li>{@link #NIBBLES_SIXTEEN_NARROW} (8 lanes, AVX2, blocks of 16): the same lookup, its
@@ -317,7 +317,7 @@ final class VectorKernels implements Kernels {
          * separate methods small enough to inline, a JVM that had run other dot paths first (1K
          * calls, then 1M) often compiled them into their callers with boxed vectors (the Vector
          * API's Java fallback): a 1M-element call took 0.66-0.98 ms and made 1.5 MB of garbage,
-         * instead of 60-75 us and none (JDK 25; JDK 17 with AVX2 alike; docs/performance.md,
+         * instead of 60-75 us and none (JDK 25; JDK 17 with AVX2 alike; docs/performance-history.md,
          * twelfth round).
          */
         double dotNibbles32(int loop, byte[] codes, int codeOffset, float[] factors, byte[] scaleCodes,
@@ -626,7 +626,7 @@ final class VectorKernels implements Kernels {
 
         /**
          * Bytes 8-15 of a 128-bit vector widened to 8 floats, after one byte shuffle brings them
-         * down (faster than widening them from a staging array, or in place: docs/performance.md).
+         * down (faster than widening them from a staging array, or in place: docs/performance-history.md).
          */
         private static FloatVector upperHalfToFloats(ByteVector bytes) {
             return (FloatVector) bytes.rearrange(UPPER_HALF_DOWN).convertShape(VectorOperators.B2F, F, 0);
@@ -667,7 +667,7 @@ final class VectorKernels implements Kernels {
          * ({@link #exactRuns} splits a call). Flat loop, one block per iteration, for the reasons
          * given at dotBytes32, and no run inside: with the run's sum reset in the loop, a JVM that
          * had run quantize, dequantize and the FAST dot first compiled this loop with its sum
-         * vector boxed, 81 bytes of garbage per block and twice the time (docs/performance.md,
+         * vector boxed, 81 bytes of garbage per block and twice the time (docs/performance-history.md,
          * twelfth round).
          */
         int exactBytes32(byte[] codes, int codeOffset, float[] x, int xOffset, double[] blockScales,
