@@ -294,7 +294,7 @@ final class VectorKernels implements Kernels {
         /**
          * {@link #dotBytes32} for 4-bit codes two per byte, low nibble first, for formats whose lane
          * values are small integers without specials (e2m1). Three loops give the same bits for
-         * blocks of 32, two more take blocks of 16:
+         * blocks of 32, a fourth takes blocks of 16:
          * <ul>
          * <li>{@link #NIBBLES_WIDE} (16 float lanes, JDK 25: {@link #WIDE_NIBBLE_LOOKUP}): the 16 bytes
          * of a block become 32 nibbles in element order (each byte widened to a short
@@ -307,9 +307,8 @@ final class VectorKernels implements Kernels {
          * a time (elements 0-7, 8-15, 16-23, 24-31), each upper quarter after one byte shuffle
          * brings it down (faster than widening from a staging array: docs/performance-history.md);
          * <li>{@link #NIBBLES_SIXTEEN} (16 lanes, blocks of 16 elements, NVFP4): each block's 8
-         * bytes looked up in a 128-bit vector and widened from part 0, one fma with its factor;
-         * <li>{@link #NIBBLES_SIXTEEN_NARROW} (8 lanes, AVX2, blocks of 16): the same lookup, its
-         * lower and upper 8 bytes widened to lanes 0-7 and 8-15.
+         * bytes looked up in a 128-bit vector and widened from part 0, one fma with its factor
+         * (at 8 lanes, {@link #dotNibbles16Narrow}).
          * </ul>
          *
          * <p>One method for the three loops on purpose: its bytecode stays above C2's limit for inlining
@@ -333,40 +332,29 @@ final class VectorKernels implements Kernels {
                 FloatVector low = FloatVector.broadcast(F, -0.0f);
                 FloatVector high = low;
                 for (int blk = 0; blk < blocks; blk++) {
+                    // Written out (no helpers): in a JVM that had run other dot paths, JDK 17's C2
+                    // left the helpers out of line here and boxed their vectors (MixedHistory,
+                    // sixteenth round).
                     int at = codeOffset + blk * DotLanes.LANES;
-                    ByteVector first = nibblesInOrder(codes, at).selectFrom(values);         // elements 0-15
-                    ByteVector second = nibblesInOrder(codes, at + 8).selectFrom(values);    // elements 16-31
-                    FloatVector v0 = lowerHalfToFloats(first);
-                    FloatVector v1 = upperHalfToFloats(first);
-                    FloatVector v2 = lowerHalfToFloats(second);
-                    FloatVector v3 = upperHalfToFloats(second);
+                    ShortVector p0 = (ShortVector) ByteVector.fromArray(B8, codes, at).convertShape(VectorOperators.B2S, S8, 0);
+                    ShortVector p1 = (ShortVector) ByteVector.fromArray(B8, codes, at + 8)
+                            .convertShape(VectorOperators.B2S, S8, 0);
+                    ByteVector first = ((ByteVector) p0.and((short) 0x000f)                        // elements 0-15
+                            .or(p0.lanewise(VectorOperators.LSHL, 4).and((short) 0x0f00)).reinterpretAsBytes())
+                            .selectFrom(values);
+                    ByteVector second = ((ByteVector) p1.and((short) 0x000f)                       // elements 16-31
+                            .or(p1.lanewise(VectorOperators.LSHL, 4).and((short) 0x0f00)).reinterpretAsBytes())
+                            .selectFrom(values);
+                    FloatVector v0 = (FloatVector) first.convertShape(VectorOperators.B2F, F, 0);
+                    FloatVector v1 = (FloatVector) first.rearrange(UPPER_HALF_DOWN).convertShape(VectorOperators.B2F, F, 0);
+                    FloatVector v2 = (FloatVector) second.convertShape(VectorOperators.B2F, F, 0);
+                    FloatVector v3 = (FloatVector) second.rearrange(UPPER_HALF_DOWN).convertShape(VectorOperators.B2F, F, 0);
                     int xo = xOffset + blk * DotLanes.CHUNK;
                     FloatVector factor = FloatVector.broadcast(F, factors[scaleCodes[scaleOffset + blk] & scaleMask]);
-                    low = laneStep(v0, v2, x, xo, xo + 16, factor, low);
-                    high = laneStep(v1, v3, x, xo + 8, xo + 24, factor, high);
-                }
-                return nonZero(foldNarrow(low, high));
-            }
-            if (loop == NIBBLES_SIXTEEN_NARROW) {
-                // Blocks of 16 (NVFP4) at 8 lanes: a block's 16 looked-up bytes are lanes 0-7
-                // (elements 0-7) and 8-15 (elements 8-15), the upper half brought down by one
-                // shuffle; each half the NIBBLES_SIXTEEN step of its lanes. Written out (no helper)
-                // for JDK 17, whose C2 may leave a helper returning a vector out of line and box it.
-                ByteVector values = ByteVector.fromArray(B16, nibbleTable, 0);
-                FloatVector low = FloatVector.broadcast(F, -0.0f);
-                FloatVector high = low;
-                for (int blk = 0; blk < blocks; blk++) {
-                    ShortVector p = (ShortVector) ByteVector.fromArray(B8, codes, codeOffset + blk * 8)
-                            .convertShape(VectorOperators.B2S, S8, 0);
-                    ByteVector v = ((ByteVector) p.and((short) 0x000f)
-                            .or(p.lanewise(VectorOperators.LSHL, 4).and((short) 0x0f00)).reinterpretAsBytes())
-                            .selectFrom(values);
-                    FloatVector v0 = (FloatVector) v.convertShape(VectorOperators.B2F, F, 0);
-                    FloatVector v1 = (FloatVector) v.rearrange(UPPER_HALF_DOWN).convertShape(VectorOperators.B2F, F, 0);
-                    int xo = xOffset + blk * DotLanes.LANES;
-                    FloatVector factor = FloatVector.broadcast(F, factors[scaleCodes[scaleOffset + blk] & scaleMask]);
-                    low = v0.mul(FloatVector.fromArray(F, x, xo)).fma(factor, low);
-                    high = v1.mul(FloatVector.fromArray(F, x, xo + 8)).fma(factor, high);
+                    low = v2.fma(FloatVector.fromArray(F, x, xo + 16), v0.mul(FloatVector.fromArray(F, x, xo)))
+                            .fma(factor, low);
+                    high = v3.fma(FloatVector.fromArray(F, x, xo + 24), v1.mul(FloatVector.fromArray(F, x, xo + 8)))
+                            .fma(factor, high);
                 }
                 return nonZero(foldNarrow(low, high));
             }
@@ -407,7 +395,7 @@ final class VectorKernels implements Kernels {
             ByteVector values = ByteVector.fromArray(B16, nibbleTable, 0);
             for (int blk = 0; blk < blocks; blk++) {
                 int at = codeOffset + blk * DotLanes.LANES;
-                // nibblesInOrder written out: as a call, JDK 17's C2 sometimes compiled it on its
+                // The nibble split written out: as a helper call, JDK 17's C2 sometimes compiled it on its
                 // own and did not inline it here; its vectors were then boxed and the loop ran the
                 // Vector API's Java fallback, 25x slower (1.6-2.0 ms against 75 us at 1M).
                 ShortVector p0 = (ShortVector) ByteVector.fromArray(B8, codes, at).convertShape(VectorOperators.B2S, S8, 0);
@@ -428,15 +416,38 @@ final class VectorKernels implements Kernels {
         }
 
         /**
-         * The 16 nibbles of {@code codes[at .. at + 8)}, low nibble first, one per byte in element
-         * order: each byte widened to a short {@code low | high << 8}, which read as two bytes is the
-         * pair in order.
+         * {@link #dotNibbles32}'s loop for blocks of 16 (NVFP4) at 8 lanes (AVX2), in a method of its
+         * own: inside dotNibbles32, once the MXFP4 loop there had run, JDK 25's C2 compiled it with a
+         * vector boxed per block (MixedHistory: 3.1 MB and 0.54 ms per 1M call instead of none and
+         * 0.27 ms). A block's 16 looked-up bytes are lanes 0-7 (elements 0-7) and 8-15 (elements
+         * 8-15), the upper half brought down by one shuffle; each half the NIBBLES_SIXTEEN step of
+         * its lanes. No helper methods (JDK 17's C2 may leave one out of line and box its vectors).
          */
-        private static ByteVector nibblesInOrder(byte[] codes, int at) {
-            ShortVector pairs = (ShortVector) ByteVector.fromArray(B8, codes, at).convertShape(VectorOperators.B2S, S8, 0);
-            return pairs.and((short) 0x000f).or(pairs.lanewise(VectorOperators.LSHL, 4).and((short) 0x0f00))
-                    .reinterpretAsBytes();
+        double dotNibbles16Narrow(byte[] codes, int codeOffset, float[] factors, byte[] scaleCodes, int scaleOffset,
+                                  int blocks, float[] x, int xOffset) {
+            if (nibbleTable == null || !LITTLE_ENDIAN) {
+                return Double.NaN;
+            }
+            int scaleMask = factors.length - 1;
+            ByteVector values = ByteVector.fromArray(B16, nibbleTable, 0);
+            FloatVector low = FloatVector.broadcast(F, -0.0f);
+            FloatVector high = low;
+            for (int blk = 0; blk < blocks; blk++) {
+                ShortVector p = (ShortVector) ByteVector.fromArray(B8, codes, codeOffset + blk * 8)
+                        .convertShape(VectorOperators.B2S, S8, 0);
+                ByteVector v = ((ByteVector) p.and((short) 0x000f)
+                        .or(p.lanewise(VectorOperators.LSHL, 4).and((short) 0x0f00)).reinterpretAsBytes())
+                        .selectFrom(values);
+                FloatVector v0 = (FloatVector) v.convertShape(VectorOperators.B2F, F, 0);
+                FloatVector v1 = (FloatVector) v.rearrange(UPPER_HALF_DOWN).convertShape(VectorOperators.B2F, F, 0);
+                int xo = xOffset + blk * DotLanes.LANES;
+                FloatVector factor = FloatVector.broadcast(F, factors[scaleCodes[scaleOffset + blk] & scaleMask]);
+                low = v0.mul(FloatVector.fromArray(F, x, xo)).fma(factor, low);
+                high = v1.mul(FloatVector.fromArray(F, x, xo + 8)).fma(factor, high);
+            }
+            return nonZero(foldNarrow(low, high));
         }
+
 
         /**
          * A sum of the nibble loops, or NaN (not done) for a zero: their byte table holds +0 for a
@@ -464,13 +475,61 @@ final class VectorKernels implements Kernels {
          * operation the one the 16-lane loop does on those lanes, so the bits are the same. With
          * {@code scaledX}, x is in {@link XForm#SCALED} form and the raw floats are not multiplied
          * by {@code laneScale}: each product is the same real number, so it rounds the same.
+         *
+         * <p>Two loops in two methods, one for two's complement codes (int8) and one for float
+         * codes, so that no vector is chosen between branches inside a loop: in one loop, once a
+         * JVM had run it for both kinds (MXINT8, then MXFP8), JDK 25's C2 compiled it with vectors
+         * boxed at 256 bits (MixedHistory: FAST MXFP8 and MXINT8 at 1M 1.0 ms and 10-11.5 MB per
+         * call instead of 0.1-0.2 ms and none, sixteenth round). The float-code loop tracks the
+         * largest code for every format (a conditional update carried across iterations is the
+         * other case C2 boxed).
          */
         double dotBytes32Narrow(byte[] codes, int codeOffset, float[] factors, byte[] scaleCodes, int scaleOffset,
                                 int blocks, float[] x, int xOffset, boolean scaledX) {
             if (!laneDecoding) {
                 return Double.NaN;
             }
-            // Scaled x (XForm.SCALED) takes the raw floats as they are; a lane scale of 1 (int8) needs no multiplication.
+            return twosComplement && preShift == 0
+                    ? integerCodes32Narrow(codes, codeOffset, factors, scaleCodes, scaleOffset, blocks, x, xOffset,
+                            scaledX ? 1f : laneScale)
+                    : floatCodes32Narrow(codes, codeOffset, factors, scaleCodes, scaleOffset, blocks, x, xOffset, scaledX);
+        }
+
+        /** {@link #dotBytes32Narrow} for 8-bit two's complement codes: each converted, times {@code multiplier}. */
+        private double integerCodes32Narrow(byte[] codes, int codeOffset, float[] factors, byte[] scaleCodes,
+                                            int scaleOffset, int blocks, float[] x, int xOffset, float multiplier) {
+            int scaleMask = factors.length - 1;
+            boolean scaleLanes = multiplier != 1;   // int8: a lane scale of 1 needs no multiplication
+            FloatVector low = FloatVector.broadcast(F, -0.0f);
+            FloatVector high = low;
+            for (int blk = 0; blk < blocks; blk++) {
+                int at = codeOffset + blk * DotLanes.CHUNK;
+                FloatVector v0 = (FloatVector) ByteVector.fromArray(B_QUARTER, codes, at)
+                        .convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0);
+                FloatVector v1 = (FloatVector) ByteVector.fromArray(B_QUARTER, codes, at + 8)
+                        .convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0);
+                FloatVector v2 = (FloatVector) ByteVector.fromArray(B_QUARTER, codes, at + 16)
+                        .convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0);
+                FloatVector v3 = (FloatVector) ByteVector.fromArray(B_QUARTER, codes, at + 24)
+                        .convertShape(VectorOperators.B2I, I, 0).convert(VectorOperators.I2F, 0);
+                if (scaleLanes) {
+                    v0 = v0.mul(multiplier);
+                    v1 = v1.mul(multiplier);
+                    v2 = v2.mul(multiplier);
+                    v3 = v3.mul(multiplier);
+                }
+                int xo = xOffset + blk * DotLanes.CHUNK;
+                FloatVector factor = FloatVector.broadcast(F, factors[scaleCodes[scaleOffset + blk] & scaleMask]);
+                low = v2.fma(FloatVector.fromArray(F, x, xo + 16), v0.mul(FloatVector.fromArray(F, x, xo))).fma(factor, low);
+                high = v3.fma(FloatVector.fromArray(F, x, xo + 24), v1.mul(FloatVector.fromArray(F, x, xo + 8))).fma(factor, high);
+            }
+            return foldNarrow(low, high);
+        }
+
+        /** {@link #dotBytes32Narrow} for the other codes: fraction and exponent bits shifted into a float's. */
+        private double floatCodes32Narrow(byte[] codes, int codeOffset, float[] factors, byte[] scaleCodes,
+                                          int scaleOffset, int blocks, float[] x, int xOffset, boolean scaledX) {
+            // Scaled x (XForm.SCALED) takes the raw floats as they are.
             boolean scaleLanes = !scaledX && laneScale != 1;
             int scaleMask = factors.length - 1;
             FloatVector low = FloatVector.broadcast(F, -0.0f);
@@ -478,9 +537,7 @@ final class VectorKernels implements Kernels {
             ByteVector largest = ByteVector.zero(B32);
             for (int blk = 0; blk < blocks; blk++) {
                 int at = codeOffset + blk * DotLanes.CHUNK;
-                if (TRACK_EVERY_FORMAT || specials) {   // as in dotBytes32
-                    largest = largest.max(ByteVector.fromArray(B32, codes, at).and(magnitudeByte));
-                }
+                largest = largest.max(ByteVector.fromArray(B32, codes, at).and(magnitudeByte));
                 IntVector c0 = (IntVector) ByteVector.fromArray(B_QUARTER, codes, at).convertShape(VectorOperators.B2I, I, 0);
                 IntVector c1 = (IntVector) ByteVector.fromArray(B_QUARTER, codes, at + 8)
                         .convertShape(VectorOperators.B2I, I, 0);
@@ -498,7 +555,7 @@ final class VectorKernels implements Kernels {
                 FloatVector v1;
                 FloatVector v2;
                 FloatVector v3;
-                if (twosComplement) {
+                if (twosComplement) {   // narrower two's complement codes (none of the built-in formats)
                     v0 = (FloatVector) c0.convert(VectorOperators.I2F, 0);
                     v1 = (FloatVector) c1.convert(VectorOperators.I2F, 0);
                     v2 = (FloatVector) c2.convert(VectorOperators.I2F, 0);
@@ -517,8 +574,8 @@ final class VectorKernels implements Kernels {
                 }
                 int xo = xOffset + blk * DotLanes.CHUNK;
                 FloatVector factor = FloatVector.broadcast(F, factors[scaleCodes[scaleOffset + blk] & scaleMask]);
-                low = laneStep(v0, v2, x, xo, xo + 16, factor, low);
-                high = laneStep(v1, v3, x, xo + 8, xo + 24, factor, high);
+                low = v2.fma(FloatVector.fromArray(F, x, xo + 16), v0.mul(FloatVector.fromArray(F, x, xo))).fma(factor, low);
+                high = v3.fma(FloatVector.fromArray(F, x, xo + 24), v1.mul(FloatVector.fromArray(F, x, xo + 8))).fma(factor, high);
             }
             if (specials && largest.compare(VectorOperators.GT, maxByte).anyTrue()) {
                 return Double.NaN;
@@ -2023,7 +2080,7 @@ final class VectorKernels implements Kernels {
      * for block size 32 (the MX standard: the loop over blocks is then flat, which C2 needs
      * to keep the lane sums in registers; a nested chunk loop makes it box them), and at 16 lanes
      * for 4-bit codes in blocks of 16 (NVFP4: one block per step, {@link #NIBBLES_SIXTEEN}, or
-     * {@link #NIBBLES_SIXTEEN_NARROW} at 8 lanes; 1M elements at 16 lanes 0.97 ms -> 78 us, JDK 25);
+     * {@link DecodePlan#dotNibbles16Narrow} at 8 lanes; 1M elements at 16 lanes 0.97 ms -> 78 us, JDK 25);
      * NaN when no vector loop takes the call
      * (package-private so that tests can tell the loops ran).
      */
@@ -2032,8 +2089,11 @@ final class VectorKernels implements Kernels {
         DecodePlan plan = decodePlans.get(element);
         if ((DOT_LANES || NARROW_DOT_LANES) && blockSize == DotLanes.LANES && DotLanes.nibbles(element)
                 && plan != DecodePlan.NONE) {
-            return plan.dotNibbles32(DOT_LANES ? NIBBLES_SIXTEEN : NIBBLES_SIXTEEN_NARROW, codes, codeOffset,
-                    plan.factors(scale), scaleCodes, scaleOffset, blocks, x, xOffset);
+            return DOT_LANES
+                    ? plan.dotNibbles32(NIBBLES_SIXTEEN, codes, codeOffset, plan.factors(scale), scaleCodes,
+                            scaleOffset, blocks, x, xOffset)
+                    : plan.dotNibbles16Narrow(codes, codeOffset, plan.factors(scale), scaleCodes, scaleOffset, blocks,
+                            x, xOffset);
         }
         if (!laneLoops(plan, blockSize)) {
             return Double.NaN;
@@ -2262,8 +2322,6 @@ final class VectorKernels implements Kernels {
     static final int NIBBLES_NARROW = 2;
     /** {@link DecodePlan#dotNibbles32} for blocks of 16 (NVFP4), 16 lanes. */
     static final int NIBBLES_SIXTEEN = 3;
-    /** Blocks of 16 at 8 lanes (AVX2): two 8-lane vectors per block. */
-    static final int NIBBLES_SIXTEEN_NARROW = 4;
 
     /** {@link DecodePlan#exactIntegers32Narrow} of this format, whatever {@link #INTEGER_HALVES} says (tests). */
     int exactIntegerLanesNarrow(ElementFormat element, byte[] codes, int codeOffset, float[] x, int xOffset,
