@@ -448,7 +448,6 @@ final class VectorKernels implements Kernels {
             return nonZero(foldNarrow(low, high));
         }
 
-
         /**
          * A sum of the nibble loops, or NaN (not done) for a zero: their byte table holds +0 for a
          * -0 code (a byte has no -0), which can change only a zero sum's sign, so the scalar kernel
@@ -3087,9 +3086,8 @@ final class VectorKernels implements Kernels {
     @Override
     public void decodeNibbleBlocks(ElementFormat element, byte[] packed, int packedOffset, int length, int blockSize,
                                    float[] factors, int factorOffset, float[] out, int outOffset) {
-        // 16 lanes: blocks of a multiple of 16 (NVFP4's 16 included), 8 lanes: of 16 or a multiple of 32.
-        if (LANES != 16 && LANES != 8 || !LITTLE_ENDIAN
-                || (LANES == 16 ? blockSize % 16 != 0 : blockSize != 16 && blockSize % 32 != 0)) {
+        // Blocks of a multiple of 16 (NVFP4's 16 included) at 16 and at 8 lanes.
+        if (LANES != 16 && LANES != 8 || !LITTLE_ENDIAN || blockSize % 16 != 0) {
             SCALAR.decodeNibbleBlocks(element, packed, packedOffset, length, blockSize, factors, factorOffset, out,
                     outOffset);
             return;
@@ -3114,8 +3112,8 @@ final class VectorKernels implements Kernels {
      * bytes go through a staging array (widening a quarter of a 256-bit byte vector in place is
      * slow there) and are read back 8 at a time as int indexes; the 16 values are two 8-lane
      * tables, each index looked up in both and the one its bit 3 names kept: the scalar kernel's
-     * {@code table[code] * factor}. Blocks of 16 (NVFP4): quarters 0-1 of a chunk take the first
-     * block's factor, 2-3 the second's.
+     * {@code table[code] * factor}. The factor is chosen per half of a chunk (16 elements), as in
+     * {@link #decodeNibbles32}, so blocks may be any multiple of 16.
      */
     private static void decodeNibbles32Narrow(float[] table, byte[] packed, int packedOffset, int length,
                                               int blockSize, float[] factors, int factorOffset, float[] out,
@@ -3123,29 +3121,29 @@ final class VectorKernels implements Kernels {
         IntVector low = FloatVector.fromArray(F, table, 0).reinterpretAsInts();
         IntVector high = FloatVector.fromArray(F, table, 8).reinterpretAsInts();
         byte[] staging = CHUNK_STAGING.get();
-        boolean sixteen = blockSize == 16;
         int block = factorOffset;
         int blockEnd = blockSize;   // no division per chunk: blockSize is not a constant
         for (int i = 0; i < length; i += 32) {
-            if (i == blockEnd && !sixteen) {
-                block++;
-                blockEnd += blockSize;
-            }
             ShortVector bytes = (ShortVector) ByteVector.fromArray(B16, packed, packedOffset + i / 2)
                     .convertShape(VectorOperators.B2S, S16, 0);
             bytes.and((short) 0x0f).or(bytes.lanewise(VectorOperators.LSHL, 4).and((short) 0x0f00))
                     .reinterpretAsBytes().intoArray(staging, 0);
+            if (i == blockEnd) {
+                block++;
+                blockEnd += blockSize;
+            }
             float first = factors[block];
-            float second = sixteen ? factors[block + 1] : first;
+            if (i + 16 == blockEnd) {   // blocks of 16 change factor at every half
+                block++;
+                blockEnd += blockSize;
+            }
+            float second = factors[block];
             for (int q = 0; q < 4; q++) {
                 IntVector index = (IntVector) ByteVector.fromArray(B_QUARTER, staging, q * 8)
                         .convertShape(VectorOperators.B2I, I, 0);
                 IntVector within = index.and(7);
                 within.selectFrom(low).blend(within.selectFrom(high), index.compare(VectorOperators.GT, 7))
                         .reinterpretAsFloats().mul(q < 2 ? first : second).intoArray(out, outOffset + i + q * 8);
-            }
-            if (sixteen) {
-                block += 2;
             }
         }
     }
