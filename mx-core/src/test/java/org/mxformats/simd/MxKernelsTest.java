@@ -697,6 +697,47 @@ class MxKernelsTest {
         assertThat(vector.onePassLoop(e4m3, e4m3, 16)).as("block size 16").isEqualTo(VectorKernels.NO_LOOP);
     }
 
+    /**
+     * The byte loop at the edges of its 16-bit sums: blocks of int8 codes whose products are all
+     * (-128)^2 (two of them sum to 2^15, one past a short), all -128 * 127 (the most negative), all
+     * 127^2, a sign pattern per element, and random codes, with relative shifts up to 63 so that
+     * the long lanes wrap; both block sizes of whole chunks, against the scalar kernel.
+     */
+    @Test
+    void byteLoopSumsExtremeInt8ProductsExactly() {
+        VectorKernels vector = (VectorKernels) vector();
+        ElementFormat int8 = ElementFormat.INT8;
+        SplittableRandom random = new SplittableRandom(47);
+        for (int blockSize : new int[] {32, 64}) {
+            int blocks = 40;
+            byte[] ca = new byte[blocks * blockSize + 3];
+            byte[] cb = new byte[blocks * blockSize + 1];
+            for (int j = 0; j < blocks; j++) {
+                for (int i = 0; i < blockSize; i++) {
+                    int a;
+                    int b;
+                    switch (j % 5) {
+                        case 0: a = -128; b = -128; break;
+                        case 1: a = -128; b = 127; break;
+                        case 2: a = 127; b = 127; break;
+                        case 3: a = i % 3 == 1 ? 127 : -128; b = i % 2 == 0 ? -128 : 127; break;
+                        default: a = random.nextInt(-128, 128); b = random.nextInt(-128, 128); break;
+                    }
+                    ca[3 + j * blockSize + i] = (byte) a;
+                    cb[1 + j * blockSize + i] = (byte) b;
+                }
+            }
+            int[] shifts = new int[blocks];
+            for (int j = 0; j < blocks; j++) {
+                shifts[j] = -7 + (j < 5 ? 63 - j : random.nextInt(64));   // relative shifts 0 .. 63
+            }
+            assertThat(vector.onePassLoop(int8, int8, blockSize)).isEqualTo(VectorKernels.BYTE_LOOP);
+            assertThat(vector.onePassShiftedProductSum(VectorKernels.BYTE_LOOP, int8, ca, 3, int8, cb, 1, blockSize,
+                    blocks, shifts, -7)).as("k=" + blockSize + " on " + vector.name())
+                    .isEqualTo(Kernels.scalar().shiftedProductSum(int8, ca, 3, int8, cb, 1, blockSize, blocks, shifts, -7));
+        }
+    }
+
     @Test
     void splitXPutsEachBlocksEvenElementsBeforeItsOddOnes() {
         float[] x = new float[3 + 96];
