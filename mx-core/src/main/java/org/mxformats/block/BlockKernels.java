@@ -214,6 +214,8 @@ final class BlockKernels {
         byte[] packed = inPlace != null ? inPlace : new byte[Packing.packedBytes(bits, Math.min(group, length))];
         byte[] codes = bits == 8 || bits == 4 ? packed : new byte[Math.min(group, length)];
         float[] factors = new float[f.blockCount(Math.min(group, length))];
+        byte[] scaleArray = STORAGE.scaleArray(a);
+        ElementFormat scale = f.scale();
         for (int start = 0; start < length; start += group) {
             int n = Math.min(group, length - start);
             int at = 0;   // where the group's packed codes start in packed
@@ -223,9 +225,17 @@ final class BlockKernels {
                 packedView.get(Packing.packedBytes(bits, start), packed, 0, Packing.packedBytes(bits, n));
             }
             int blocks = f.blockCount(n);
-            for (int b = 0; b < blocks; b++) {
-                // exact: a power of two, NaN, or a scale exactNibbleFactors found exact in float
-                factors[b] = (float) a.scaleValue(start / k + b);
+            // Each scale is a float (every scale format's values are): its code looked up where
+            // it is stored, not read through the MxArray per block (a sixth of a 1M MXFP4 call).
+            if (scaleArray != null) {
+                int first = STORAGE.scaleOffset(a) + start / k;
+                for (int b = 0; b < blocks; b++) {
+                    factors[b] = scale.decodeFloat(scaleArray[first + b] & 0xff);
+                }
+            } else {
+                for (int b = 0; b < blocks; b++) {
+                    factors[b] = (float) a.scaleValue(start / k + b);
+                }
             }
             if (bits == 4) {   // nibbles decoded where they are, without unpacking them first
                 kernels.decodeNibbleBlocks(element, packed, at, n, k, factors, 0, out, offset + start);

@@ -303,8 +303,8 @@ class MxQuantizerTest {
 
     /**
      * Dequantize over more than one group of codes (32768 elements at k = 32) and a partial one,
-     * from a heap view at an odd offset (read in place), a direct buffer (copied group by group)
-     * and the quantizer's own array: every element is its code's value times its block's scale
+     * from heap views at odd offsets (codes and scales read in place), a direct buffer with
+     * read-only scales (copied group by group, scales read one by one) and the quantizer's own array: every element is its code's value times its block's scale
      * (times the tensor scale, 0.3, for formats that have one), rounded once.
      */
     @Test
@@ -324,8 +324,11 @@ class MxQuantizerTest {
             byte[] big = new byte[packed.length + 5];
             System.arraycopy(packed, 0, big, 3, packed.length);
             java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(packed.length).put(packed).flip();
-            MxArray atOffset = MxArray.wrap(f, n, java.nio.ByteBuffer.wrap(big, 3, packed.length), a.scales(),
-                    a.tensorScale());
+            byte[] scaleCodes = bytes(a.scales());
+            byte[] scalesAt2 = new byte[scaleCodes.length + 4];
+            System.arraycopy(scaleCodes, 0, scalesAt2, 2, scaleCodes.length);
+            MxArray atOffset = MxArray.wrap(f, n, java.nio.ByteBuffer.wrap(big, 3, packed.length),
+                    java.nio.ByteBuffer.wrap(scalesAt2, 2, scaleCodes.length), a.tensorScale());
             MxArray inDirect = MxArray.wrap(f, n, direct, a.scales(), a.tensorScale());
             float[] want = new float[n];
             for (int i = 0; i < n; i++) {   // the double products are exact (at most 2 + 4 + 24 bits), rounded once
