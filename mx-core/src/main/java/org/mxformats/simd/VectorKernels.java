@@ -288,7 +288,8 @@ final class VectorKernels implements Kernels {
             if (specials && largest.compare(VectorOperators.GT, maxByte).anyTrue()) {
                 return Double.NaN;
             }
-            return fold(acc);
+            return fold((((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 0))
+                    .add((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 1))));
         }
 
         /**
@@ -356,7 +357,10 @@ final class VectorKernels implements Kernels {
                     high = v3.fma(FloatVector.fromArray(F, x, xo + 24), v1.mul(FloatVector.fromArray(F, x, xo + 8)))
                             .fma(factor, high);
                 }
-                return nonZero(foldNarrow(low, high));
+                return nonZero(foldNarrow((((DoubleVector) low.convertShape(VectorOperators.F2D, D, 0))
+                        .add((DoubleVector) high.convertShape(VectorOperators.F2D, D, 0))),
+                    (((DoubleVector) low.convertShape(VectorOperators.F2D, D, 1))
+                            .add((DoubleVector) high.convertShape(VectorOperators.F2D, D, 1)))));
             }
             FloatVector acc = FloatVector.broadcast(F, -0.0f);
             if (loop == NIBBLES_SIXTEEN) {
@@ -372,7 +376,8 @@ final class VectorKernels implements Kernels {
                     FloatVector s = v.mul(FloatVector.fromArray(F, x, xOffset + blk * DotLanes.LANES));
                     acc = s.fma(FloatVector.broadcast(F, factors[scaleCodes[scaleOffset + blk] & scaleMask]), acc);
                 }
-                return nonZero(fold(acc));
+                return nonZero(fold((((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 0))
+                        .add((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 1)))));
             }
             if (loop == NIBBLES_WIDE) {
                 ByteVector values = ByteVector.fromArray(B32, nibbleTable, 0);
@@ -390,7 +395,8 @@ final class VectorKernels implements Kernels {
                     s = v1.fma(FloatVector.fromArray(F, x, xo + DotLanes.LANES), s);
                     acc = s.fma(FloatVector.broadcast(F, factors[scaleCodes[scaleOffset + blk] & scaleMask]), acc);
                 }
-                return nonZero(fold(acc));
+                return nonZero(fold((((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 0))
+                        .add((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 1)))));
             }
             ByteVector values = ByteVector.fromArray(B16, nibbleTable, 0);
             for (int blk = 0; blk < blocks; blk++) {
@@ -412,7 +418,8 @@ final class VectorKernels implements Kernels {
                 s = v1.fma(FloatVector.fromArray(F, x, xo + DotLanes.LANES), s);
                 acc = s.fma(FloatVector.broadcast(F, factors[scaleCodes[scaleOffset + blk] & scaleMask]), acc);
             }
-            return nonZero(fold(acc));
+            return nonZero(fold((((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 0))
+                    .add((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 1)))));
         }
 
         /**
@@ -445,7 +452,10 @@ final class VectorKernels implements Kernels {
                 low = v0.mul(FloatVector.fromArray(F, x, xo)).fma(factor, low);
                 high = v1.mul(FloatVector.fromArray(F, x, xo + 8)).fma(factor, high);
             }
-            return nonZero(foldNarrow(low, high));
+            return nonZero(foldNarrow((((DoubleVector) low.convertShape(VectorOperators.F2D, D, 0))
+                    .add((DoubleVector) high.convertShape(VectorOperators.F2D, D, 0))),
+                    (((DoubleVector) low.convertShape(VectorOperators.F2D, D, 1))
+                            .add((DoubleVector) high.convertShape(VectorOperators.F2D, D, 1)))));
         }
 
         /**
@@ -460,10 +470,12 @@ final class VectorKernels implements Kernels {
         /**
          * {@link DotLanes#fold} of the 16 float lane sums widened to double, in its order
          * ({@code acc[L] += acc[L + w]} for w = 8, 4, 2, 1), without an array: a call then allocates nothing.
+         * The caller widens and adds the halves itself ({@code s} lane L is lanes L and L + 8):
+         * the Vector API's own methods inline whatever C2's node budget says, a helper of ours may
+         * not, and a loop-carried vector passed to a call that is not inlined is boxed on every
+         * iteration (MixedHistory: 1.6 MB per 1M FAST MXFP8 call once the budget ran out here).
          */
-        private static double fold(FloatVector acc) {
-            DoubleVector s = ((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 0))
-                    .add((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 1));
+        private static double fold(DoubleVector s) {
             return ((s.lane(0) + s.lane(4)) + (s.lane(2) + s.lane(6))) + ((s.lane(1) + s.lane(5)) + (s.lane(3) + s.lane(7)));
         }
 
@@ -522,7 +534,10 @@ final class VectorKernels implements Kernels {
                 low = v2.fma(FloatVector.fromArray(F, x, xo + 16), v0.mul(FloatVector.fromArray(F, x, xo))).fma(factor, low);
                 high = v3.fma(FloatVector.fromArray(F, x, xo + 24), v1.mul(FloatVector.fromArray(F, x, xo + 8))).fma(factor, high);
             }
-            return foldNarrow(low, high);
+            return foldNarrow((((DoubleVector) low.convertShape(VectorOperators.F2D, D, 0))
+                    .add((DoubleVector) high.convertShape(VectorOperators.F2D, D, 0))),
+                    (((DoubleVector) low.convertShape(VectorOperators.F2D, D, 1))
+                            .add((DoubleVector) high.convertShape(VectorOperators.F2D, D, 1))));
         }
 
         /** {@link #dotBytes32Narrow} for the other codes: fraction and exponent bits shifted into a float's. */
@@ -579,7 +594,10 @@ final class VectorKernels implements Kernels {
             if (specials && largest.compare(VectorOperators.GT, maxByte).anyTrue()) {
                 return Double.NaN;
             }
-            return foldNarrow(low, high);
+            return foldNarrow((((DoubleVector) low.convertShape(VectorOperators.F2D, D, 0))
+                    .add((DoubleVector) high.convertShape(VectorOperators.F2D, D, 0))),
+                    (((DoubleVector) low.convertShape(VectorOperators.F2D, D, 1))
+                            .add((DoubleVector) high.convertShape(VectorOperators.F2D, D, 1))));
         }
 
         /**
@@ -625,7 +643,10 @@ final class VectorKernels implements Kernels {
                 even = laneStep(v0, v1, xs, xo, xo + 8, factor, even);
                 odd = laneStep(v2, v3, xs, xo + 16, xo + 24, factor, odd);
             }
-            return foldSplit(even, odd);
+            return foldSplit((((DoubleVector) even.convertShape(VectorOperators.F2D, D, 0))
+                    .add((DoubleVector) even.convertShape(VectorOperators.F2D, D, 1))),
+                    (((DoubleVector) odd.convertShape(VectorOperators.F2D, D, 0))
+                            .add((DoubleVector) odd.convertShape(VectorOperators.F2D, D, 1))));
         }
 
         /**
@@ -659,20 +680,20 @@ final class VectorKernels implements Kernels {
                 even = laneStep(v0, v1, xs, xo, xo + 8, factor, even);
                 odd = laneStep(v2, v3, xs, xo + 16, xo + 24, factor, odd);
             }
-            return foldSplit(even, odd);
+            return foldSplit((((DoubleVector) even.convertShape(VectorOperators.F2D, D, 0))
+                    .add((DoubleVector) even.convertShape(VectorOperators.F2D, D, 1))),
+                    (((DoubleVector) odd.convertShape(VectorOperators.F2D, D, 0))
+                            .add((DoubleVector) odd.convertShape(VectorOperators.F2D, D, 1))));
         }
 
-        /** {@link #foldNarrow} of the split loops' lanes: even lane j is lane 2j, odd lane j is lane 2j + 1. */
-        private static double foldSplit(FloatVector even, FloatVector odd) {
-            double t0 = (double) even.lane(0) + even.lane(4);
-            double t2 = (double) even.lane(1) + even.lane(5);
-            double t4 = (double) even.lane(2) + even.lane(6);
-            double t6 = (double) even.lane(3) + even.lane(7);
-            double t1 = (double) odd.lane(0) + odd.lane(4);
-            double t3 = (double) odd.lane(1) + odd.lane(5);
-            double t5 = (double) odd.lane(2) + odd.lane(6);
-            double t7 = (double) odd.lane(3) + odd.lane(7);
-            return ((t0 + t4) + (t2 + t6)) + ((t1 + t5) + (t3 + t7));
+        /**
+         * {@link #foldNarrow} of the split loops' lanes (even lane j is lane 2j, odd lane j is lane
+         * 2j + 1), widened by the caller as {@link #fold} says: {@code even} lane j is even lanes j and
+         * j + 4, that is lanes 2j and 2j + 8, and {@code odd} likewise.
+         */
+        private static double foldSplit(DoubleVector even, DoubleVector odd) {
+            return ((even.lane(0) + even.lane(2)) + (even.lane(1) + even.lane(3)))
+                    + ((odd.lane(0) + odd.lane(2)) + (odd.lane(1) + odd.lane(3)));
         }
 
         /** Bytes 0-7 of a 128-bit vector widened to 8 floats. */
@@ -697,17 +718,14 @@ final class VectorKernels implements Kernels {
             return vb.fma(FloatVector.fromArray(F, x, xb), va.mul(FloatVector.fromArray(F, x, xa))).fma(factor, acc);
         }
 
-        /** {@link #fold} of lanes 0-7 ({@code low}) and 8-15 ({@code high}) held in two 8-lane vectors. */
-        private static double foldNarrow(FloatVector low, FloatVector high) {
-            double t0 = (double) low.lane(0) + high.lane(0);
-            double t1 = (double) low.lane(1) + high.lane(1);
-            double t2 = (double) low.lane(2) + high.lane(2);
-            double t3 = (double) low.lane(3) + high.lane(3);
-            double t4 = (double) low.lane(4) + high.lane(4);
-            double t5 = (double) low.lane(5) + high.lane(5);
-            double t6 = (double) low.lane(6) + high.lane(6);
-            double t7 = (double) low.lane(7) + high.lane(7);
-            return ((t0 + t4) + (t2 + t6)) + ((t1 + t5) + (t3 + t7));
+        /**
+         * {@link #fold} of lanes 0-7 ({@code low}) and 8-15 ({@code high}) held in two 8-lane
+         * vectors, widened and added by the caller as {@link #fold} says: {@code first} lane j is
+         * low + high lane j, {@code second} lane j the same for lane j + 4.
+         */
+        private static double foldNarrow(DoubleVector first, DoubleVector second) {
+            DoubleVector u = first.add(second);
+            return (u.lane(0) + u.lane(2)) + (u.lane(1) + u.lane(3));
         }
 
         /**
@@ -1554,7 +1572,8 @@ final class VectorKernels implements Kernels {
                     // The code's last bit is kept's last bit here (the rest of the code is even).
                     IntVector kept = sig.add(halfway.sub(1)).add(sig.lanewise(VectorOperators.LSHR, shift).and(1))
                             .lanewise(VectorOperators.LSHR, shift);
-                    magnitude = e.add(bias).lanewise(VectorOperators.LSHL, mantissaBits).add(kept).sub(1 << mantissaBits);
+                    magnitude = e.add(bias).lanewise(VectorOperators.LSHL, mantissaBits)
+                            .add(kept).sub(1 << mantissaBits);
                 } else {
                     IntVector rest = sig.and(halfway.add(halfway).sub(1));
                     VectorMask<Integer> half = rest.compare(VectorOperators.GE, halfway);
