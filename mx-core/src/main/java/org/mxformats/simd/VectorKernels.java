@@ -288,8 +288,10 @@ final class VectorKernels implements Kernels {
             if (specials && largest.compare(VectorOperators.GT, maxByte).anyTrue()) {
                 return Double.NaN;
             }
-            return fold((((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 0))
-                    .add((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 1))));
+            // The fold written out (see FOLDS): s lane j is lanes j and j + 8.
+            DoubleVector s = ((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 0)).add((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 1));
+            return ((s.lane(0) + s.lane(4)) + (s.lane(2) + s.lane(6)))
+                    + ((s.lane(1) + s.lane(5)) + (s.lane(3) + s.lane(7)));
         }
 
         /**
@@ -357,10 +359,12 @@ final class VectorKernels implements Kernels {
                     high = v3.fma(FloatVector.fromArray(F, x, xo + 24), v1.mul(FloatVector.fromArray(F, x, xo + 8)))
                             .fma(factor, high);
                 }
-                return nonZero(foldNarrow((((DoubleVector) low.convertShape(VectorOperators.F2D, D, 0))
-                        .add((DoubleVector) high.convertShape(VectorOperators.F2D, D, 0))),
-                    (((DoubleVector) low.convertShape(VectorOperators.F2D, D, 1))
-                            .add((DoubleVector) high.convertShape(VectorOperators.F2D, D, 1)))));
+                // The fold written out (see FOLDS): u lane j is t_j + t_(j+4), t_j = low_j + high_j.
+                DoubleVector u = ((DoubleVector) low.convertShape(VectorOperators.F2D, D, 0))
+                        .add((DoubleVector) high.convertShape(VectorOperators.F2D, D, 0))
+                        .add(((DoubleVector) low.convertShape(VectorOperators.F2D, D, 1))
+                                .add((DoubleVector) high.convertShape(VectorOperators.F2D, D, 1)));
+                return nonZero((u.lane(0) + u.lane(2)) + (u.lane(1) + u.lane(3)));
             }
             FloatVector acc = FloatVector.broadcast(F, -0.0f);
             if (loop == NIBBLES_SIXTEEN) {
@@ -376,8 +380,10 @@ final class VectorKernels implements Kernels {
                     FloatVector s = v.mul(FloatVector.fromArray(F, x, xOffset + blk * DotLanes.LANES));
                     acc = s.fma(FloatVector.broadcast(F, factors[scaleCodes[scaleOffset + blk] & scaleMask]), acc);
                 }
-                return nonZero(fold((((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 0))
-                        .add((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 1)))));
+                // The fold written out (see FOLDS): s lane j is lanes j and j + 8.
+                DoubleVector s = ((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 0)).add((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 1));
+                return nonZero(((s.lane(0) + s.lane(4)) + (s.lane(2) + s.lane(6)))
+                        + ((s.lane(1) + s.lane(5)) + (s.lane(3) + s.lane(7))));
             }
             if (loop == NIBBLES_WIDE) {
                 ByteVector values = ByteVector.fromArray(B32, nibbleTable, 0);
@@ -395,8 +401,10 @@ final class VectorKernels implements Kernels {
                     s = v1.fma(FloatVector.fromArray(F, x, xo + DotLanes.LANES), s);
                     acc = s.fma(FloatVector.broadcast(F, factors[scaleCodes[scaleOffset + blk] & scaleMask]), acc);
                 }
-                return nonZero(fold((((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 0))
-                        .add((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 1)))));
+                // The fold written out (see FOLDS): s lane j is lanes j and j + 8.
+                DoubleVector s = ((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 0)).add((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 1));
+                return nonZero(((s.lane(0) + s.lane(4)) + (s.lane(2) + s.lane(6)))
+                        + ((s.lane(1) + s.lane(5)) + (s.lane(3) + s.lane(7))));
             }
             ByteVector values = ByteVector.fromArray(B16, nibbleTable, 0);
             for (int blk = 0; blk < blocks; blk++) {
@@ -418,8 +426,10 @@ final class VectorKernels implements Kernels {
                 s = v1.fma(FloatVector.fromArray(F, x, xo + DotLanes.LANES), s);
                 acc = s.fma(FloatVector.broadcast(F, factors[scaleCodes[scaleOffset + blk] & scaleMask]), acc);
             }
-            return nonZero(fold((((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 0))
-                    .add((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 1)))));
+            // The fold written out (see FOLDS): s lane j is lanes j and j + 8.
+            DoubleVector s = ((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 0)).add((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 1));
+            return nonZero(((s.lane(0) + s.lane(4)) + (s.lane(2) + s.lane(6)))
+                    + ((s.lane(1) + s.lane(5)) + (s.lane(3) + s.lane(7))));
         }
 
         /**
@@ -452,11 +462,26 @@ final class VectorKernels implements Kernels {
                 low = v0.mul(FloatVector.fromArray(F, x, xo)).fma(factor, low);
                 high = v1.mul(FloatVector.fromArray(F, x, xo + 8)).fma(factor, high);
             }
-            return nonZero(foldNarrow((((DoubleVector) low.convertShape(VectorOperators.F2D, D, 0))
-                    .add((DoubleVector) high.convertShape(VectorOperators.F2D, D, 0))),
-                    (((DoubleVector) low.convertShape(VectorOperators.F2D, D, 1))
-                            .add((DoubleVector) high.convertShape(VectorOperators.F2D, D, 1)))));
+            // The fold written out (see FOLDS): u lane j is t_j + t_(j+4), t_j = low_j + high_j.
+            DoubleVector u = ((DoubleVector) low.convertShape(VectorOperators.F2D, D, 0))
+                    .add((DoubleVector) high.convertShape(VectorOperators.F2D, D, 0))
+                    .add(((DoubleVector) low.convertShape(VectorOperators.F2D, D, 1))
+                            .add((DoubleVector) high.convertShape(VectorOperators.F2D, D, 1)));
+            return nonZero((u.lane(0) + u.lane(2)) + (u.lane(1) + u.lane(3)));
         }
+
+        /*
+         * FOLDS. Each FAST loop ends by widening its float lane sums to double and adding them in
+         * DotLanes.fold's order (acc[L] += acc[L + w] for w = 8, 4, 2, 1), so that every width
+         * gives the scalar kernel's bits. The fold is written out where the loop ends, with the
+         * Vector API's own methods only: C2 force-inlines those whatever its node budget says, but
+         * may leave a helper of ours out once the budget is spent (NodeCountInliningCutoff), and a
+         * loop-carried vector passed to a call that is not inlined is boxed on every iteration.
+         * Seen in MixedHistory (mxint8, then mxfp8_e4m3, JDK 25, AVX2): FAST MXFP8 made 1.6 MB per
+         * 1M call and ran up to 40 times slower; a helper taking the widened vectors instead boxed
+         * those once per call (128 B, 140 KB per 1024-row matvec). See the fifth C2 lesson in
+         * docs/performance.md.
+         */
 
         /**
          * A sum of the nibble loops, or NaN (not done) for a zero: their byte table holds +0 for a
@@ -465,18 +490,6 @@ final class VectorKernels implements Kernels {
          */
         private static double nonZero(double sum) {
             return sum != 0 ? sum : Double.NaN;
-        }
-
-        /**
-         * {@link DotLanes#fold} of the 16 float lane sums widened to double, in its order
-         * ({@code acc[L] += acc[L + w]} for w = 8, 4, 2, 1), without an array: a call then allocates nothing.
-         * The caller widens and adds the halves itself ({@code s} lane L is lanes L and L + 8):
-         * the Vector API's own methods inline whatever C2's node budget says, a helper of ours may
-         * not, and a loop-carried vector passed to a call that is not inlined is boxed on every
-         * iteration (MixedHistory: 1.6 MB per 1M FAST MXFP8 call once the budget ran out here).
-         */
-        private static double fold(DoubleVector s) {
-            return ((s.lane(0) + s.lane(4)) + (s.lane(2) + s.lane(6))) + ((s.lane(1) + s.lane(5)) + (s.lane(3) + s.lane(7)));
         }
 
         /**
@@ -534,10 +547,12 @@ final class VectorKernels implements Kernels {
                 low = v2.fma(FloatVector.fromArray(F, x, xo + 16), v0.mul(FloatVector.fromArray(F, x, xo))).fma(factor, low);
                 high = v3.fma(FloatVector.fromArray(F, x, xo + 24), v1.mul(FloatVector.fromArray(F, x, xo + 8))).fma(factor, high);
             }
-            return foldNarrow((((DoubleVector) low.convertShape(VectorOperators.F2D, D, 0))
-                    .add((DoubleVector) high.convertShape(VectorOperators.F2D, D, 0))),
-                    (((DoubleVector) low.convertShape(VectorOperators.F2D, D, 1))
-                            .add((DoubleVector) high.convertShape(VectorOperators.F2D, D, 1))));
+            // The fold written out (see FOLDS): u lane j is t_j + t_(j+4), t_j = low_j + high_j.
+            DoubleVector u = ((DoubleVector) low.convertShape(VectorOperators.F2D, D, 0))
+                    .add((DoubleVector) high.convertShape(VectorOperators.F2D, D, 0))
+                    .add(((DoubleVector) low.convertShape(VectorOperators.F2D, D, 1))
+                            .add((DoubleVector) high.convertShape(VectorOperators.F2D, D, 1)));
+            return (u.lane(0) + u.lane(2)) + (u.lane(1) + u.lane(3));
         }
 
         /** {@link #dotBytes32Narrow} for the other codes: fraction and exponent bits shifted into a float's. */
@@ -594,10 +609,12 @@ final class VectorKernels implements Kernels {
             if (specials && largest.compare(VectorOperators.GT, maxByte).anyTrue()) {
                 return Double.NaN;
             }
-            return foldNarrow((((DoubleVector) low.convertShape(VectorOperators.F2D, D, 0))
-                    .add((DoubleVector) high.convertShape(VectorOperators.F2D, D, 0))),
-                    (((DoubleVector) low.convertShape(VectorOperators.F2D, D, 1))
-                            .add((DoubleVector) high.convertShape(VectorOperators.F2D, D, 1))));
+            // The fold written out (see FOLDS): u lane j is t_j + t_(j+4), t_j = low_j + high_j.
+            DoubleVector u = ((DoubleVector) low.convertShape(VectorOperators.F2D, D, 0))
+                    .add((DoubleVector) high.convertShape(VectorOperators.F2D, D, 0))
+                    .add(((DoubleVector) low.convertShape(VectorOperators.F2D, D, 1))
+                            .add((DoubleVector) high.convertShape(VectorOperators.F2D, D, 1)));
+            return (u.lane(0) + u.lane(2)) + (u.lane(1) + u.lane(3));
         }
 
         /**
@@ -643,10 +660,12 @@ final class VectorKernels implements Kernels {
                 even = laneStep(v0, v1, xs, xo, xo + 8, factor, even);
                 odd = laneStep(v2, v3, xs, xo + 16, xo + 24, factor, odd);
             }
-            return foldSplit((((DoubleVector) even.convertShape(VectorOperators.F2D, D, 0))
-                    .add((DoubleVector) even.convertShape(VectorOperators.F2D, D, 1))),
-                    (((DoubleVector) odd.convertShape(VectorOperators.F2D, D, 0))
-                            .add((DoubleVector) odd.convertShape(VectorOperators.F2D, D, 1))));
+            // The fold written out (see FOLDS): even lane j is lane 2j, odd lane j lane 2j + 1,
+            // so e lane j is lanes 2j and 2j + 8, o lane j lanes 2j + 1 and 2j + 9.
+            DoubleVector e = ((DoubleVector) even.convertShape(VectorOperators.F2D, D, 0)).add((DoubleVector) even.convertShape(VectorOperators.F2D, D, 1));
+            DoubleVector o = ((DoubleVector) odd.convertShape(VectorOperators.F2D, D, 0)).add((DoubleVector) odd.convertShape(VectorOperators.F2D, D, 1));
+            return ((e.lane(0) + e.lane(2)) + (e.lane(1) + e.lane(3)))
+                    + ((o.lane(0) + o.lane(2)) + (o.lane(1) + o.lane(3)));
         }
 
         /**
@@ -680,20 +699,12 @@ final class VectorKernels implements Kernels {
                 even = laneStep(v0, v1, xs, xo, xo + 8, factor, even);
                 odd = laneStep(v2, v3, xs, xo + 16, xo + 24, factor, odd);
             }
-            return foldSplit((((DoubleVector) even.convertShape(VectorOperators.F2D, D, 0))
-                    .add((DoubleVector) even.convertShape(VectorOperators.F2D, D, 1))),
-                    (((DoubleVector) odd.convertShape(VectorOperators.F2D, D, 0))
-                            .add((DoubleVector) odd.convertShape(VectorOperators.F2D, D, 1))));
-        }
-
-        /**
-         * {@link #foldNarrow} of the split loops' lanes (even lane j is lane 2j, odd lane j is lane
-         * 2j + 1), widened by the caller as {@link #fold} says: {@code even} lane j is even lanes j and
-         * j + 4, that is lanes 2j and 2j + 8, and {@code odd} likewise.
-         */
-        private static double foldSplit(DoubleVector even, DoubleVector odd) {
-            return ((even.lane(0) + even.lane(2)) + (even.lane(1) + even.lane(3)))
-                    + ((odd.lane(0) + odd.lane(2)) + (odd.lane(1) + odd.lane(3)));
+            // The fold written out (see FOLDS): even lane j is lane 2j, odd lane j lane 2j + 1,
+            // so e lane j is lanes 2j and 2j + 8, o lane j lanes 2j + 1 and 2j + 9.
+            DoubleVector e = ((DoubleVector) even.convertShape(VectorOperators.F2D, D, 0)).add((DoubleVector) even.convertShape(VectorOperators.F2D, D, 1));
+            DoubleVector o = ((DoubleVector) odd.convertShape(VectorOperators.F2D, D, 0)).add((DoubleVector) odd.convertShape(VectorOperators.F2D, D, 1));
+            return ((e.lane(0) + e.lane(2)) + (e.lane(1) + e.lane(3)))
+                    + ((o.lane(0) + o.lane(2)) + (o.lane(1) + o.lane(3)));
         }
 
         /** Bytes 0-7 of a 128-bit vector widened to 8 floats. */
@@ -716,16 +727,6 @@ final class VectorKernels implements Kernels {
         private static FloatVector laneStep(FloatVector va, FloatVector vb, float[] x, int xa, int xb, FloatVector factor,
                                             FloatVector acc) {
             return vb.fma(FloatVector.fromArray(F, x, xb), va.mul(FloatVector.fromArray(F, x, xa))).fma(factor, acc);
-        }
-
-        /**
-         * {@link #fold} of lanes 0-7 ({@code low}) and 8-15 ({@code high}) held in two 8-lane
-         * vectors, widened and added by the caller as {@link #fold} says: {@code first} lane j is
-         * low + high lane j, {@code second} lane j the same for lane j + 4.
-         */
-        private static double foldNarrow(DoubleVector first, DoubleVector second) {
-            DoubleVector u = first.add(second);
-            return (u.lane(0) + u.lane(2)) + (u.lane(1) + u.lane(3));
         }
 
         /**
@@ -1572,8 +1573,7 @@ final class VectorKernels implements Kernels {
                     // The code's last bit is kept's last bit here (the rest of the code is even).
                     IntVector kept = sig.add(halfway.sub(1)).add(sig.lanewise(VectorOperators.LSHR, shift).and(1))
                             .lanewise(VectorOperators.LSHR, shift);
-                    magnitude = e.add(bias).lanewise(VectorOperators.LSHL, mantissaBits)
-                            .add(kept).sub(1 << mantissaBits);
+                    magnitude = e.add(bias).lanewise(VectorOperators.LSHL, mantissaBits).add(kept).sub(1 << mantissaBits);
                 } else {
                     IntVector rest = sig.and(halfway.add(halfway).sub(1));
                     VectorMask<Integer> half = rest.compare(VectorOperators.GE, halfway);
@@ -1701,7 +1701,6 @@ final class VectorKernels implements Kernels {
                     out, outOffset + whole);
         }
     }
-
 
     private static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
     private static final VectorSpecies<Byte> B32 = ByteVector.SPECIES_256;
