@@ -289,7 +289,8 @@ final class VectorKernels implements Kernels {
                 return Double.NaN;
             }
             // The fold written out (see FOLDS): s lane j is lanes j and j + 8.
-            DoubleVector s = ((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 0)).add((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 1));
+            DoubleVector s = ((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 0))
+                    .add((DoubleVector) acc.rearrange(UPPER_FLOATS_DOWN).convertShape(VectorOperators.F2D, D, 0));
             return ((s.lane(0) + s.lane(4)) + (s.lane(2) + s.lane(6)))
                     + ((s.lane(1) + s.lane(5)) + (s.lane(3) + s.lane(7)));
         }
@@ -362,8 +363,8 @@ final class VectorKernels implements Kernels {
                 // The fold written out (see FOLDS): u lane j is t_j + t_(j+4), t_j = low_j + high_j.
                 DoubleVector u = ((DoubleVector) low.convertShape(VectorOperators.F2D, D, 0))
                         .add((DoubleVector) high.convertShape(VectorOperators.F2D, D, 0))
-                        .add(((DoubleVector) low.convertShape(VectorOperators.F2D, D, 1))
-                                .add((DoubleVector) high.convertShape(VectorOperators.F2D, D, 1)));
+                        .add(((DoubleVector) low.rearrange(UPPER_FLOATS_DOWN).convertShape(VectorOperators.F2D, D, 0))
+                                .add((DoubleVector) high.rearrange(UPPER_FLOATS_DOWN).convertShape(VectorOperators.F2D, D, 0)));
                 return nonZero((u.lane(0) + u.lane(2)) + (u.lane(1) + u.lane(3)));
             }
             FloatVector acc = FloatVector.broadcast(F, -0.0f);
@@ -381,7 +382,8 @@ final class VectorKernels implements Kernels {
                     acc = s.fma(FloatVector.broadcast(F, factors[scaleCodes[scaleOffset + blk] & scaleMask]), acc);
                 }
                 // The fold written out (see FOLDS): s lane j is lanes j and j + 8.
-                DoubleVector s = ((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 0)).add((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 1));
+                DoubleVector s = ((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 0))
+                    .add((DoubleVector) acc.rearrange(UPPER_FLOATS_DOWN).convertShape(VectorOperators.F2D, D, 0));
                 return nonZero(((s.lane(0) + s.lane(4)) + (s.lane(2) + s.lane(6)))
                         + ((s.lane(1) + s.lane(5)) + (s.lane(3) + s.lane(7))));
             }
@@ -402,7 +404,8 @@ final class VectorKernels implements Kernels {
                     acc = s.fma(FloatVector.broadcast(F, factors[scaleCodes[scaleOffset + blk] & scaleMask]), acc);
                 }
                 // The fold written out (see FOLDS): s lane j is lanes j and j + 8.
-                DoubleVector s = ((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 0)).add((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 1));
+                DoubleVector s = ((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 0))
+                    .add((DoubleVector) acc.rearrange(UPPER_FLOATS_DOWN).convertShape(VectorOperators.F2D, D, 0));
                 return nonZero(((s.lane(0) + s.lane(4)) + (s.lane(2) + s.lane(6)))
                         + ((s.lane(1) + s.lane(5)) + (s.lane(3) + s.lane(7))));
             }
@@ -427,7 +430,8 @@ final class VectorKernels implements Kernels {
                 acc = s.fma(FloatVector.broadcast(F, factors[scaleCodes[scaleOffset + blk] & scaleMask]), acc);
             }
             // The fold written out (see FOLDS): s lane j is lanes j and j + 8.
-            DoubleVector s = ((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 0)).add((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 1));
+            DoubleVector s = ((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 0))
+                    .add((DoubleVector) acc.rearrange(UPPER_FLOATS_DOWN).convertShape(VectorOperators.F2D, D, 0));
             return nonZero(((s.lane(0) + s.lane(4)) + (s.lane(2) + s.lane(6)))
                     + ((s.lane(1) + s.lane(5)) + (s.lane(3) + s.lane(7))));
         }
@@ -465,8 +469,8 @@ final class VectorKernels implements Kernels {
             // The fold written out (see FOLDS): u lane j is t_j + t_(j+4), t_j = low_j + high_j.
             DoubleVector u = ((DoubleVector) low.convertShape(VectorOperators.F2D, D, 0))
                     .add((DoubleVector) high.convertShape(VectorOperators.F2D, D, 0))
-                    .add(((DoubleVector) low.convertShape(VectorOperators.F2D, D, 1))
-                            .add((DoubleVector) high.convertShape(VectorOperators.F2D, D, 1)));
+                    .add(((DoubleVector) low.rearrange(UPPER_FLOATS_DOWN).convertShape(VectorOperators.F2D, D, 0))
+                            .add((DoubleVector) high.rearrange(UPPER_FLOATS_DOWN).convertShape(VectorOperators.F2D, D, 0)));
             return nonZero((u.lane(0) + u.lane(2)) + (u.lane(1) + u.lane(3)));
         }
 
@@ -550,8 +554,8 @@ final class VectorKernels implements Kernels {
             // The fold written out (see FOLDS): u lane j is t_j + t_(j+4), t_j = low_j + high_j.
             DoubleVector u = ((DoubleVector) low.convertShape(VectorOperators.F2D, D, 0))
                     .add((DoubleVector) high.convertShape(VectorOperators.F2D, D, 0))
-                    .add(((DoubleVector) low.convertShape(VectorOperators.F2D, D, 1))
-                            .add((DoubleVector) high.convertShape(VectorOperators.F2D, D, 1)));
+                    .add(((DoubleVector) low.rearrange(UPPER_FLOATS_DOWN).convertShape(VectorOperators.F2D, D, 0))
+                            .add((DoubleVector) high.rearrange(UPPER_FLOATS_DOWN).convertShape(VectorOperators.F2D, D, 0)));
             return (u.lane(0) + u.lane(2)) + (u.lane(1) + u.lane(3));
         }
 
@@ -612,8 +616,8 @@ final class VectorKernels implements Kernels {
             // The fold written out (see FOLDS): u lane j is t_j + t_(j+4), t_j = low_j + high_j.
             DoubleVector u = ((DoubleVector) low.convertShape(VectorOperators.F2D, D, 0))
                     .add((DoubleVector) high.convertShape(VectorOperators.F2D, D, 0))
-                    .add(((DoubleVector) low.convertShape(VectorOperators.F2D, D, 1))
-                            .add((DoubleVector) high.convertShape(VectorOperators.F2D, D, 1)));
+                    .add(((DoubleVector) low.rearrange(UPPER_FLOATS_DOWN).convertShape(VectorOperators.F2D, D, 0))
+                            .add((DoubleVector) high.rearrange(UPPER_FLOATS_DOWN).convertShape(VectorOperators.F2D, D, 0)));
             return (u.lane(0) + u.lane(2)) + (u.lane(1) + u.lane(3));
         }
 
@@ -662,8 +666,10 @@ final class VectorKernels implements Kernels {
             }
             // The fold written out (see FOLDS): even lane j is lane 2j, odd lane j lane 2j + 1,
             // so e lane j is lanes 2j and 2j + 8, o lane j lanes 2j + 1 and 2j + 9.
-            DoubleVector e = ((DoubleVector) even.convertShape(VectorOperators.F2D, D, 0)).add((DoubleVector) even.convertShape(VectorOperators.F2D, D, 1));
-            DoubleVector o = ((DoubleVector) odd.convertShape(VectorOperators.F2D, D, 0)).add((DoubleVector) odd.convertShape(VectorOperators.F2D, D, 1));
+            DoubleVector e = ((DoubleVector) even.convertShape(VectorOperators.F2D, D, 0))
+                    .add((DoubleVector) even.rearrange(UPPER_FLOATS_DOWN).convertShape(VectorOperators.F2D, D, 0));
+            DoubleVector o = ((DoubleVector) odd.convertShape(VectorOperators.F2D, D, 0))
+                    .add((DoubleVector) odd.rearrange(UPPER_FLOATS_DOWN).convertShape(VectorOperators.F2D, D, 0));
             return ((e.lane(0) + e.lane(2)) + (e.lane(1) + e.lane(3)))
                     + ((o.lane(0) + o.lane(2)) + (o.lane(1) + o.lane(3)));
         }
@@ -701,8 +707,10 @@ final class VectorKernels implements Kernels {
             }
             // The fold written out (see FOLDS): even lane j is lane 2j, odd lane j lane 2j + 1,
             // so e lane j is lanes 2j and 2j + 8, o lane j lanes 2j + 1 and 2j + 9.
-            DoubleVector e = ((DoubleVector) even.convertShape(VectorOperators.F2D, D, 0)).add((DoubleVector) even.convertShape(VectorOperators.F2D, D, 1));
-            DoubleVector o = ((DoubleVector) odd.convertShape(VectorOperators.F2D, D, 0)).add((DoubleVector) odd.convertShape(VectorOperators.F2D, D, 1));
+            DoubleVector e = ((DoubleVector) even.convertShape(VectorOperators.F2D, D, 0))
+                    .add((DoubleVector) even.rearrange(UPPER_FLOATS_DOWN).convertShape(VectorOperators.F2D, D, 0));
+            DoubleVector o = ((DoubleVector) odd.convertShape(VectorOperators.F2D, D, 0))
+                    .add((DoubleVector) odd.rearrange(UPPER_FLOATS_DOWN).convertShape(VectorOperators.F2D, D, 0));
             return ((e.lane(0) + e.lane(2)) + (e.lane(1) + e.lane(3)))
                     + ((o.lane(0) + o.lane(2)) + (o.lane(1) + o.lane(3)));
         }
