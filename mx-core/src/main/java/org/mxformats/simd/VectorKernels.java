@@ -383,7 +383,7 @@ final class VectorKernels implements Kernels {
                 }
                 // The fold written out (see FOLDS): s lane j is lanes j and j + 8.
                 DoubleVector s = ((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 0))
-                    .add((DoubleVector) acc.rearrange(UPPER_FLOATS_DOWN).convertShape(VectorOperators.F2D, D, 0));
+                        .add((DoubleVector) acc.rearrange(UPPER_FLOATS_DOWN).convertShape(VectorOperators.F2D, D, 0));
                 return nonZero(((s.lane(0) + s.lane(4)) + (s.lane(2) + s.lane(6)))
                         + ((s.lane(1) + s.lane(5)) + (s.lane(3) + s.lane(7))));
             }
@@ -405,7 +405,7 @@ final class VectorKernels implements Kernels {
                 }
                 // The fold written out (see FOLDS): s lane j is lanes j and j + 8.
                 DoubleVector s = ((DoubleVector) acc.convertShape(VectorOperators.F2D, D, 0))
-                    .add((DoubleVector) acc.rearrange(UPPER_FLOATS_DOWN).convertShape(VectorOperators.F2D, D, 0));
+                        .add((DoubleVector) acc.rearrange(UPPER_FLOATS_DOWN).convertShape(VectorOperators.F2D, D, 0));
                 return nonZero(((s.lane(0) + s.lane(4)) + (s.lane(2) + s.lane(6)))
                         + ((s.lane(1) + s.lane(5)) + (s.lane(3) + s.lane(7))));
             }
@@ -483,8 +483,10 @@ final class VectorKernels implements Kernels {
          * loop-carried vector passed to a call that is not inlined is boxed on every iteration.
          * Seen in MixedHistory (mxint8, then mxfp8_e4m3, JDK 25, AVX2): FAST MXFP8 made 1.6 MB per
          * 1M call and ran up to 40 times slower; a helper taking the widened vectors instead boxed
-         * those once per call (128 B, 140 KB per 1024-row matvec). See the fifth C2 lesson in
-         * docs/performance.md.
+         * those once per call (128 B, 140 KB per 1024-row matvec). Upper halves come down by one
+         * permute before they widen, as in the loops: widening part 1 is a slice on JDK 17, whose
+         * force-inlined chain runs past MaxInlineLevel (FAST NVFP4 then boxed there). See the
+         * second and sixth C2 lessons in docs/performance.md.
          */
 
         /**
@@ -1295,8 +1297,9 @@ final class VectorKernels implements Kernels {
          * a time; the four quarters' products widen to two pairs of 4-double vectors, and lane l
          * of the low (high) pair sums elements l, l + 8, l + 16, l + 24 for l = 0-3 (4-7), four
          * products as in the 16-lane loop, so the same bound keeps them exact. The upper four
-         * floats come down by one permute before they widen: C2 widens an upper half on AVX2 with
-         * a permute and a blend (about a quarter of the loop's time at 1M).
+         * floats come down by one permute before they widen, as in the other loops (C2 widens an
+         * upper half with a permute and a blend on AVX2, through a slice on JDK 17; the same speed
+         * in JMH's fresh forks, and it boxed less often in MixedHistory: docs/performance-history.md).
          */
         long shiftedProducts32Narrow(DecodePlan b, byte[] ca, int offA, byte[] cb, int offB, int chunks, int blocks,
                                      int[] shifts, int shiftBase, float factorB, double toUnits) {
