@@ -1299,7 +1299,7 @@ final class VectorKernels implements Kernels {
          * products as in the 16-lane loop, so the same bound keeps them exact. The upper four
          * floats come down by one permute before they widen, as in the other loops (C2 widens an
          * upper half with a permute and a blend on AVX2, through a slice on JDK 17; the same speed
-         * in JMH's fresh forks, and it boxed less often in MixedHistory: docs/performance-history.md).
+         * in JMH's fresh forks: docs/performance-history.md).
          */
         long shiftedProducts32Narrow(DecodePlan b, byte[] ca, int offA, byte[] cb, int offB, int chunks, int blocks,
                                      int[] shifts, int shiftBase, float factorB, double toUnits) {
